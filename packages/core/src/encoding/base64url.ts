@@ -1,0 +1,46 @@
+import { CivitasError } from '../errors/index.js'
+
+// Node's Buffer decoder silently skips characters outside the alphabet, so a
+// tampered segment could decode "successfully". Validate first, then decode fast.
+const BASE64URL = /^[A-Za-z0-9_-]*$/
+
+/** Encodes bytes or a UTF-8 string as unpadded base64url (RFC 4648 §5). */
+export function base64urlEncode(input: Uint8Array | string): string {
+  return (
+    typeof input === 'string'
+      ? Buffer.from(input, 'utf8')
+      : Buffer.from(input.buffer, input.byteOffset, input.byteLength)
+  ).toString('base64url')
+}
+
+/**
+ * Decodes strict unpadded base64url: any character outside the URL-safe alphabet,
+ * padding, or an impossible length (4n+1) is an `INVALID_ENCODING` error.
+ */
+export function base64urlDecode(input: string, what = 'value'): Uint8Array {
+  if (typeof input !== 'string') {
+    throw new CivitasError('INVALID_ENCODING', `${what} must be a base64url string`)
+  }
+  if (!BASE64URL.test(input) || input.length % 4 === 1) {
+    throw new CivitasError('INVALID_ENCODING', `${what} is not valid unpadded base64url`, {
+      details: { what },
+    })
+  }
+  const buf = Buffer.from(input, 'base64url')
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)
+}
+
+/** Decodes strict base64url and parses the result as a UTF-8 JSON object. */
+export function base64urlDecodeJson(input: string, what = 'value'): Record<string, unknown> {
+  const bytes = base64urlDecode(input, what)
+  let value: unknown
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes))
+  } catch (cause) {
+    throw new CivitasError('INVALID_ENCODING', `${what} is not UTF-8 JSON`, { cause, details: { what } })
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new CivitasError('INVALID_ENCODING', `${what} must be a JSON object`, { details: { what } })
+  }
+  return value as Record<string, unknown>
+}

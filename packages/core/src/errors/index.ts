@@ -1,0 +1,102 @@
+/**
+ * One error type for the whole project. Every failure a caller can act on carries a
+ * stable `code` from {@link CivitasErrorCode}; the message is for humans and may change.
+ * Dependency errors are never rethrown raw: they travel as `cause`.
+ */
+
+/** Every code a {@link CivitasError} can carry. Codes are stable API: add, never rename. */
+export type CivitasErrorCode =
+  // ── general input guards ─────────────────────────────────────────────
+  | 'INVALID_ARGUMENT'
+  | 'INPUT_TOO_LARGE'
+  // ── keys ─────────────────────────────────────────────────────────────
+  | 'KEY_INVALID'
+  | 'UNSUPPORTED_CURVE'
+  | 'KEY_NOT_PRIVATE'
+  // ── JOSE ─────────────────────────────────────────────────────────────
+  | 'INVALID_JWS'
+  | 'INVALID_ENCODING'
+  | 'UNSECURED_JWS'
+  | 'UNSUPPORTED_ALG'
+  | 'ALG_KEY_MISMATCH'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNER_FAILED'
+  // ── DIDs ─────────────────────────────────────────────────────────────
+  | 'DID_INVALID'
+  | 'DID_METHOD_UNSUPPORTED'
+  | 'DID_NOT_FOUND'
+  | 'DID_DEACTIVATED'
+  | 'KEY_NOT_FOUND'
+  | 'RESOLVER_UNAVAILABLE'
+  // ── credential formats (VCDM 1.1 / 2.0 JWT, SD-JWT VC) ───────────────
+  | 'CREDENTIAL_INVALID'
+  | 'PRESENTATION_INVALID'
+  | 'CLAIM_INVALID'
+  | 'CREDENTIAL_EXPIRED'
+  | 'CREDENTIAL_NOT_YET_VALID'
+  | 'TIME_ORDER_INVALID'
+  | 'FORMAT_MISMATCH'
+  | 'NONCE_MISMATCH'
+  | 'AUDIENCE_MISMATCH'
+  | 'SD_JWT_INVALID'
+  | 'SD_DISCLOSURE_INVALID'
+  | 'SD_DISCLOSURE_UNREFERENCED'
+  | 'SD_DIGEST_DUPLICATE'
+  | 'SD_CLAIM_NAME_RESERVED'
+  | 'SD_TOO_MANY_DISCLOSURES'
+  | 'KB_JWT_MISSING'
+  | 'KB_JWT_INVALID'
+  | 'KB_SD_HASH_MISMATCH'
+  | 'KB_IAT_INVALID'
+  // ── status lists ─────────────────────────────────────────────────────
+  | 'STATUS_LIST_INVALID'
+  | 'STATUS_LIST_TOO_SHORT'
+  | 'STATUS_INDEX_OUT_OF_RANGE'
+  // ── ledger / registries ──────────────────────────────────────────────
+  | 'CHAIN_UNAVAILABLE'
+  | 'TRANSACTION_FAILED'
+  | 'CONTRACT_REVERTED'
+  | 'UNAUTHORIZED'
+  | 'NOT_FOUND'
+
+export interface CivitasErrorOptions {
+  /** The error this one was raised for (a dependency's error, a failed fetch...). */
+  cause?: unknown
+  /** Machine-readable context: which member, which limit, which DID. Never secrets. */
+  details?: Record<string, unknown>
+}
+
+export class CivitasError extends Error {
+  override readonly name = 'CivitasError'
+  readonly code: CivitasErrorCode
+  readonly details: Record<string, unknown> | undefined
+
+  constructor(code: CivitasErrorCode, message: string, options: CivitasErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.details = options.details
+  }
+
+  toJSON(): { name: string; code: CivitasErrorCode; message: string; details?: Record<string, unknown> } {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.details ? { details: this.details } : {}),
+    }
+  }
+}
+
+/** True when `error` is a {@link CivitasError}, optionally with the given code. */
+export function isCivitasError(error: unknown, code?: CivitasErrorCode): error is CivitasError {
+  return error instanceof CivitasError && (code === undefined || error.code === code)
+}
+
+/**
+ * Wraps anything thrown by a dependency into a CivitasError with `code`, keeping
+ * CivitasErrors as they are (they already carry the most precise code).
+ */
+export function toCivitasError(error: unknown, code: CivitasErrorCode, message: string): CivitasError {
+  if (error instanceof CivitasError) return error
+  return new CivitasError(code, message, { cause: error })
+}

@@ -1,0 +1,2 @@
+export * from './encoding/base64url.js'
+export * from './errors/index.js'
