@@ -1,0 +1,2 @@
+// Public surface of credentials/: re-exported from the package root.
+export {}

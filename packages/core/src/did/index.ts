@@ -1,0 +1,2 @@
+// Public surface of did/: re-exported from the package root.
+export {}

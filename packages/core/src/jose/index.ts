@@ -1,0 +1,2 @@
+// Public surface of jose/: re-exported from the package root.
+export {}

@@ -1,0 +1,2 @@
+// Public surface of keys/: re-exported from the package root.
+export {}

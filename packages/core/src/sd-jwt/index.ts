@@ -1,0 +1,2 @@
+// Public surface of sd-jwt/: re-exported from the package root.
+export {}

@@ -1,0 +1,2 @@
+// Public surface of status-list/: re-exported from the package root.
+export {}
