@@ -1,0 +1,69 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { keccak_256 } from '@noble/hashes/sha3.js'
+import { CivitasError } from '../errors/index.js'
+import { type DecodeJwsOptions, decodeJws, type JwsHeader } from './decode.js'
+import { checkAlgorithm } from './verify.js'
+
+/** The two algorithms a secp256k1 key known only by its Ethereum address can be checked with. */
+export type EthereumJwsAlgorithm = 'ES256K' | 'ES256K-R'
+
+export interface VerifyJwsWithEthereumAddressOptions extends DecodeJwsOptions {
+  algorithms?: readonly EthereumJwsAlgorithm[]
+}
+
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+const encoder = new TextEncoder()
+
+/** The Ethereum address (lower-case hex) of an uncompressed secp256k1 public key. */
+export function ethereumAddressOfPublicKey(uncompressed: Uint8Array): string {
+  return `0x${Buffer.from(keccak_256(uncompressed.subarray(1)).subarray(12)).toString('hex')}`
+}
+
+/**
+ * Verifies a JWS whose signer is known only by an Ethereum address, as did:ethr's
+ * default `EcdsaSecp256k1RecoveryMethod2020` key is. `ES256K-R` (did-jwt's
+ * recoverable form, R||S||v) carries the recovery bit; plain `ES256K` does not, so
+ * both candidates are tried. A match means the address's key made the signature.
+ */
+export async function verifyJwsWithEthereumAddress(
+  jws: string,
+  address: string,
+  options: VerifyJwsWithEthereumAddressOptions = {},
+): Promise<{ header: JwsHeader; payload: Uint8Array; alg: EthereumJwsAlgorithm }> {
+  if (typeof address !== 'string' || !ADDRESS.test(address)) {
+    throw new CivitasError('KEY_INVALID', 'Ethereum address must be 0x followed by 40 hex digits')
+  }
+  const decoded = decodeJws(jws, options)
+  const alg = decoded.header.alg
+  const allowed = options.algorithms ?? ['ES256K', 'ES256K-R']
+  checkAlgorithm(alg, allowed)
+  const { signature } = decoded
+  const candidates: number[] = []
+  if (alg === 'ES256K-R' && signature.length === 65) {
+    const v = signature[64]!
+    candidates.push(v >= 27 ? v - 27 : v)
+  } else if (alg === 'ES256K' && signature.length === 64) {
+    candidates.push(0, 1)
+  } else {
+    throw new CivitasError('SIGNATURE_INVALID', `${alg} signature has the wrong length (${signature.length})`)
+  }
+  const digest = sha256(encoder.encode(decoded.signingInput))
+  const want = address.toLowerCase()
+  for (const recovery of candidates) {
+    if (recovery !== 0 && recovery !== 1) break
+    try {
+      const point = secp256k1.Signature.fromBytes(signature.subarray(0, 64), 'compact')
+        .addRecoveryBit(recovery)
+        .recoverPublicKey(digest)
+      if (ethereumAddressOfPublicKey(point.toBytes(false)) === want) {
+        return { header: decoded.header, payload: decoded.payload, alg: alg as EthereumJwsAlgorithm }
+      }
+    } catch {
+      // An unrecoverable (r, s, v) is simply not a signature by this address.
+    }
+  }
+  throw new CivitasError('SIGNATURE_INVALID', 'JWS was not signed by the key of this Ethereum address', {
+    details: { alg, address: want },
+  })
+}

@@ -1,0 +1,132 @@
+import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+import { calculateJwkThumbprint } from 'jose'
+import { base64urlDecode } from '../encoding/base64url.js'
+import { CivitasError } from '../errors/index.js'
+import { algorithmForJwk, CURVES, type Jwk, type SignatureAlgorithm } from './algorithms.js'
+import { LruMap } from './lru.js'
+
+/** A validated key: its algorithm, its public JWK and, for a private key, the private JWK. */
+export interface ImportedKey {
+  readonly alg: SignatureAlgorithm
+  readonly kid?: string
+  readonly publicJwk: Jwk
+  readonly privateJwk?: Jwk
+}
+
+function checkMember(jwk: Jwk, member: 'x' | 'y' | 'd', size: number): void {
+  const value = jwk[member]
+  if (typeof value !== 'string') {
+    throw new CivitasError('KEY_INVALID', `JWK member "${member}" is missing`, { details: { member } })
+  }
+  let bytes: Uint8Array
+  try {
+    bytes = base64urlDecode(value, `JWK member "${member}"`)
+  } catch (cause) {
+    throw new CivitasError('KEY_INVALID', `JWK member "${member}" is not base64url`, {
+      cause,
+      details: { member },
+    })
+  }
+  if (bytes.length !== size) {
+    throw new CivitasError(
+      'KEY_INVALID',
+      `JWK member "${member}" must be ${size} bytes, got ${bytes.length}`,
+      {
+        details: { member, expected: size, actual: bytes.length },
+      },
+    )
+  }
+}
+
+/** The public members of a JWK (RFC 7638 required members), nothing else. */
+export function toPublicJwk(jwk: Jwk): Jwk {
+  const alg = algorithmForJwk(jwk)
+  const { kty, crv, x, y } = jwk
+  return CURVES[alg].kty === 'EC' ? { kty, crv, x, y } : { kty, crv, x }
+}
+
+function checkShape(jwk: Jwk): SignatureAlgorithm {
+  const alg = algorithmForJwk(jwk)
+  const { size, kty } = CURVES[alg]
+  checkMember(jwk, 'x', size)
+  if (kty === 'EC') checkMember(jwk, 'y', size)
+  if (jwk.d !== undefined) checkMember(jwk, 'd', size)
+  if (jwk.alg !== undefined && jwk.alg !== alg) {
+    throw new CivitasError('ALG_KEY_MISMATCH', `JWK "alg" is ${String(jwk.alg)} but the key is for ${alg}`, {
+      details: { jwkAlg: jwk.alg, keyAlg: alg },
+    })
+  }
+  return alg
+}
+
+const publicKeyCache = new LruMap<string, KeyObject>(2048)
+
+function cacheKey(jwk: Jwk): string {
+  return `${jwk.crv}.${jwk.x}.${jwk.y ?? ''}`
+}
+
+/**
+ * The platform key for a public JWK, imported once and kept in a bounded cache.
+ * Importing also proves the point is on the curve: OpenSSL rejects it otherwise.
+ */
+export function publicKeyObject(jwk: Jwk): KeyObject {
+  const id = cacheKey(jwk)
+  const cached = publicKeyCache.get(id)
+  if (cached) return cached
+  checkShape(jwk)
+  let key: KeyObject
+  try {
+    key = createPublicKey({ key: toPublicJwk(jwk) as import('node:crypto').JsonWebKey, format: 'jwk' })
+  } catch (cause) {
+    throw new CivitasError('KEY_INVALID', 'JWK is not a valid public key (point not on the curve?)', {
+      cause,
+      details: { crv: jwk.crv },
+    })
+  }
+  publicKeyCache.set(id, key)
+  return key
+}
+
+/** The platform key for a private JWK. Not cached: private keys should not linger in a shared cache. */
+export function privateKeyObject(jwk: Jwk): KeyObject {
+  checkShape(jwk)
+  if (typeof jwk.d !== 'string') throw new CivitasError('KEY_NOT_PRIVATE', 'JWK has no private member "d"')
+  let key: KeyObject
+  try {
+    key = createPrivateKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' })
+  } catch (cause) {
+    throw new CivitasError('KEY_INVALID', 'JWK is not a valid private key', {
+      cause,
+      details: { crv: jwk.crv },
+    })
+  }
+  // OpenSSL does not check that x/y belong to d; a mismatched pair would sign
+  // tokens that its own published key cannot verify.
+  const derived = createPublicKey(key).export({ format: 'jwk' })
+  if (derived.x !== jwk.x || (derived.y ?? undefined) !== (jwk.y ?? undefined)) {
+    throw new CivitasError('KEY_INVALID', 'JWK private member "d" does not match its public members')
+  }
+  return key
+}
+
+/**
+ * Validates a JWK (members, lengths, point on the curve, private/public consistency)
+ * and returns it with its algorithm. Throws `KEY_INVALID`, `UNSUPPORTED_CURVE`,
+ * `UNSUPPORTED_ALG` (symmetric keys) or `ALG_KEY_MISMATCH`.
+ */
+export function importJwk(jwk: Jwk): ImportedKey {
+  const alg = checkShape(jwk)
+  publicKeyObject(jwk)
+  const publicJwk = toPublicJwk(jwk)
+  const kid = typeof jwk.kid === 'string' ? jwk.kid : undefined
+  if (jwk.d === undefined) return Object.freeze({ alg, publicJwk, ...(kid ? { kid } : {}) })
+  privateKeyObject(jwk)
+  const privateJwk: Jwk = { ...publicJwk, d: jwk.d }
+  return Object.freeze({ alg, publicJwk, privateJwk, ...(kid ? { kid } : {}) })
+}
+
+/** RFC 7638 JWK thumbprint (SHA-256, base64url), computed over the required public members. */
+export async function jwkThumbprint(jwk: Jwk): Promise<string> {
+  checkShape(jwk)
+  return calculateJwkThumbprint(toPublicJwk(jwk), 'sha256')
+}
