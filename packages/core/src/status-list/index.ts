@@ -1,2 +1,18 @@
 // Public surface of status-list/: re-exported from the package root.
-export {}
+export {
+  BITSTRING_STATUS_LIST_MIN_ENTRIES,
+  type DecodeBitstringStatusListOptions,
+  decodeBitstringStatusList,
+  decodeStatusList2021,
+  type EncodeBitstringStatusListOptions,
+  encodeBitstringStatusList,
+  encodeBitstringStatusListBytes,
+} from './bitstring-status-list.js'
+export { MAX_STATUS_LIST_BYTES } from './compression.js'
+export type { BitOrder, StatusList } from './packed-bits.js'
+export {
+  decodeTokenStatusList,
+  encodeTokenStatusList,
+  TOKEN_STATUS,
+  type TokenStatusListClaim,
+} from './token-status-list.js'

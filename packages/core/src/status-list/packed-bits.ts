@@ -1,0 +1,118 @@
+import { CivitasError } from '../errors/index.js'
+
+/**
+ * Which end of a byte holds the first entry. The W3C lists (Bitstring Status List,
+ * StatusList2021) are MSB-first; the IETF Token Status List is LSB-first. Mixing them
+ * silently reads the wrong credential's status, so every list states its order.
+ */
+export type BitOrder = 'msb-first' | 'lsb-first'
+
+/** A decoded status list: fixed-width entries packed into bytes. */
+export interface StatusList {
+  /** Bits per entry. */
+  readonly bits: number
+  /** Number of entries. */
+  readonly length: number
+  readonly order: BitOrder
+  /** The packed, uncompressed list (shared, not copied: do not mutate). */
+  readonly bytes: Uint8Array
+  /** Status at `index`; throws `STATUS_INDEX_OUT_OF_RANGE` outside `0..length-1`. */
+  get(index: number): number
+}
+
+export function assertEntryWidth(bits: unknown, allowed: readonly number[], what: string): number {
+  if (typeof bits !== 'number' || !allowed.includes(bits)) {
+    throw new CivitasError('STATUS_LIST_INVALID', `${what} must be one of ${allowed.join(', ')}`, {
+      details: { bits },
+    })
+  }
+  return bits
+}
+
+function readEntry(bytes: Uint8Array, bits: number, order: BitOrder, index: number): number {
+  if (bits === 8) return bytes[index]!
+  if (bits < 8) {
+    // 1, 2 and 4 divide 8: an entry never straddles a byte.
+    const bitOffset = index * bits
+    const byte = bytes[bitOffset >>> 3]!
+    const within = bitOffset & 7
+    const shift = order === 'lsb-first' ? within : 8 - within - bits
+    return (byte >>> shift) & ((1 << bits) - 1)
+  }
+  // Wider W3C entries (statusSize > 8): read bit by bit, most significant first.
+  let value = 0
+  for (let i = 0; i < bits; i++) {
+    const bit = index * bits + i
+    const byte = bytes[Math.floor(bit / 8)]!
+    const within = bit % 8
+    const shift = order === 'lsb-first' ? within : 7 - within
+    value = value * 2 + ((byte >>> shift) & 1)
+  }
+  return value
+}
+
+function writeEntry(bytes: Uint8Array, bits: number, order: BitOrder, index: number, value: number): void {
+  if (bits === 8) {
+    bytes[index] = value
+    return
+  }
+  if (bits < 8) {
+    const bitOffset = index * bits
+    const within = bitOffset & 7
+    const shift = order === 'lsb-first' ? within : 8 - within - bits
+    const mask = ((1 << bits) - 1) << shift
+    const at = bitOffset >>> 3
+    bytes[at] = (bytes[at]! & ~mask) | ((value << shift) & mask)
+    return
+  }
+  for (let i = 0; i < bits; i++) {
+    const bit = index * bits + i
+    const within = bit % 8
+    const shift = order === 'lsb-first' ? within : 7 - within
+    const valueBit = Math.floor(value / 2 ** (bits - 1 - i)) % 2
+    const at = Math.floor(bit / 8)
+    bytes[at] = valueBit ? bytes[at]! | (1 << shift) : bytes[at]! & ~(1 << shift)
+  }
+}
+
+/** Wraps packed bytes as a {@link StatusList}. `length` defaults to every whole entry. */
+export function statusListFromBytes(
+  bytes: Uint8Array,
+  bits: number,
+  order: BitOrder,
+  length = Math.floor((bytes.length * 8) / bits),
+): StatusList {
+  return {
+    bits,
+    length,
+    order,
+    bytes,
+    get(index: number): number {
+      if (!Number.isSafeInteger(index) || index < 0 || index >= length) {
+        throw new CivitasError(
+          'STATUS_INDEX_OUT_OF_RANGE',
+          `status index ${String(index)} is outside the list (0..${length - 1})`,
+          { details: { index, length } },
+        )
+      }
+      return readEntry(bytes, bits, order, index)
+    },
+  }
+}
+
+/** Packs one status value per entry, checking each fits in `bits`. */
+export function packStatuses(statuses: ArrayLike<number>, bits: number, order: BitOrder): Uint8Array {
+  const length = statuses.length
+  const bytes = new Uint8Array(Math.ceil((length * bits) / 8))
+  const max = 2 ** bits - 1
+  for (let i = 0; i < length; i++) {
+    const value = statuses[i]!
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+      throw new CivitasError('STATUS_LIST_INVALID', `status at index ${i} must be an integer in 0..${max}`, {
+        details: { index: i, bits },
+      })
+    }
+    if (value !== 0) writeEntry(bytes, bits, order, i, value)
+  }
+  return bytes
+}

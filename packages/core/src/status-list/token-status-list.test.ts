@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest'
+import { isCivitasError } from '../errors/index.js'
+import { decodeTokenStatusList, encodeTokenStatusList } from './token-status-list.js'
+
+// Worked examples from draft-ietf-oauth-status-list, section "Compressed Byte Array".
+const ONE_BIT = {
+  bits: 1,
+  lst: 'eNrbuRgAAhcBXQ',
+  statuses: [1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1],
+} as const
+const TWO_BIT = { bits: 2, lst: 'eNo76fITAAPfAgc', statuses: [1, 2, 0, 3, 0, 1, 0, 1, 1, 2, 3, 3] } as const
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn()
+  } catch (error) {
+    return isCivitasError(error) ? error.code : 'NOT_CIVITAS'
+  }
+  return undefined
+}
+
+describe('IETF Token Status List (LSB-first, ZLIB)', () => {
+  for (const example of [ONE_BIT, TWO_BIT]) {
+    it(`decodes the ${example.bits}-bit worked example`, () => {
+      const list = decodeTokenStatusList(example)
+      expect(list.order).toBe('lsb-first')
+      expect(list.length).toBe(example.statuses.length)
+      expect(Array.from({ length: list.length }, (_, i) => list.get(i))).toEqual(example.statuses)
+    })
+
+    it(`reproduces the ${example.bits}-bit worked example byte for byte`, () => {
+      expect(encodeTokenStatusList(example.statuses, { bits: example.bits })).toEqual({
+        bits: example.bits,
+        lst: example.lst,
+      })
+    })
+  }
+
+  it('puts index 0 in the least significant bit of byte 0', () => {
+    const list = decodeTokenStatusList(encodeTokenStatusList([1, 0, 0, 0, 0, 0, 0, 0], { bits: 1 }))
+    expect(list.bytes[0]).toBe(0x01)
+  })
+
+  it('round-trips 4- and 8-bit lists', () => {
+    for (const bits of [4, 8] as const) {
+      const statuses = Array.from({ length: 1000 }, (_, i) => (i * 7) % 2 ** bits)
+      const list = decodeTokenStatusList(encodeTokenStatusList(statuses, { bits }))
+      expect(Array.from({ length: 1000 }, (_, i) => list.get(i))).toEqual(statuses)
+    }
+  })
+
+  it('rejects an index beyond the list with STATUS_INDEX_OUT_OF_RANGE', () => {
+    const list = decodeTokenStatusList(ONE_BIT)
+    expect(codeOf(() => list.get(16))).toBe('STATUS_INDEX_OUT_OF_RANGE')
+    expect(codeOf(() => list.get(-1))).toBe('STATUS_INDEX_OUT_OF_RANGE')
+    expect(codeOf(() => list.get(1.5))).toBe('STATUS_INDEX_OUT_OF_RANGE')
+  })
+
+  it('rejects widths other than 1, 2, 4, 8 and values that do not fit', () => {
+    expect(codeOf(() => decodeTokenStatusList({ bits: 3, lst: ONE_BIT.lst }))).toBe('STATUS_LIST_INVALID')
+    expect(codeOf(() => encodeTokenStatusList([4], { bits: 2 }))).toBe('STATUS_LIST_INVALID')
+  })
+
+  it('rejects a list that is not ZLIB, not base64url, or empty', () => {
+    expect(codeOf(() => decodeTokenStatusList({ bits: 1, lst: 'AAAA' }))).toBe('STATUS_LIST_INVALID')
+    expect(codeOf(() => decodeTokenStatusList({ bits: 1, lst: 'e+Nr' }))).toBe('STATUS_LIST_INVALID')
+    expect(codeOf(() => encodeTokenStatusList([], { bits: 1 }))).toBe('STATUS_LIST_TOO_SHORT')
+  })
+
+  it('refuses a decompression bomb with INPUT_TOO_LARGE', () => {
+    const bomb = encodeTokenStatusList(new Uint8Array(1 << 20), { bits: 8 })
+    expect(codeOf(() => decodeTokenStatusList(bomb, { maxBytes: 1024 }))).toBe('INPUT_TOO_LARGE')
+  })
+})
