@@ -61,7 +61,8 @@ export async function verifyDecodedJws(
   const alg = decoded.header.alg
   checkAlgorithm(alg, checkAllowList(algorithms))
   const keyAlg = algorithmForJwk(publicJwk)
-  if (keyAlg !== alg) {
+  // A JWK may pin its algorithm with "alg" (RFC 7517 §4.4); honour it as well as the curve.
+  if (keyAlg !== alg || (publicJwk.alg !== undefined && publicJwk.alg !== alg)) {
     throw new CivitasError(
       'ALG_KEY_MISMATCH',
       `JWS alg ${alg} cannot be verified with a ${publicJwk.crv} key`,

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto'
+import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto'
 import { calculateJwkThumbprint } from 'jose'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { CivitasError } from '../errors/index.js'
@@ -100,10 +100,13 @@ export function privateKeyObject(jwk: Jwk): KeyObject {
       details: { crv: jwk.crv },
     })
   }
-  // OpenSSL does not check that x/y belong to d; a mismatched pair would sign
-  // tokens that its own published key cannot verify.
-  const derived = createPublicKey(key).export({ format: 'jwk' })
-  if (derived.x !== jwk.x || (derived.y ?? undefined) !== (jwk.y ?? undefined)) {
+  // OpenSSL does not check that x/y belong to d: a mismatched pair would sign tokens
+  // that its own published key cannot verify. A sign/verify round trip proves the pair.
+  const alg = algorithmForJwk(jwk)
+  const hash = CURVES[alg].hash
+  const probe = Buffer.from('civitas key pair consistency probe')
+  const signature = sign(hash, probe, { key, dsaEncoding: 'ieee-p1363' })
+  if (!verify(hash, probe, { key: publicKeyObject(jwk), dsaEncoding: 'ieee-p1363' }, signature)) {
     throw new CivitasError('KEY_INVALID', 'JWK private member "d" does not match its public members')
   }
   return key
