@@ -28,6 +28,7 @@ export type CivitasErrorCode =
   | 'DID_DEACTIVATED'
   | 'KEY_NOT_FOUND'
   | 'RESOLVER_UNAVAILABLE'
+  | 'DID_DOCUMENT_INVALID'
   // ── credential formats (VCDM 1.1 / 2.0 JWT, SD-JWT VC) ───────────────
   | 'CREDENTIAL_INVALID'
   | 'PRESENTATION_INVALID'
