@@ -59,6 +59,13 @@ export type CivitasErrorCode =
   | 'CONTRACT_REVERTED'
   | 'UNAUTHORIZED'
   | 'NOT_FOUND'
+  | 'ALREADY_EXISTS'
+  | 'ALREADY_REVOKED'
+  | 'SIGNATURE_EXPIRED'
+  | 'STATUS_PURPOSE_MISMATCH'
+  | 'ACCREDITATION_INACTIVE'
+  | 'ACCREDITATION_SCOPE_EXCEEDED'
+  | 'ACCREDITATION_CHAIN_TOO_DEEP'
 
 export interface CivitasErrorOptions {
   /** The error this one was raised for (a dependency's error, a failed fetch...). */
