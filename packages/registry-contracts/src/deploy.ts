@@ -1,0 +1,177 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { CivitasError } from '@civitas/core'
+import { ContractFactory, type ContractRunner, type InterfaceAbi, type Signer } from 'ethers'
+import { createRegistryProvider } from './contract.js'
+import { createDidRegistryClient, type DidRegistryClient } from './did-registry.js'
+import { toRegistryError } from './errors.js'
+import { didRegistryAbi, didRegistryBytecode } from './generated/didRegistry.js'
+import { schemaRegistryAbi, schemaRegistryBytecode } from './generated/schemaRegistry.js'
+import { statusRegistryAbi, statusRegistryBytecode } from './generated/statusRegistry.js'
+import {
+  trustedIssuersRegistryAbi,
+  trustedIssuersRegistryBytecode,
+} from './generated/trustedIssuersRegistry.js'
+import { createSchemaRegistryClient, type SchemaRegistryClient } from './schema-registry.js'
+import { createStatusRegistryClient, type StatusRegistryClient } from './status-registry.js'
+import {
+  createTrustedIssuersRegistryClient,
+  type TrustedIssuersRegistryClient,
+} from './trusted-issuers-registry.js'
+
+export type RegistryName = 'DIDRegistry' | 'StatusRegistry' | 'TrustedIssuersRegistry' | 'SchemaRegistry'
+
+export interface DeployedContract {
+  address: string
+  transactionHash: string
+  blockNumber: number
+}
+
+/** Where the registries live: written by {@link deployRegistries}, read by every SDK. */
+export interface RegistryManifest {
+  version: 1
+  network: { name: string; chainId: number; rpcUrl: string }
+  deployer: string
+  /** Owner of the TrustedIssuersRegistry and SchemaRegistry. */
+  governance: string
+  contracts: Record<RegistryName, DeployedContract>
+}
+
+export interface DeployOptions {
+  /** Network name used in did:ethr DIDs (`did:ethr:<name>:0x...`). Defaults to `chain-<chainId>`. */
+  networkName?: string
+  /** Governance owner; defaults to the deployer. */
+  governance?: string
+  /** Also write the manifest as JSON to this path. */
+  manifestPath?: string
+}
+
+const ARTIFACTS: Record<RegistryName, { abi: InterfaceAbi; bytecode: string; governed: boolean }> = {
+  DIDRegistry: { abi: didRegistryAbi, bytecode: didRegistryBytecode, governed: false },
+  StatusRegistry: { abi: statusRegistryAbi, bytecode: statusRegistryBytecode, governed: false },
+  TrustedIssuersRegistry: {
+    abi: trustedIssuersRegistryAbi,
+    bytecode: trustedIssuersRegistryBytecode,
+    governed: true,
+  },
+  SchemaRegistry: { abi: schemaRegistryAbi, bytecode: schemaRegistryBytecode, governed: true },
+}
+
+/**
+ * Deploys the four registries to any EVM JSON-RPC endpoint (anvil, Hyperledger Besu, a
+ * testnet) from `signer`, waiting for each receipt, and returns (optionally writes) the manifest.
+ */
+export async function deployRegistries(
+  rpcUrl: string,
+  signer: Signer,
+  options: DeployOptions = {},
+): Promise<RegistryManifest> {
+  const provider = signer.provider ?? createRegistryProvider(rpcUrl)
+  const deployer = signer.provider ? signer : signer.connect(provider)
+  let chainId: number
+  let from: string
+  try {
+    chainId = Number((await provider.getNetwork()).chainId)
+    from = await deployer.getAddress()
+  } catch (error) {
+    throw toRegistryError(error, { contract: 'deployRegistries', method: 'connect' })
+  }
+  const governance = options.governance ?? from
+  const contracts = {} as Record<RegistryName, DeployedContract>
+  for (const name of Object.keys(ARTIFACTS) as RegistryName[]) {
+    const { abi, bytecode, governed } = ARTIFACTS[name]
+    try {
+      const factory = new ContractFactory(abi, bytecode, deployer)
+      const contract = await factory.deploy(...(governed ? [governance] : []))
+      const receipt = await contract.deploymentTransaction()!.wait()
+      if (receipt?.status !== 1 || !receipt.contractAddress) {
+        throw new CivitasError('TRANSACTION_FAILED', `deploying ${name} failed`)
+      }
+      contracts[name] = {
+        address: receipt.contractAddress,
+        transactionHash: receipt.hash,
+        blockNumber: receipt.blockNumber,
+      }
+    } catch (error) {
+      throw toRegistryError(error, { contract: name, method: 'deploy' })
+    }
+  }
+  const manifest: RegistryManifest = {
+    version: 1,
+    network: { name: options.networkName ?? `chain-${chainId}`, chainId, rpcUrl },
+    deployer: from,
+    governance,
+    contracts,
+  }
+  if (options.manifestPath) await writeManifest(options.manifestPath, manifest)
+  return manifest
+}
+
+export async function writeManifest(path: string, manifest: RegistryManifest): Promise<void> {
+  await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`)
+}
+
+/** Reads and checks a manifest written by {@link deployRegistries}. */
+export async function readManifest(path: string): Promise<RegistryManifest> {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'))
+  } catch (error) {
+    throw new CivitasError('INVALID_ARGUMENT', `cannot read registry manifest ${path}`, { cause: error })
+  }
+  return parseManifest(parsed)
+}
+
+export function parseManifest(value: unknown): RegistryManifest {
+  const m = value as Partial<RegistryManifest> | null
+  const ok =
+    m?.version === 1 &&
+    typeof m.network?.name === 'string' &&
+    typeof m.network.chainId === 'number' &&
+    typeof m.network.rpcUrl === 'string' &&
+    (Object.keys(ARTIFACTS) as RegistryName[]).every((n) =>
+      /^0x[0-9a-fA-F]{40}$/.test(m.contracts?.[n]?.address ?? ''),
+    )
+  if (!ok) throw new CivitasError('INVALID_ARGUMENT', 'not a Civitas registry manifest (version 1)')
+  return m as RegistryManifest
+}
+
+/** A did:ethr network entry, as `ethr-did-resolver` and `@civitas/core`'s resolver take it. */
+export interface EthrNetworkConfig {
+  name: string
+  chainId: number
+  rpcUrl: string
+  registry: string
+}
+
+/** The did:ethr network that resolves DIDs against the manifest's DIDRegistry. */
+export function ethrNetworkFromManifest(
+  manifest: RegistryManifest,
+  overrides: { name?: string; rpcUrl?: string } = {},
+): EthrNetworkConfig {
+  return {
+    name: overrides.name ?? manifest.network.name,
+    chainId: manifest.network.chainId,
+    rpcUrl: overrides.rpcUrl ?? manifest.network.rpcUrl,
+    registry: manifest.contracts.DIDRegistry.address,
+  }
+}
+
+export interface RegistryClients {
+  did: DidRegistryClient
+  status: StatusRegistryClient
+  trustedIssuers: TrustedIssuersRegistryClient
+  schemas: SchemaRegistryClient
+}
+
+/** Clients for every registry of a manifest, sending from `runner` (a Signer to write). */
+export function connectRegistries(manifest: RegistryManifest, runner: ContractRunner): RegistryClients {
+  return {
+    did: createDidRegistryClient(manifest.contracts.DIDRegistry.address, runner),
+    status: createStatusRegistryClient(manifest.contracts.StatusRegistry.address, runner),
+    trustedIssuers: createTrustedIssuersRegistryClient(
+      manifest.contracts.TrustedIssuersRegistry.address,
+      runner,
+    ),
+    schemas: createSchemaRegistryClient(manifest.contracts.SchemaRegistry.address, runner),
+  }
+}

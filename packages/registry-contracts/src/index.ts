@@ -1,0 +1,38 @@
+// The public surface of @civitas/registry-contracts: the four registries' clients, deploy,
+// manifests and a local chain. ABIs and bytecode are generated from contracts/ by scripts/compile.mjs.
+export * from './contract.js'
+export * from './deploy.js'
+export * from './did-registry.js'
+export * from './errors.js'
+export type {
+  DIDRegistryErrorName,
+  DIDRegistryEventName,
+  DIDRegistryFunctionName,
+} from './generated/didRegistry.js'
+export { didRegistryAbi, didRegistryBytecode } from './generated/didRegistry.js'
+export type {
+  SchemaRegistryErrorName,
+  SchemaRegistryEventName,
+  SchemaRegistryFunctionName,
+} from './generated/schemaRegistry.js'
+export { schemaRegistryAbi, schemaRegistryBytecode } from './generated/schemaRegistry.js'
+export type {
+  StatusRegistryErrorName,
+  StatusRegistryEventName,
+  StatusRegistryFunctionName,
+} from './generated/statusRegistry.js'
+export { statusRegistryAbi, statusRegistryBytecode } from './generated/statusRegistry.js'
+export type {
+  TrustedIssuersRegistryErrorName,
+  TrustedIssuersRegistryEventName,
+  TrustedIssuersRegistryFunctionName,
+} from './generated/trustedIssuersRegistry.js'
+export {
+  trustedIssuersRegistryAbi,
+  trustedIssuersRegistryBytecode,
+} from './generated/trustedIssuersRegistry.js'
+export * from './governance.js'
+export * from './local-chain.js'
+export * from './schema-registry.js'
+export * from './status-registry.js'
+export * from './trusted-issuers-registry.js'

@@ -1,0 +1,169 @@
+import { CivitasError } from '@civitas/core'
+import { type ContractRunner, isHexString, id as keccakUtf8 } from 'ethers'
+import { bindContract, type WriteResult } from './contract.js'
+import { trustedIssuersRegistryAbi } from './generated/trustedIssuersRegistry.js'
+import { type GovernanceClient, governanceOf } from './governance.js'
+
+export type AccreditationRole = 'RootTAO' | 'TAO' | 'TrustedIssuer'
+
+const ROLE_CODES: Record<AccreditationRole, number> = { RootTAO: 1, TAO: 2, TrustedIssuer: 3 }
+const ROLE_NAMES: Record<number, AccreditationRole> = { 1: 'RootTAO', 2: 'TAO', 3: 'TrustedIssuer' }
+
+/** Open-ended validity: the largest uint64. */
+export const NO_EXPIRY = 2n ** 64n - 1n
+
+/**
+ * The on-chain form of a credential type: keccak256 of its name (`VerifiableDiploma`).
+ * A 32-byte hex string is taken as already hashed.
+ */
+export function credentialTypeHash(type: string): string {
+  return isHexString(type, 32) ? type : keccakUtf8(type)
+}
+
+export interface AccreditationGrant {
+  /** Credential type names (or their hashes). */
+  types: readonly string[]
+  /** Unix seconds; defaults to 0 (valid since forever). */
+  validFrom?: bigint | number
+  /** Unix seconds, exclusive; defaults to {@link NO_EXPIRY}. */
+  validUntil?: bigint | number
+  /** Hash of the accreditation document (e.g. SHA-256 or keccak256 of its bytes). */
+  documentHash: string
+  documentUri: string
+}
+
+export interface Accreditation {
+  subject: string
+  index: number
+  accreditor: string
+  parentIndex: number
+  role: AccreditationRole
+  depth: number
+  validFrom: bigint
+  validUntil: bigint
+  /** 0n while not revoked. */
+  revokedAt: bigint
+  issuedAt: bigint
+  documentHash: string
+  documentUri: string
+  /** keccak256 of each credential type name. */
+  types: string[]
+}
+
+export interface TrustedIssuersRegistryClient extends GovernanceClient {
+  readonly address: string
+  appointRootTao(subject: string, grant: AccreditationGrant): Promise<WriteResult & { index: number }>
+  accredit(
+    subject: string,
+    role: Exclude<AccreditationRole, 'RootTAO'>,
+    parentIndex: number,
+    grant: AccreditationGrant,
+  ): Promise<WriteResult & { index: number }>
+  revoke(subject: string, index: number): Promise<WriteResult>
+  accreditationCount(subject: string): Promise<number>
+  getAccreditation(subject: string, index: number): Promise<Accreditation>
+  /** Leaf first, Root TAO last. */
+  getChain(subject: string, index: number): Promise<Accreditation[]>
+  /** Whether every hop was active at `at` (unix seconds) and held `type`; plus the chain's root. */
+  isAccreditedAt(
+    subject: string,
+    index: number,
+    type: string,
+    at: bigint | number,
+  ): Promise<{ accredited: boolean; rootTao: string }>
+}
+
+interface RawAccreditation {
+  accreditor: string
+  parentIndex: bigint
+  role: bigint
+  depth: bigint
+  validFrom: bigint
+  validUntil: bigint
+  revokedAt: bigint
+  issuedAt: bigint
+  documentHash: string
+  documentUri: string
+  types: string[]
+}
+
+function fromRaw(subject: string, index: number, raw: RawAccreditation): Accreditation {
+  return {
+    subject,
+    index,
+    accreditor: raw.accreditor,
+    parentIndex: Number(raw.parentIndex),
+    role: ROLE_NAMES[Number(raw.role)]!,
+    depth: Number(raw.depth),
+    validFrom: raw.validFrom,
+    validUntil: raw.validUntil,
+    revokedAt: raw.revokedAt,
+    issuedAt: raw.issuedAt,
+    documentHash: raw.documentHash,
+    documentUri: raw.documentUri,
+    types: [...raw.types],
+  }
+}
+
+function toGrantTuple(grant: AccreditationGrant): unknown[] {
+  return [
+    grant.types.map(credentialTypeHash),
+    BigInt(grant.validFrom ?? 0),
+    BigInt(grant.validUntil ?? NO_EXPIRY),
+    grant.documentHash,
+    grant.documentUri,
+  ]
+}
+
+export function createTrustedIssuersRegistryClient(
+  address: string,
+  runner: ContractRunner,
+): TrustedIssuersRegistryClient {
+  const bound = bindContract('TrustedIssuersRegistry', address, trustedIssuersRegistryAbi, runner)
+
+  const indexOf = (result: WriteResult): WriteResult & { index: number } => {
+    const event = result.events.find((e) => e.name === 'Accredited')
+    if (!event) throw new CivitasError('TRANSACTION_FAILED', 'no Accredited event in the receipt')
+    return { ...result, index: Number(event.args.index) }
+  }
+
+  return {
+    address,
+    ...governanceOf(bound),
+    appointRootTao: async (subject, grant) =>
+      indexOf(await bound.write('appointRootTao', [subject, toGrantTuple(grant)])),
+    accredit: async (subject, role, parentIndex, grant) =>
+      indexOf(
+        await bound.write('accredit', [
+          subject,
+          ROLE_CODES[role] ?? 0,
+          BigInt(parentIndex),
+          toGrantTuple(grant),
+        ]),
+      ),
+    revoke: (subject, index) => bound.write('revoke', [subject, BigInt(index)]),
+    accreditationCount: async (subject) => Number(await bound.read<bigint>('accreditationCount', [subject])),
+    getAccreditation: async (subject, index) =>
+      fromRaw(
+        subject,
+        index,
+        await bound.read<RawAccreditation>('getAccreditation', [subject, BigInt(index)]),
+      ),
+    async getChain(subject, index) {
+      const hops = await bound.read<{ subject: string; index: bigint; accreditation: RawAccreditation }[]>(
+        'getChain',
+        [subject, BigInt(index)],
+      )
+      return hops.map((hop) => fromRaw(hop.subject, Number(hop.index), hop.accreditation))
+    },
+    async isAccreditedAt(subject, index, type, at) {
+      const [accredited, rootTao] = await bound.read<[boolean, string]>('isAccreditedAt', [
+        subject,
+        BigInt(index),
+        credentialTypeHash(type),
+        BigInt(at),
+      ])
+      return { accredited, rootTao }
+    },
+  }
+}
