@@ -1,0 +1,76 @@
+import type { Resolvable } from 'did-resolver'
+import { CivitasError } from '../errors/index.js'
+import type { DecodedJws } from '../jose/decode.js'
+import { verifyDecodedJws } from '../jose/verify.js'
+import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
+
+export interface SignatureKeySource {
+  /** Verify with this key (no DID resolution). */
+  publicJwk?: Jwk
+  /** Resolve the signer's DID and pick the key named by `kid`. */
+  resolver?: Resolvable
+  /** The DID expected to have signed (`iss` of a credential, holder of a presentation). */
+  did?: string
+  purpose: 'assertionMethod' | 'authentication'
+  algorithms?: readonly SignatureAlgorithm[]
+}
+
+type VerifyJwsWithDid = (
+  jws: string,
+  options: {
+    resolver: Resolvable
+    did?: string
+    purpose?: 'assertionMethod' | 'authentication'
+    algorithms?: readonly SignatureAlgorithm[]
+  },
+) => Promise<{ verificationMethod?: unknown }>
+
+export function checkKeySource(options: { publicJwk?: unknown; resolver?: unknown }, keyName: string): void {
+  if (options.publicJwk === undefined && options.resolver === undefined) {
+    throw new CivitasError('INVALID_ARGUMENT', `pass ${keyName} or resolver to verify the signature`)
+  }
+  if (
+    options.publicJwk !== undefined &&
+    (options.publicJwk === null || typeof options.publicJwk !== 'object')
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', `${keyName} must be a JWK object`)
+  }
+  if (
+    options.resolver !== undefined &&
+    typeof (options.resolver as { resolve?: unknown } | null)?.resolve !== 'function'
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'resolver must be a did-resolver Resolvable')
+  }
+}
+
+/**
+ * Verifies the signature of a decoded JWS with an explicit key, or through the DID
+ * resolver (key chosen by `kid` in the DID's `purpose` relationship).
+ */
+export async function verifySignatureWithKeySource(
+  jws: string,
+  decoded: DecodedJws,
+  source: SignatureKeySource,
+): Promise<void> {
+  if (source.publicJwk !== undefined) {
+    await verifyDecodedJws(decoded, jws, source.publicJwk, source.algorithms)
+    return
+  }
+  if (source.did !== undefined && !source.did.startsWith('did:')) {
+    throw new CivitasError(
+      'DID_INVALID',
+      `"${source.did}" is not a DID: pass a public key to verify this token`,
+    )
+  }
+  const did = (await import('../did/index.js')) as Record<string, unknown>
+  const verifyJwsWithDid = did.verifyJwsWithDid as VerifyJwsWithDid | undefined
+  if (typeof verifyJwsWithDid !== 'function') {
+    throw new CivitasError('RESOLVER_UNAVAILABLE', 'DID-based verification is not available in this build')
+  }
+  await verifyJwsWithDid(jws, {
+    resolver: source.resolver!,
+    ...(source.did !== undefined ? { did: source.did } : {}),
+    purpose: source.purpose,
+    ...(source.algorithms !== undefined ? { algorithms: source.algorithms } : {}),
+  })
+}

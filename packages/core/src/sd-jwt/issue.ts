@@ -1,0 +1,156 @@
+import { CivitasError } from '../errors/index.js'
+import { signJws } from '../jose/sign.js'
+import type { Jwk } from '../keys/algorithms.js'
+import type { Signer } from '../keys/signer.js'
+import { type DisclosureFrame, disclosureFrameFromPointers } from './frame.js'
+import type { SdHashAlgorithm } from './hash.js'
+import { packClaims } from './pack.js'
+import { joinSdJwt } from './serialization.js'
+
+/** `typ` of an SD-JWT VC (SD-JWT VC draft 09+; `vc+sd-jwt` before). */
+export const SD_JWT_VC_TYP = 'dc+sd-jwt'
+
+export interface IssueSdJwtOptions {
+  signer: Signer
+  /** Key id for the JWS header (a DID URL for DID issuers). Default: `signer.kid`. */
+  kid?: string
+  /** JWS `typ`. */
+  typ?: string
+  /** `_sd_alg`. Default `sha-256`. */
+  hashAlg?: SdHashAlgorithm
+  /** Further protected header parameters (`x5c`, ...). `alg` always comes from the signer. */
+  header?: Record<string, unknown>
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function toFrame(disclosable: DisclosureFrame | readonly string[] | undefined): DisclosureFrame {
+  if (disclosable === undefined) return {}
+  if (Array.isArray(disclosable)) return disclosureFrameFromPointers(disclosable as readonly string[])
+  if (!isPlainObject(disclosable)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'disclosable must be a disclosure frame or a list of JSON Pointers',
+    )
+  }
+  return disclosable as DisclosureFrame
+}
+
+/**
+ * Issues an SD-JWT (RFC 9901) over arbitrary JWT claims: the claims `disclosable` names
+ * become Disclosures, and the result is `<JWT>~<D1>~...~<Dn>~`.
+ */
+export async function issueSdJwt(
+  claims: Record<string, unknown>,
+  disclosable: DisclosureFrame | readonly string[] | undefined,
+  options: IssueSdJwtOptions,
+): Promise<string> {
+  if (!isPlainObject(claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
+  if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
+  if ('_sd_alg' in claims) throw new CivitasError('SD_CLAIM_NAME_RESERVED', '"_sd_alg" is set by the issuer')
+  const hashAlg = options.hashAlg ?? 'sha-256'
+  if (!['sha-256', 'sha-384', 'sha-512'].includes(hashAlg)) {
+    throw new CivitasError('INVALID_ARGUMENT', `unsupported hashAlg ${String(hashAlg)}`)
+  }
+  const { payload, disclosures } = packClaims(claims, toFrame(disclosable), hashAlg)
+  const header: Record<string, unknown> = { ...options.header }
+  if (options.typ !== undefined) header.typ = options.typ
+  const kid = options.kid ?? options.signer.kid
+  if (kid !== undefined) header.kid = kid
+  const jwt = await signJws({ ...payload, _sd_alg: hashAlg }, options.signer, header)
+  return joinSdJwt(
+    jwt,
+    disclosures.map((d) => d.encoded),
+  )
+}
+
+/** The token-level claims of an SD-JWT VC; everything in `claims` is about the subject. */
+export interface SdJwtVcInput {
+  /** Verifiable Credential Type, e.g. `urn:eudi:pid:1`. */
+  vct: string
+  iss: string
+  claims: Record<string, unknown>
+  /** Claims the holder may withhold: a disclosure frame or JSON Pointers (`/address/locality`). */
+  disclosable?: DisclosureFrame | readonly string[]
+  /** Holder key the presentation's KB-JWT must be signed with. */
+  cnf?: { jwk: Jwk }
+  /** IETF Token Status List reference. */
+  status?: { status_list: { idx: number; uri: string } }
+  sub?: string
+  /** Seconds since the epoch; `iat` defaults to now. */
+  iat?: number
+  nbf?: number
+  exp?: number
+}
+
+// SD-JWT VC §3.2.2.2: these must stay in the clear so every verifier can process them.
+const NEVER_DISCLOSABLE = ['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status']
+
+function assertNumericDate(value: unknown, name: string): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0)) {
+    throw new CivitasError('CLAIM_INVALID', `${name} must be a NumericDate (integer seconds)`, {
+      details: { name },
+    })
+  }
+}
+
+/** Issues an SD-JWT VC (`typ` dc+sd-jwt). Returns `<JWT>~<D1>~...~<Dn>~`. */
+export async function issueSdJwtVc(input: SdJwtVcInput, options: IssueSdJwtOptions): Promise<string> {
+  if (!isPlainObject(input)) throw new CivitasError('INVALID_ARGUMENT', 'input must be an object')
+  const { vct, iss, claims, cnf, status, sub, nbf, exp } = input
+  if (typeof vct !== 'string' || vct.length === 0)
+    throw new CivitasError('CLAIM_INVALID', 'vct must be a non-empty string')
+  if (typeof iss !== 'string' || iss.length === 0)
+    throw new CivitasError('CLAIM_INVALID', 'iss must be a non-empty string')
+  if (!isPlainObject(claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
+  const iat = input.iat ?? Math.floor(Date.now() / 1000)
+  assertNumericDate(iat, 'iat')
+  assertNumericDate(nbf, 'nbf')
+  assertNumericDate(exp, 'exp')
+  if (exp !== undefined && nbf !== undefined && exp < nbf) {
+    throw new CivitasError('TIME_ORDER_INVALID', 'exp is before nbf')
+  }
+  if (cnf !== undefined && (!isPlainObject(cnf) || !isPlainObject(cnf.jwk) || 'd' in cnf.jwk)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'cnf must be { jwk } with a public JWK')
+  }
+  if (
+    status !== undefined &&
+    (!isPlainObject(status?.status_list) ||
+      !Number.isSafeInteger(status.status_list.idx) ||
+      status.status_list.idx < 0 ||
+      typeof status.status_list.uri !== 'string')
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'status must be { status_list: { idx, uri } }')
+  }
+  for (const name of [...NEVER_DISCLOSABLE, 'sub', 'iat']) {
+    if (name in claims) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        `"${name}" is a token claim: pass it as input.${name}, not in claims`,
+      )
+    }
+  }
+  const frame = toFrame(input.disclosable)
+  for (const name of NEVER_DISCLOSABLE) {
+    if (frame._sd?.includes(name)) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        `"${name}" must not be selectively disclosable in an SD-JWT VC`,
+      )
+    }
+  }
+  const payload: Record<string, unknown> = {
+    iss,
+    ...(sub !== undefined ? { sub } : {}),
+    iat,
+    ...(nbf !== undefined ? { nbf } : {}),
+    ...(exp !== undefined ? { exp } : {}),
+    vct,
+    ...(cnf !== undefined ? { cnf: { jwk: cnf.jwk } } : {}),
+    ...(status !== undefined ? { status } : {}),
+    ...claims,
+  }
+  return issueSdJwt(payload, frame, { ...options, typ: options.typ ?? SD_JWT_VC_TYP })
+}

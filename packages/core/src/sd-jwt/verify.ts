@@ -1,0 +1,226 @@
+import type { Resolvable } from 'did-resolver'
+import { checkKeySource, verifySignatureWithKeySource } from '../credentials/issuer-signature.js'
+import {
+  checkClockSkew,
+  checkJwtTimes,
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  nowSeconds,
+  toVerificationError,
+  type VerificationError,
+} from '../credentials/verification.js'
+import { CivitasError } from '../errors/index.js'
+import type { JwsHeader } from '../jose/decode.js'
+import { decodeJws } from '../jose/decode.js'
+import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
+import { type DecodedSdJwt, decodeSdJwtParts } from './decode.js'
+import { SD_JWT_VC_TYP } from './issue.js'
+import { DEFAULT_KB_MAX_AGE_SECONDS, type VerifiedKeyBinding, verifyKeyBindingJwt } from './key-binding.js'
+import { unpackClaims } from './unpack.js'
+
+export interface VerifySdJwtOptions {
+  /** Issuer public key. Either this or `resolver` (issuer `iss` is a DID, key by `kid`). */
+  issuerJwk?: Jwk
+  resolver?: Resolvable
+  /** Evaluation time: a Date or seconds since the epoch. Default: now. */
+  now?: Date | number
+  clockSkewSeconds?: number
+  /** Expected KB-JWT nonce and audience; giving either requires key binding. */
+  nonce?: string
+  audience?: string
+  requireKeyBinding?: boolean
+  /** Oldest acceptable KB-JWT `iat`, in seconds before `now`. Default 300. */
+  keyBindingMaxAgeSeconds?: number
+  /**
+   * `sd-jwt-vc` (default): SD-JWT VC rules — `typ` dc+sd-jwt (or legacy vc+sd-jwt),
+   * `vct`, `iss`, clear-text token claims. `sd-jwt`: any RFC 9901 SD-JWT.
+   */
+  profile?: 'sd-jwt-vc' | 'sd-jwt'
+  algorithms?: readonly SignatureAlgorithm[]
+  maxDisclosures?: number
+  maxLength?: number
+}
+
+export interface DisclosedClaim {
+  /** Property name; absent for an array element. */
+  readonly name?: string
+  readonly value: unknown
+  readonly digest: string
+  /** JSON Pointer of the claim in `claims`. */
+  readonly path: string
+}
+
+export interface SdJwtVerificationResult {
+  readonly verified: boolean
+  readonly format: 'dc+sd-jwt' | 'sd-jwt'
+  readonly header?: JwsHeader
+  /** The issuer-signed payload as signed (digests, `_sd_alg`). */
+  readonly payload?: Record<string, unknown>
+  /** The processed claims: what the holder disclosed. Trust only when `verified`. */
+  readonly claims?: Record<string, unknown>
+  readonly disclosures?: readonly DisclosedClaim[]
+  readonly keyBinding?: VerifiedKeyBinding
+  readonly errors: readonly VerificationError[]
+}
+
+const SD_JWT_VC_TYPES = new Set([SD_JWT_VC_TYP, 'vc+sd-jwt'])
+const CLEAR_TEXT_ONLY = new Set(['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status'])
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function checkOptions(options: VerifySdJwtOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
+  }
+  checkKeySource({ publicJwk: options.issuerJwk, resolver: options.resolver }, 'issuerJwk')
+  for (const name of ['nonce', 'audience'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'string') {
+      throw new CivitasError('INVALID_ARGUMENT', `${name} must be a string`)
+    }
+  }
+  if (options.profile !== undefined && options.profile !== 'sd-jwt-vc' && options.profile !== 'sd-jwt') {
+    throw new CivitasError('INVALID_ARGUMENT', 'profile must be "sd-jwt-vc" or "sd-jwt"')
+  }
+}
+
+function sdJwtVcErrors(decoded: DecodedSdJwt, placements: Iterable<string>): VerificationError[] {
+  const errors: VerificationError[] = []
+  const { header, payload } = decoded
+  if (!SD_JWT_VC_TYPES.has(String(header.typ))) {
+    errors.push({
+      code: 'FORMAT_MISMATCH',
+      message: `typ must be "${SD_JWT_VC_TYP}", got ${JSON.stringify(header.typ)}`,
+    })
+  }
+  if (typeof payload.vct !== 'string' || payload.vct.length === 0) {
+    errors.push({ code: 'CLAIM_INVALID', message: 'vct must be a non-empty string' })
+  }
+  if (typeof payload.iss !== 'string' || payload.iss.length === 0) {
+    errors.push({ code: 'CLAIM_INVALID', message: 'iss must be a non-empty string' })
+  }
+  if (payload.cnf !== undefined && !(isObject(payload.cnf) && isObject(payload.cnf.jwk))) {
+    errors.push({ code: 'CLAIM_INVALID', message: 'cnf must carry a jwk' })
+  }
+  if (payload.status !== undefined) {
+    const list = isObject(payload.status) ? payload.status.status_list : undefined
+    if (
+      list !== undefined &&
+      !(
+        isObject(list) &&
+        Number.isSafeInteger(list.idx) &&
+        (list.idx as number) >= 0 &&
+        typeof list.uri === 'string'
+      )
+    ) {
+      errors.push({
+        code: 'CLAIM_INVALID',
+        message: 'status.status_list must be { idx: integer, uri: string }',
+      })
+    }
+  }
+  for (const path of placements) {
+    const top = path.split('/')[1]
+    if (path.split('/').length === 2 && top !== undefined && CLEAR_TEXT_ONLY.has(top)) {
+      errors.push({ code: 'SD_DISCLOSURE_INVALID', message: `"${top}" must not be selectively disclosed` })
+    }
+  }
+  return errors
+}
+
+/**
+ * Verifies an SD-JWT VC (or, with `profile: 'sd-jwt'`, any RFC 9901 SD-JWT) as a verifier
+ * does (RFC 9901 §7): issuer signature, Disclosures, time claims, KB-JWT. Never throws for
+ * a bad token: problems come back in `errors` with `verified: false`. Throws only for
+ * misuse (`INVALID_ARGUMENT`).
+ */
+export async function verifySdJwt(
+  token: string,
+  options: VerifySdJwtOptions,
+): Promise<SdJwtVerificationResult> {
+  checkOptions(options)
+  const profile = options.profile ?? 'sd-jwt-vc'
+  const format: SdJwtVerificationResult['format'] = profile === 'sd-jwt-vc' ? 'dc+sd-jwt' : 'sd-jwt'
+  const now = nowSeconds(options.now)
+  const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
+  const requireKeyBinding =
+    options.requireKeyBinding ?? (options.nonce !== undefined || options.audience !== undefined)
+
+  let decoded: DecodedSdJwt
+  try {
+    decoded = decodeSdJwtParts(token, {
+      ...(options.maxDisclosures !== undefined ? { maxDisclosures: options.maxDisclosures } : {}),
+      ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
+    })
+  } catch (error) {
+    return { verified: false, format, errors: [toVerificationError(error, 'SD_JWT_INVALID')] }
+  }
+  const { header, payload, parts } = decoded
+  const fail = (errors: VerificationError[], extra: Partial<SdJwtVerificationResult> = {}) =>
+    ({ verified: false, format, header, payload, ...extra, errors }) as SdJwtVerificationResult
+
+  try {
+    await verifySignatureWithKeySource(parts.jwt, decodeJws(parts.jwt), {
+      ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
+      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
+      ...(typeof payload.iss === 'string' && options.issuerJwk === undefined ? { did: payload.iss } : {}),
+      purpose: 'assertionMethod',
+      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+    })
+  } catch (error) {
+    return fail([toVerificationError(error, 'SIGNATURE_INVALID')])
+  }
+
+  let claims: Record<string, unknown>
+  let disclosures: DisclosedClaim[]
+  let placements: ReadonlyMap<unknown, string>
+  try {
+    const unpacked = unpackClaims(payload, decoded.disclosures)
+    claims = unpacked.claims
+    placements = unpacked.placements
+    disclosures = decoded.disclosures.map((d) => ({
+      ...(d.name !== undefined ? { name: d.name } : {}),
+      value: d.value,
+      digest: d.digest,
+      path: unpacked.placements.get(d) ?? '',
+    }))
+  } catch (error) {
+    return fail([toVerificationError(error, 'SD_JWT_INVALID')])
+  }
+
+  const errors: VerificationError[] = [...checkJwtTimes(payload, now, skew)]
+  if (profile === 'sd-jwt-vc') errors.push(...sdJwtVcErrors(decoded, placements.values()))
+
+  let keyBinding: VerifiedKeyBinding | undefined
+  if (parts.kbJwt === undefined) {
+    if (requireKeyBinding) errors.push({ code: 'KB_JWT_MISSING', message: 'a key-binding JWT is required' })
+  } else {
+    const cnf = payload.cnf
+    if (!isObject(cnf) || !isObject(cnf.jwk)) {
+      errors.push({ code: 'KB_JWT_INVALID', message: 'a KB-JWT is present but the SD-JWT has no cnf.jwk' })
+    } else {
+      try {
+        keyBinding = await verifyKeyBindingJwt(parts.kbJwt, parts.sdJwt, decoded.hashAlg, {
+          holderJwk: cnf.jwk as Jwk,
+          ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
+          ...(options.audience !== undefined ? { audience: options.audience } : {}),
+          now,
+          maxAgeSeconds: options.keyBindingMaxAgeSeconds ?? DEFAULT_KB_MAX_AGE_SECONDS,
+          clockSkewSeconds: skew,
+          ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+        })
+      } catch (error) {
+        errors.push(toVerificationError(error, 'KB_JWT_INVALID'))
+      }
+    }
+  }
+  const result = {
+    format,
+    header,
+    payload,
+    claims,
+    disclosures,
+    ...(keyBinding !== undefined ? { keyBinding } : {}),
+  }
+  return errors.length > 0 ? fail(errors, result) : { verified: true, ...result, errors: [] }
+}
