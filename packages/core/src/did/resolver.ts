@@ -1,0 +1,230 @@
+import {
+  type DIDDocument,
+  type DIDDocumentMetadata,
+  type DIDResolutionMetadata,
+  type DIDResolutionOptions,
+  type DIDResolutionResult,
+  type ParsedDID,
+  parse,
+  type Resolvable,
+} from 'did-resolver'
+import { CivitasError, type CivitasErrorCode } from '../errors/index.js'
+import { type CacheStats, createLruCache } from './cache.js'
+import { createDidEthrResolver, type DidEthrOptions } from './ethr.js'
+import { resolveDidJwk } from './jwk.js'
+import { resolveDidKey } from './key.js'
+import { codeForResolutionError, errorResult, errorResultFrom } from './resolution.js'
+import { createDidWebResolver, type DidWebOptions } from './web.js'
+
+export interface ResolverCacheOptions {
+  /** Most results held (LRU). Default 1,000. */
+  maxEntries?: number
+  /** How long a resolved document is reused. Default 300,000 ms (5 minutes). */
+  ttlMs?: number
+  /**
+   * How long `notFound` / `unavailable` results are reused. Default 2,000 ms, never more than
+   * `ttlMs`. Short on purpose: these answers describe a moment (an RPC node restarting, a
+   * did:web host not yet publishing, a DID registered a block later), and keeping them would
+   * make a verifier reject valid credentials long after the cause is gone. A few seconds still
+   * spare a struggling node from a burst of identical requests.
+   */
+  errorTtlMs?: number
+  /** Milliseconds clock for expiry; defaults to `Date.now` (inject one in tests). */
+  now?: () => number
+}
+
+export interface CreateResolverOptions {
+  /** did:web settings (fetch, timeout, size limit), or `false` to disable did:web. */
+  web?: DidWebOptions | false
+  /** did:ethr networks; without them did:ethr DIDs are `methodNotSupported`. */
+  ethr?: DidEthrOptions
+  /** Result cache settings, or `false` for no cache. */
+  cache?: ResolverCacheOptions | false
+}
+
+/** A did-resolver `Resolvable` with a cache you can observe. */
+export interface CivitasResolver extends Resolvable {
+  /** Hit / miss / eviction counters and current size; all zero when the cache is disabled. */
+  cacheStats(): CacheStats
+  clearCache(): void
+}
+
+// The longest DID URL we look at: far above any real did:jwk (RSA-4096 ≈ 1,000 characters),
+// small enough that parsing garbage costs nothing.
+const MAX_DID_URL_LENGTH = 8_192
+const DEFAULT_MAX_ENTRIES = 1_000
+const DEFAULT_TTL_MS = 300_000
+const DEFAULT_ERROR_TTL_MS = 2_000
+const TRANSIENT_ERRORS = new Set(['notFound', 'unavailable'])
+
+function nonNegative(value: number | undefined, fallback: number, what: string): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new CivitasError('INVALID_ARGUMENT', `${what} must be a non-negative number`)
+  }
+  return value
+}
+
+/**
+ * Creates the Civitas DID resolver: did:key (incl. EBSI jwk_jcs-pub), did:jwk, did:web and
+ * (when networks are configured) did:ethr, behind an LRU cache with TTL. It never throws for
+ * a DID: every failure is a result with `didResolutionMetadata.error` (plus `message` and our
+ * `code`). Use {@link resolveDid} to get a document or a typed {@link CivitasError} instead.
+ */
+export function createResolver(options: CreateResolverOptions = {}): CivitasResolver {
+  if (options === null || typeof options !== 'object') {
+    throw new CivitasError('INVALID_ARGUMENT', 'createResolver options must be an object')
+  }
+  const web = options.web === false ? undefined : createDidWebResolver(options.web ?? {})
+  const ethr = options.ethr === undefined ? undefined : createDidEthrResolver(options.ethr)
+  const cacheOptions = options.cache === false ? undefined : (options.cache ?? {})
+  const maxEntries = cacheOptions?.maxEntries ?? DEFAULT_MAX_ENTRIES
+  const cache = cacheOptions
+    ? createLruCache<DIDResolutionResult>({ maxEntries, now: cacheOptions.now })
+    : undefined
+  const ttlMs = nonNegative(cacheOptions?.ttlMs, DEFAULT_TTL_MS, 'cache ttlMs')
+  const errorTtlMs = Math.min(
+    ttlMs,
+    nonNegative(cacheOptions?.errorTtlMs, DEFAULT_ERROR_TTL_MS, 'cache errorTtlMs'),
+  )
+  const inFlight = new Map<string, Promise<DIDResolutionResult>>()
+
+  async function resolveUncached(parsed: ParsedDID, resolutionOptions: DIDResolutionOptions) {
+    switch (parsed.method) {
+      case 'key':
+        return resolveDidKey(parsed.did, resolutionOptions)
+      case 'jwk':
+        return resolveDidJwk(parsed.did, resolutionOptions)
+      case 'web':
+        if (web) return web(parsed.did, resolutionOptions)
+        break
+      case 'ethr':
+        if (ethr) return ethr(parsed, resolutionOptions)
+        break
+    }
+    return errorResult(
+      'methodNotSupported',
+      `DID method "${parsed.method}" is not supported by this resolver`,
+    )
+  }
+
+  function ttlFor(result: DIDResolutionResult): number {
+    const error = result.didResolutionMetadata?.error
+    if (error === undefined) return ttlMs
+    // Malformed DIDs and unsupported methods are answered locally at no cost; caching them
+    // would only let a flood of garbage DIDs evict the documents worth keeping.
+    return TRANSIENT_ERRORS.has(error) ? errorTtlMs : 0
+  }
+
+  async function resolve(
+    didUrl: string,
+    resolutionOptions: DIDResolutionOptions = {},
+  ): Promise<DIDResolutionResult> {
+    if (typeof didUrl !== 'string' || didUrl.length === 0)
+      return errorResult('invalidDid', 'a DID must be a non-empty string')
+    if (didUrl.length > MAX_DID_URL_LENGTH) {
+      return errorResult(
+        'invalidDid',
+        `DID URL longer than ${MAX_DID_URL_LENGTH} characters`,
+        'INPUT_TOO_LARGE',
+      )
+    }
+    const parsed = parse(didUrl)
+    if (!parsed) return errorResult('invalidDid', 'not a DID (did:<method>:<method-specific-id>)')
+    const opts = resolutionOptions ?? {}
+    // Only the DID, its query (did:ethr ?versionId=) and the representation change the answer.
+    const cacheable = cache !== undefined && Object.keys(opts).every((key) => key === 'accept')
+    if (!cacheable) return safely(parsed, opts)
+    const key = `${parsed.did}${parsed.query ? `?${parsed.query}` : ''} ${String(opts.accept ?? '')}`
+    const hit = cache.get(key)
+    if (hit) return structuredClone(hit)
+    let pending = inFlight.get(key)
+    if (!pending) {
+      // Concurrent verifications of tokens from one issuer share a single lookup.
+      pending = safely(parsed, opts).then((result) => {
+        cache.set(key, result, ttlFor(result))
+        return result
+      })
+      inFlight.set(key, pending)
+      void pending.finally(() => inFlight.delete(key))
+    }
+    return structuredClone(await pending)
+  }
+
+  async function safely(parsed: ParsedDID, opts: DIDResolutionOptions): Promise<DIDResolutionResult> {
+    try {
+      return await resolveUncached(parsed, opts)
+    } catch (thrown) {
+      return errorResultFrom(thrown)
+    }
+  }
+
+  const emptyStats: CacheStats = { hits: 0, misses: 0, evictions: 0, expirations: 0, size: 0, maxEntries: 0 }
+  return {
+    resolve,
+    cacheStats: () => (cache ? cache.stats() : { ...emptyStats }),
+    clearCache: () => cache?.clear(),
+  }
+}
+
+export interface ResolvedDid {
+  didDocument: DIDDocument
+  didDocumentMetadata: DIDDocumentMetadata
+  didResolutionMetadata: DIDResolutionMetadata
+}
+
+const CODES_WE_PASS_ON = new Set<string>([
+  'DID_INVALID',
+  'DID_METHOD_UNSUPPORTED',
+  'DID_NOT_FOUND',
+  'DID_DOCUMENT_INVALID',
+  'RESOLVER_UNAVAILABLE',
+  'KEY_INVALID',
+  'UNSUPPORTED_CURVE',
+  'INPUT_TOO_LARGE',
+  'INVALID_ARGUMENT',
+])
+
+/**
+ * Resolves `didUrl` with any did-resolver `Resolvable` and returns the document, or throws a
+ * {@link CivitasError}: DID_INVALID, DID_METHOD_UNSUPPORTED, DID_NOT_FOUND,
+ * RESOLVER_UNAVAILABLE, KEY_INVALID, UNSUPPORTED_CURVE, DID_DOCUMENT_INVALID, and
+ * DID_DEACTIVATED for a deactivated DID (unless `allowDeactivated`).
+ */
+export async function resolveDid(
+  resolver: Resolvable,
+  didUrl: string,
+  options: DIDResolutionOptions & { allowDeactivated?: boolean } = {},
+): Promise<ResolvedDid> {
+  if (!resolver || typeof resolver.resolve !== 'function') {
+    throw new CivitasError('INVALID_ARGUMENT', 'resolver must be a did-resolver Resolvable')
+  }
+  if (typeof didUrl !== 'string') throw new CivitasError('DID_INVALID', 'a DID must be a string')
+  const { allowDeactivated, ...resolutionOptions } = options ?? {}
+  let result: DIDResolutionResult
+  try {
+    result = await resolver.resolve(didUrl, resolutionOptions)
+  } catch (cause) {
+    throw new CivitasError('RESOLVER_UNAVAILABLE', `resolving ${didUrl.slice(0, 200)} failed`, { cause })
+  }
+  const metadata = result?.didResolutionMetadata ?? {}
+  const details = { did: didUrl.slice(0, 200), error: metadata.error }
+  if (metadata.error !== undefined || !result?.didDocument) {
+    const error = String(metadata.error ?? 'notFound')
+    const code: CivitasErrorCode =
+      typeof metadata.code === 'string' && CODES_WE_PASS_ON.has(metadata.code)
+        ? (metadata.code as CivitasErrorCode)
+        : codeForResolutionError(error)
+    const message =
+      typeof metadata.message === 'string' ? metadata.message : `DID resolution failed: ${error}`
+    throw new CivitasError(code, message, { details })
+  }
+  if (result.didDocumentMetadata?.deactivated === true && !allowDeactivated) {
+    throw new CivitasError('DID_DEACTIVATED', `${didUrl.slice(0, 200)} is deactivated`, { details })
+  }
+  return {
+    didDocument: result.didDocument,
+    didDocumentMetadata: result.didDocumentMetadata ?? {},
+    didResolutionMetadata: metadata,
+  }
+}

@@ -1,0 +1,166 @@
+import { base58 } from '@scure/base'
+import type { VerificationMethod } from 'did-resolver'
+import { CivitasError } from '../errors/index.js'
+import type { Jwk } from '../keys/algorithms.js'
+import {
+  assertPublicJwk,
+  decodeMultibaseBase58btc,
+  decodeMulticodecPublicKey,
+  rawPublicKeyToJwk,
+} from './multicodec.js'
+
+/**
+ * Key material of DID document verification methods, whatever representation the DID method
+ * chose: publicKeyJwk (JsonWebKey2020), publicKeyMultibase (Multikey, *2020 suites),
+ * publicKeyBase58 (*2018 / *2019 suites) or publicKeyHex (ethr-did-resolver), and the
+ * Ethereum address of EcdsaSecp256k1RecoveryMethod2020.
+ */
+
+// Which curve a raw (un-prefixed) base58 or hex key is on is only said by the method's type.
+const CURVE_FOR_TYPE: Record<string, string> = {
+  Ed25519VerificationKey2018: 'Ed25519',
+  Ed25519SignatureVerification: 'Ed25519',
+  X25519KeyAgreementKey2019: 'X25519',
+  EcdsaSecp256k1VerificationKey2019: 'secp256k1',
+  EcdsaSecp256k1RecoveryMethod2020: 'secp256k1',
+  Secp256k1VerificationKey2018: 'secp256k1',
+  Secp256k1SignatureVerificationKey2018: 'secp256k1',
+  EcdsaPublicKeySecp256k1: 'secp256k1',
+}
+
+// Types whose publicKeyMultibase must carry a key of one particular curve.
+const MULTIBASE_CURVE_FOR_TYPE: Record<string, string> = {
+  Ed25519VerificationKey2020: 'Ed25519',
+  X25519KeyAgreementKey2020: 'X25519',
+}
+
+const HEX = /^(?:0x)?((?:[0-9a-fA-F]{2})+)$/
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+// CAIP-10: eip155:<chain id>:<address>; legacy (did-resolver <= 3): <address>@eip155:<chain id>.
+const CAIP10_EIP155 = /^eip155:[0-9]{1,32}:(0x[0-9a-fA-F]{40})$/
+const LEGACY_ACCOUNT_ID = /^(0x[0-9a-fA-F]{40})@eip155:[0-9]{1,32}$/
+
+const KEY_PROPERTIES = ['publicKeyJwk', 'publicKeyMultibase', 'publicKeyBase58', 'publicKeyHex'] as const
+
+function guard(vm: unknown): asserts vm is VerificationMethod {
+  if (vm === null || typeof vm !== 'object' || Array.isArray(vm)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'a verification method must be an object')
+  }
+  if (typeof (vm as VerificationMethod).type !== 'string') {
+    throw new CivitasError('KEY_INVALID', 'verification method has no "type"')
+  }
+}
+
+function curveForType(vm: VerificationMethod, property: string): string {
+  const crv = CURVE_FOR_TYPE[vm.type]
+  if (!crv) {
+    throw new CivitasError('UNSUPPORTED_CURVE', `cannot tell the curve of a ${vm.type} ${property} key`, {
+      details: { type: vm.type, id: vm.id },
+    })
+  }
+  return crv
+}
+
+function wrap<T>(vm: VerificationMethod, fn: () => T): T {
+  try {
+    return fn()
+  } catch (cause) {
+    if (cause instanceof CivitasError) {
+      throw new CivitasError(cause.code, `verification method ${String(vm.id)}: ${cause.message}`, {
+        cause,
+        details: { id: vm.id, type: vm.type },
+      })
+    }
+    throw new CivitasError('KEY_INVALID', `verification method ${String(vm.id)} has an unreadable key`, {
+      cause,
+    })
+  }
+}
+
+/**
+ * The public JWK of a verification method, validated (right length, point on the curve, no
+ * private members). Throws KEY_NOT_FOUND when the method carries no public key (e.g. an
+ * EcdsaSecp256k1RecoveryMethod2020 with only an account id: see
+ * {@link ethereumAddressFromVerificationMethod}), KEY_INVALID / UNSUPPORTED_CURVE otherwise.
+ */
+export function publicJwkFromVerificationMethod(vm: VerificationMethod): Jwk {
+  guard(vm)
+  const present = KEY_PROPERTIES.filter((property) => vm[property] !== undefined)
+  if (present.length === 0) {
+    throw new CivitasError('KEY_NOT_FOUND', `verification method ${String(vm.id)} carries no public key`, {
+      details: { id: vm.id, type: vm.type },
+    })
+  }
+  // Two representations could hold two different keys; which one a verifier picks must not
+  // be a guess.
+  if (present.length > 1) {
+    throw new CivitasError(
+      'KEY_INVALID',
+      `verification method ${String(vm.id)} has several keys (${present})`,
+    )
+  }
+  return wrap(vm, () => {
+    if (vm.publicKeyJwk !== undefined) {
+      const jwk = assertPublicJwk(vm.publicKeyJwk)
+      // A JWK may pin its algorithm (RFC 7517 §4.4); keep the pin for the JWS check.
+      return typeof vm.publicKeyJwk.alg === 'string' ? { ...jwk, alg: vm.publicKeyJwk.alg } : jwk
+    }
+    if (vm.publicKeyMultibase !== undefined) {
+      const { jwk } = decodeMulticodecPublicKey(
+        decodeMultibaseBase58btc(vm.publicKeyMultibase, 'publicKeyMultibase'),
+      )
+      const expected = MULTIBASE_CURVE_FOR_TYPE[vm.type]
+      if (expected && jwk.crv !== expected) {
+        throw new CivitasError('KEY_INVALID', `a ${vm.type} must hold a ${expected} key, not ${jwk.crv}`)
+      }
+      return jwk
+    }
+    if (vm.publicKeyBase58 !== undefined) {
+      const crv = curveForType(vm, 'publicKeyBase58')
+      let bytes: Uint8Array
+      try {
+        bytes = base58.decode(String(vm.publicKeyBase58))
+      } catch (cause) {
+        throw new CivitasError('KEY_INVALID', 'publicKeyBase58 is not base58btc', { cause })
+      }
+      return rawPublicKeyToJwk(crv, bytes)
+    }
+    const crv = curveForType(vm, 'publicKeyHex')
+    const hex = HEX.exec(String(vm.publicKeyHex))
+    if (!hex) throw new CivitasError('KEY_INVALID', 'publicKeyHex is not hex')
+    return rawPublicKeyToJwk(crv, Uint8Array.from(Buffer.from(hex[1]!, 'hex')))
+  })
+}
+
+/**
+ * The Ethereum address (lower-case) a verification method names through `blockchainAccountId`
+ * (CAIP-10 `eip155:<chain>:0x...`, or the legacy `0x...@eip155:<chain>`) or
+ * `ethereumAddress`; `undefined` when it names none. Throws KEY_INVALID for a malformed one.
+ */
+export function ethereumAddressFromVerificationMethod(vm: VerificationMethod): string | undefined {
+  guard(vm)
+  const { blockchainAccountId, ethereumAddress } = vm
+  if (blockchainAccountId !== undefined) {
+    const id = String(blockchainAccountId)
+    const address = CAIP10_EIP155.exec(id)?.[1] ?? LEGACY_ACCOUNT_ID.exec(id)?.[1]
+    if (!address) {
+      throw new CivitasError(
+        'KEY_INVALID',
+        `blockchainAccountId ${id.slice(0, 120)} is not an eip155 account`,
+        {
+          details: { id: vm.id },
+        },
+      )
+    }
+    return address.toLowerCase()
+  }
+  if (ethereumAddress !== undefined) {
+    if (typeof ethereumAddress !== 'string' || !ADDRESS.test(ethereumAddress)) {
+      throw new CivitasError('KEY_INVALID', 'ethereumAddress is not an Ethereum address', {
+        details: { id: vm.id },
+      })
+    }
+    return ethereumAddress.toLowerCase()
+  }
+  return undefined
+}

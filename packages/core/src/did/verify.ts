@@ -1,0 +1,256 @@
+import { type DIDDocument, parse, type Resolvable, type VerificationMethod } from 'did-resolver'
+import { base64urlDecode } from '../encoding/base64url.js'
+import { CivitasError, isCivitasError } from '../errors/index.js'
+import { decodeJws, type JwsHeader } from '../jose/decode.js'
+import {
+  type EthereumJwsAlgorithm,
+  ethereumAddressOfPublicKey,
+  verifyJwsWithEthereumAddress,
+} from '../jose/ethereum.js'
+import { checkAlgorithm, verifyDecodedJws } from '../jose/verify.js'
+import {
+  algorithmForJwk,
+  type Jwk,
+  SIGNATURE_ALGORITHMS,
+  type SignatureAlgorithm,
+} from '../keys/algorithms.js'
+import { resolveDid } from './resolver.js'
+import {
+  ethereumAddressFromVerificationMethod,
+  publicJwkFromVerificationMethod,
+} from './verification-method.js'
+
+/** The verification relationships a JWS signer can be checked against. */
+export type JwsPurpose = 'assertionMethod' | 'authentication'
+
+/** Every JWS algorithm a DID key can verify: our signature algorithms plus did-jwt's ES256K-R. */
+export type DidJwsAlgorithm = SignatureAlgorithm | 'ES256K-R'
+
+export interface VerifyJwsWithDidOptions {
+  resolver: Resolvable
+  /** The expected signer. Required when the header has no DID URL `kid`. May carry `?versionId=`. */
+  did?: string
+  /** The relationship the key must be in. Default `assertionMethod` (credentials); `authentication` for presentations / KB. */
+  purpose?: JwsPurpose
+  /** Allowed algorithms. Default: ES256, ES256K, ES384, EdDSA and ES256K-R. */
+  algorithms?: readonly DidJwsAlgorithm[]
+  /** Longest compact JWS accepted, in characters (see decodeJws). */
+  maxLength?: number
+}
+
+export interface VerifiedJwsWithDid {
+  header: JwsHeader
+  payload: Uint8Array
+  verificationMethod: VerificationMethod
+  didDocument: DIDDocument
+}
+
+const ALL_ALGORITHMS: readonly DidJwsAlgorithm[] = [...SIGNATURE_ALGORITHMS, 'ES256K-R']
+const PURPOSES = new Set<string>(['assertionMethod', 'authentication'])
+
+function absolute(id: string, did: string): string {
+  return id.startsWith('#') ? `${did}${id}` : id
+}
+
+/** The verification methods of `purpose`, with references resolved against the document. */
+function methodsFor(document: DIDDocument, did: string, purpose: JwsPurpose): VerificationMethod[] {
+  const declared = Array.isArray(document.verificationMethod) ? document.verificationMethod : []
+  const relationship = document[purpose]
+  if (!Array.isArray(relationship)) return []
+  const methods: VerificationMethod[] = []
+  for (const entry of relationship) {
+    if (typeof entry === 'string') {
+      const id = absolute(entry, did)
+      const method = declared.find((vm) => vm && typeof vm.id === 'string' && absolute(vm.id, did) === id)
+      if (method) methods.push({ ...method, id })
+    } else if (entry && typeof entry === 'object' && typeof entry.id === 'string') {
+      methods.push({ ...entry, id: absolute(entry.id, did) })
+    }
+  }
+  return methods
+}
+
+function isRecoveryOnly(vm: VerificationMethod): boolean {
+  return (
+    vm.publicKeyJwk === undefined &&
+    vm.publicKeyMultibase === undefined &&
+    vm.publicKeyBase58 === undefined &&
+    vm.publicKeyHex === undefined &&
+    (vm.blockchainAccountId !== undefined || vm.ethereumAddress !== undefined)
+  )
+}
+
+function addressOfSecp256k1Jwk(jwk: Jwk): string {
+  const point = new Uint8Array(65)
+  point[0] = 0x04
+  point.set(base64urlDecode(jwk.x as string, 'x'), 1)
+  point.set(base64urlDecode(jwk.y as string, 'y'), 33)
+  return ethereumAddressOfPublicKey(point)
+}
+
+/** Verifies `jws` with one verification method, or throws why it cannot. */
+async function verifyWithMethod(
+  jws: string,
+  decoded: ReturnType<typeof decodeJws>,
+  vm: VerificationMethod,
+  algorithms: readonly DidJwsAlgorithm[],
+  maxLength: number | undefined,
+): Promise<void> {
+  const alg = decoded.header.alg
+  const ethereumAlgorithms = algorithms.filter(
+    (a): a is EthereumJwsAlgorithm => a === 'ES256K' || a === 'ES256K-R',
+  )
+  if (isRecoveryOnly(vm)) {
+    const address = ethereumAddressFromVerificationMethod(vm) as string
+    await verifyJwsWithEthereumAddress(jws, address, { algorithms: ethereumAlgorithms, maxLength })
+    return
+  }
+  const jwk = publicJwkFromVerificationMethod(vm)
+  if (alg === 'ES256K-R') {
+    // did-jwt's recoverable signature over a secp256k1 key: the key's address is what it proves.
+    if (jwk.crv !== 'secp256k1') {
+      throw new CivitasError('ALG_KEY_MISMATCH', `ES256K-R cannot be verified with a ${jwk.crv} key`)
+    }
+    await verifyJwsWithEthereumAddress(jws, addressOfSecp256k1Jwk(jwk), {
+      algorithms: ['ES256K-R'],
+      maxLength,
+    })
+    return
+  }
+  const signatureAlgorithms = algorithms.filter((a): a is SignatureAlgorithm => a !== 'ES256K-R')
+  await verifyDecodedJws(decoded, jws, jwk, signatureAlgorithms)
+}
+
+function keyAlgorithm(vm: VerificationMethod): string | undefined {
+  try {
+    if (isRecoveryOnly(vm)) return 'ES256K'
+    return algorithmForJwk(publicJwkFromVerificationMethod(vm))
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * Verifies a compact JWS signed by a DID's key. The DID comes from the header `kid` when it is
+ * a DID URL (else from `did`); the key must be in the DID document's `purpose` relationship
+ * (default assertionMethod). A `kid` picks that one key (`#frag` is relative to the DID);
+ * without one, every key of the relationship is tried. Keys are checked with `verifyJws`, or
+ * by Ethereum address for EcdsaSecp256k1RecoveryMethod2020 (did:ethr's controller).
+ *
+ * Throws a {@link CivitasError}: INVALID_ARGUMENT, INVALID_JWS, INPUT_TOO_LARGE,
+ * UNSECURED_JWS, UNSUPPORTED_ALG, DID_INVALID, DID_METHOD_UNSUPPORTED, DID_NOT_FOUND,
+ * DID_DEACTIVATED, RESOLVER_UNAVAILABLE, DID_DOCUMENT_INVALID, KEY_NOT_FOUND, KEY_INVALID,
+ * ALG_KEY_MISMATCH or SIGNATURE_INVALID.
+ */
+export async function verifyJwsWithDid(
+  jws: string,
+  options: VerifyJwsWithDidOptions,
+): Promise<VerifiedJwsWithDid> {
+  if (
+    !options ||
+    typeof options !== 'object' ||
+    !options.resolver ||
+    typeof options.resolver.resolve !== 'function'
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'verifyJwsWithDid needs { resolver }')
+  }
+  const purpose = options.purpose ?? 'assertionMethod'
+  if (!PURPOSES.has(purpose))
+    throw new CivitasError('INVALID_ARGUMENT', `purpose must be assertionMethod or authentication`)
+  const algorithms = options.algorithms ?? ALL_ALGORITHMS
+  if (
+    !Array.isArray(algorithms) ||
+    algorithms.length === 0 ||
+    !algorithms.every((a) => ALL_ALGORITHMS.includes(a))
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', `algorithms must be a non-empty subset of ${ALL_ALGORITHMS}`)
+  }
+  if (options.did !== undefined && (typeof options.did !== 'string' || !parse(options.did))) {
+    throw new CivitasError('DID_INVALID', 'options.did is not a DID')
+  }
+
+  const decoded = decodeJws(jws, { maxLength: options.maxLength })
+  // Refuse a disallowed algorithm before any network lookup.
+  checkAlgorithm(decoded.header.alg, algorithms)
+
+  const expected = options.did === undefined ? undefined : parse(options.did)
+  const kid = decoded.header.kid
+  let target = expected
+  let keyId: string | undefined
+  if (kid?.startsWith('did:')) {
+    const parsedKid = parse(kid)
+    if (!parsedKid) throw new CivitasError('DID_INVALID', 'JWS "kid" is not a DID URL', { details: { kid } })
+    if (expected && parsedKid.did !== expected.did) {
+      throw new CivitasError(
+        'KEY_NOT_FOUND',
+        `JWS "kid" belongs to ${parsedKid.did}, not to ${expected.did}`,
+        {
+          details: { kid, did: expected.did },
+        },
+      )
+    }
+    // The caller's DID may pin a version (?versionId=); the kid's own query otherwise.
+    target = expected ?? parsedKid
+    keyId = parsedKid.fragment === undefined ? undefined : `${parsedKid.did}#${parsedKid.fragment}`
+  } else if (kid?.startsWith('#') && expected) {
+    keyId = `${expected.did}${kid}`
+  }
+  // Any other kid (a thumbprint, a bare name) says nothing the DID document can confirm; the
+  // key is then looked for among all keys of the relationship.
+  if (!target) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'no signer DID: the JWS "kid" is not a DID URL and options.did is not set',
+    )
+  }
+
+  const didUrl = `${target.did}${target.query ? `?${target.query}` : ''}`
+  const { didDocument } = await resolveDid(options.resolver, didUrl)
+  if (didDocument.id !== target.did) {
+    throw new CivitasError(
+      'DID_DOCUMENT_INVALID',
+      `resolved document is for ${String(didDocument.id)}, not ${target.did}`,
+    )
+  }
+  const methods = methodsFor(didDocument, target.did, purpose)
+  const candidates = keyId === undefined ? methods : methods.filter((vm) => vm.id === keyId)
+  if (candidates.length === 0) {
+    throw new CivitasError(
+      'KEY_NOT_FOUND',
+      keyId === undefined
+        ? `${target.did} has no ${purpose} key`
+        : `${keyId} is not a ${purpose} key of ${target.did}`,
+      { details: { did: target.did, kid: keyId, purpose } },
+    )
+  }
+
+  if (keyId !== undefined) {
+    const [vm] = candidates as [VerificationMethod]
+    await verifyWithMethod(jws, decoded, vm, algorithms, options.maxLength)
+    return { header: decoded.header, payload: decoded.payload, verificationMethod: vm, didDocument }
+  }
+  const alg = decoded.header.alg
+  const fitting = candidates.filter((vm) => {
+    const keyAlg = keyAlgorithm(vm)
+    return keyAlg === alg || (alg === 'ES256K-R' && keyAlg === 'ES256K')
+  })
+  if (fitting.length === 0) {
+    throw new CivitasError('KEY_NOT_FOUND', `${target.did} has no ${purpose} key for ${alg}`, {
+      details: { did: target.did, alg, purpose },
+    })
+  }
+  let lastError: unknown
+  for (const vm of fitting) {
+    try {
+      await verifyWithMethod(jws, decoded, vm, algorithms, options.maxLength)
+      return { header: decoded.header, payload: decoded.payload, verificationMethod: vm, didDocument }
+    } catch (error) {
+      if (!isCivitasError(error)) throw error
+      lastError = error
+    }
+  }
+  throw new CivitasError('SIGNATURE_INVALID', `no ${purpose} key of ${target.did} verifies the JWS`, {
+    cause: lastError,
+    details: { did: target.did, alg, tried: fitting.length },
+  })
+}
