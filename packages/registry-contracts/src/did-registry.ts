@@ -128,7 +128,7 @@ export interface DidRegistryClient {
   sign(
     owner: Signer,
     operation: DidRegistryOperation,
-    options: { deadline: bigint | number; nonce?: bigint },
+    options: { deadline: bigint | number; nonce?: bigint; chainId?: bigint | number },
   ): Promise<DidRegistrySignature>
   /** Sends a signed operation from this client's runner (the relayer). */
   submitSigned(operation: DidRegistryOperation, signature: DidRegistrySignature): Promise<WriteResult>
@@ -195,7 +195,7 @@ export function createDidRegistryClient(address: string, runner: ContractRunner)
     deactivate: (identity) => bound.write('deactivate', [identity]),
 
     async sign(owner, operation, options) {
-      const chainId = (await providerOf(runner).getNetwork()).chainId
+      const chainId = BigInt(options.chainId ?? (await providerOf(runner).getNetwork()).chainId)
       const nonce = options.nonce ?? (await bound.read<bigint>('nonce', [operation.identity]))
       const deadline = BigInt(options.deadline)
       const domain = { name: 'CivitasDIDRegistry', version: '1', chainId, verifyingContract: registry }
