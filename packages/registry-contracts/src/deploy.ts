@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { CivitasError } from '@civitas/core'
+import { CivitasError, type EthrNetworkConfig } from '@civitas/core'
 import { ContractFactory, type ContractRunner, type InterfaceAbi, type Signer } from 'ethers'
 import { createRegistryProvider } from './contract.js'
 import { createDidRegistryClient, type DidRegistryClient } from './did-registry.js'
@@ -135,19 +135,15 @@ export function parseManifest(value: unknown): RegistryManifest {
   return m as RegistryManifest
 }
 
-/** A did:ethr network entry, as `ethr-did-resolver` and `@civitas/core`'s resolver take it. */
-export interface EthrNetworkConfig {
-  name: string
-  chainId: number
-  rpcUrl: string
-  registry: string
-}
-
-/** The did:ethr network that resolves DIDs against the manifest's DIDRegistry. */
+/**
+ * The did:ethr network (`{ name, chainId, rpcUrl, registry }`) that resolves DIDs against the
+ * manifest's DIDRegistry, for `createResolver({ ethr: { networks: [...] } })` of @civitas/core
+ * or ethr-did-resolver's `getResolver({ networks: [...] })`.
+ */
 export function ethrNetworkFromManifest(
   manifest: RegistryManifest,
   overrides: { name?: string; rpcUrl?: string } = {},
-): EthrNetworkConfig {
+): EthrNetworkConfig & { chainId: number; rpcUrl: string } {
   return {
     name: overrides.name ?? manifest.network.name,
     chainId: manifest.network.chainId,
