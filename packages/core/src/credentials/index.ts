@@ -1,2 +1,32 @@
 // Public surface of credentials/: re-exported from the package root.
-export {}
+export {
+  type CredentialProfile,
+  type DataModelOptions,
+  type DataModelVersion,
+  isXsdDateTime,
+  VCDM_1_1_CONTEXT,
+  VCDM_2_0_CONTEXT,
+  validateCredential,
+  validatePresentation,
+} from './data-model.js'
+export {
+  type Credential,
+  type IssueJwtVcOptions,
+  issueJwtVc,
+  type JwtCredentialFormat,
+  type JwtVcVerificationResult,
+  VC_JWT_TYP,
+  type VerifyJwtVcOptions,
+  verifyJwtVc,
+} from './jwt-vc.js'
+export {
+  envelopeCredential,
+  type IssueJwtVpOptions,
+  issueJwtVp,
+  type JwtVpVerificationResult,
+  type Presentation,
+  type VerifyJwtVpOptions,
+  VP_JWT_TYP,
+  verifyJwtVp,
+} from './jwt-vp.js'
+export type { VerificationError } from './verification.js'

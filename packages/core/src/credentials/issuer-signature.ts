@@ -1,4 +1,5 @@
 import type { Resolvable } from 'did-resolver'
+import { verifyJwsWithDid } from '../did/verify.js'
 import { CivitasError } from '../errors/index.js'
 import type { DecodedJws } from '../jose/decode.js'
 import { verifyDecodedJws } from '../jose/verify.js'
@@ -14,16 +15,6 @@ export interface SignatureKeySource {
   purpose: 'assertionMethod' | 'authentication'
   algorithms?: readonly SignatureAlgorithm[]
 }
-
-type VerifyJwsWithDid = (
-  jws: string,
-  options: {
-    resolver: Resolvable
-    did?: string
-    purpose?: 'assertionMethod' | 'authentication'
-    algorithms?: readonly SignatureAlgorithm[]
-  },
-) => Promise<{ verificationMethod?: unknown }>
 
 export function checkKeySource(options: { publicJwk?: unknown; resolver?: unknown }, keyName: string): void {
   if (options.publicJwk === undefined && options.resolver === undefined) {
@@ -61,11 +52,6 @@ export async function verifySignatureWithKeySource(
       'DID_INVALID',
       `"${source.did}" is not a DID: pass a public key to verify this token`,
     )
-  }
-  const did = (await import('../did/index.js')) as Record<string, unknown>
-  const verifyJwsWithDid = did.verifyJwsWithDid as VerifyJwsWithDid | undefined
-  if (typeof verifyJwsWithDid !== 'function') {
-    throw new CivitasError('RESOLVER_UNAVAILABLE', 'DID-based verification is not available in this build')
   }
   await verifyJwsWithDid(jws, {
     resolver: source.resolver!,

@@ -1,0 +1,275 @@
+import type { Resolvable } from 'did-resolver'
+import { CivitasError } from '../errors/index.js'
+import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
+import { signJws } from '../jose/sign.js'
+import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
+import type { Signer } from '../keys/signer.js'
+import { type CredentialProfile, idOf, isXsdDateTime, validateCredential } from './data-model.js'
+import { checkKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
+import {
+  checkClockSkew,
+  checkJwtTimes,
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  nowSeconds,
+  toVerificationError,
+  type VerificationError,
+} from './verification.js'
+
+/** `jwt_vc_json`: VCDM 1.1 in a JWT `vc` claim. `vc+jwt`: VCDM 2.0 secured with vc-jose-cose. */
+export type JwtCredentialFormat = 'jwt_vc_json' | 'vc+jwt'
+
+export const VC_JWT_TYP = 'vc+jwt'
+
+export type Credential = Record<string, unknown>
+
+export interface IssueJwtVcOptions {
+  format: JwtCredentialFormat
+  signer: Signer
+  /** Key id for the JWS header, typically the issuer's DID URL. Default: `signer.kid`. */
+  kid?: string
+  /** Extra rules checked before signing. */
+  profile?: CredentialProfile
+  /** `iat` for `jwt_vc_json`, seconds since the epoch. Default: now. */
+  iat?: number
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+function toNumericDate(xsd: unknown): number | undefined {
+  if (!isXsdDateTime(xsd)) return undefined
+  return Math.floor(Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(xsd) ? xsd : `${xsd}Z`) / 1000)
+}
+
+function toXsd(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
+}
+
+function singleSubjectId(credential: Credential): string | undefined {
+  const subject = credential.credentialSubject
+  return isObject(subject) && typeof subject.id === 'string' ? subject.id : undefined
+}
+
+/**
+ * VCDM 1.1 §6.3.1 JWT encoding: `iss` ← issuer, `sub` ← credentialSubject.id, `jti` ← id,
+ * `nbf` ← issuanceDate, `exp` ← expirationDate. The `vc` claim keeps the whole credential,
+ * as EBSI does, so both readings agree.
+ */
+function vcdm11Claims(credential: Credential, iat: number): Record<string, unknown> {
+  const claims: Record<string, unknown> = { iss: idOf(credential.issuer) }
+  const sub = singleSubjectId(credential)
+  if (sub !== undefined) claims.sub = sub
+  if (typeof credential.id === 'string') claims.jti = credential.id
+  const nbf = toNumericDate(credential.validFrom ?? credential.issuanceDate)
+  if (nbf !== undefined) claims.nbf = nbf
+  claims.iat = iat
+  const exp = toNumericDate(credential.validUntil ?? credential.expirationDate)
+  if (exp !== undefined) claims.exp = exp
+  claims.vc = credential
+  return claims
+}
+
+function throwIfInvalid(errors: VerificationError[]): void {
+  if (errors.length > 0) {
+    throw new CivitasError(errors[0]!.code, errors.map((e) => e.message).join('; '), { details: { errors } })
+  }
+}
+
+/**
+ * Signs a credential as a JWT. `jwt_vc_json`: VCDM 1.1 credential in the `vc` claim with
+ * the registered claims mapped from it. `vc+jwt`: the VCDM 2.0 credential is the payload,
+ * `typ` vc+jwt. The credential is checked against its data model first (`CREDENTIAL_INVALID`).
+ */
+export async function issueJwtVc(credential: Credential, options: IssueJwtVcOptions): Promise<string> {
+  if (!isObject(credential)) throw new CivitasError('INVALID_ARGUMENT', 'credential must be an object')
+  if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
+  const format = options.format
+  if (format !== 'jwt_vc_json' && format !== 'vc+jwt') {
+    throw new CivitasError('INVALID_ARGUMENT', 'format must be "jwt_vc_json" or "vc+jwt"')
+  }
+  const version = format === 'jwt_vc_json' ? '1.1' : '2.0'
+  throwIfInvalid(
+    validateCredential(credential, { version, ...(options.profile ? { profile: options.profile } : {}) }),
+  )
+  const kid = options.kid ?? options.signer.kid
+  if (format === 'vc+jwt') {
+    if ('vc' in credential || 'vp' in credential) {
+      throw new CivitasError(
+        'FORMAT_MISMATCH',
+        'a vc+jwt payload is the credential itself: no vc or vp claim',
+      )
+    }
+    return signJws(credential, options.signer, { typ: VC_JWT_TYP, ...(kid !== undefined ? { kid } : {}) })
+  }
+  const iat = options.iat ?? Math.floor(Date.now() / 1000)
+  return signJws(vcdm11Claims(credential, iat), options.signer, {
+    typ: 'JWT',
+    ...(kid !== undefined ? { kid } : {}),
+  })
+}
+
+export interface VerifyJwtVcOptions {
+  /** Issuer key. Either this or `resolver` (issuer DID, key by `kid`, assertionMethod). */
+  publicJwk?: Jwk
+  resolver?: Resolvable
+  /** Evaluation time: a Date or seconds since the epoch. Default: now. */
+  now?: Date | number
+  clockSkewSeconds?: number
+  /** Accept only this format. */
+  format?: JwtCredentialFormat
+  profile?: CredentialProfile
+  algorithms?: readonly SignatureAlgorithm[]
+}
+
+export interface JwtVcVerificationResult {
+  readonly verified: boolean
+  readonly format?: JwtCredentialFormat
+  readonly header?: JwsHeader
+  readonly payload?: Record<string, unknown>
+  /** The credential as the data model reads it (1.1: `vc` with the JWT claims mapped back). */
+  readonly credential?: Credential
+  readonly errors: readonly VerificationError[]
+}
+
+/** Which format a decoded JWT claims to be; `FORMAT_MISMATCH` when it mixes them. */
+export function detectCredentialFormat(
+  header: JwsHeader,
+  payload: Record<string, unknown>,
+  claim: 'vc' | 'vp',
+): JwtCredentialFormat {
+  const typ = claim === 'vc' ? VC_JWT_TYP : 'vp+jwt'
+  if (header.typ === typ) {
+    if (claim in payload || (claim === 'vc' ? 'vp' : 'vc') in payload) {
+      throw new CivitasError('FORMAT_MISMATCH', `a ${typ} must not carry a "vc" or "vp" claim`)
+    }
+    return 'vc+jwt'
+  }
+  if (isObject(payload[claim])) {
+    if (header.typ !== undefined && header.typ !== 'JWT') {
+      throw new CivitasError('FORMAT_MISMATCH', `a JWT with a "${claim}" claim has typ ${String(header.typ)}`)
+    }
+    return 'jwt_vc_json'
+  }
+  throw new CivitasError(
+    'FORMAT_MISMATCH',
+    `neither a "${claim}" claim (jwt_vc_json) nor typ "${typ}" (VCDM 2.0 vc-jose-cose)`,
+  )
+}
+
+/** VCDM 1.1 §6.3.1 decoding: rebuild the credential from `vc` and the registered claims. */
+function credentialFromVcdm11(payload: Record<string, unknown>, errors: VerificationError[]): Credential {
+  const vc = { ...(payload.vc as Credential) }
+  const mismatch = (member: string, claim: string) =>
+    errors.push({ code: 'CLAIM_INVALID', message: `${member} in vc differs from the JWT "${claim}" claim` })
+  if (payload.iss !== undefined) {
+    if (vc.issuer === undefined) vc.issuer = payload.iss
+    else if (idOf(vc.issuer) !== payload.iss) mismatch('issuer', 'iss')
+  }
+  if (payload.jti !== undefined) {
+    if (vc.id === undefined) vc.id = payload.jti
+    else if (vc.id !== payload.jti) mismatch('id', 'jti')
+  }
+  if (payload.sub !== undefined && isObject(vc.credentialSubject)) {
+    const subject = vc.credentialSubject
+    if (subject.id === undefined) vc.credentialSubject = { ...subject, id: payload.sub }
+    else if (subject.id !== payload.sub) mismatch('credentialSubject.id', 'sub')
+  }
+  const nbf =
+    typeof payload.nbf === 'number' ? payload.nbf : typeof payload.iat === 'number' ? payload.iat : undefined
+  if (vc.issuanceDate === undefined && nbf !== undefined) vc.issuanceDate = toXsd(nbf)
+  if (vc.expirationDate === undefined && typeof payload.exp === 'number')
+    vc.expirationDate = toXsd(payload.exp)
+  return vc
+}
+
+/** VCDM 2.0 validity window (validFrom / validUntil) at `now`. */
+export function checkValidityPeriod(credential: Credential, now: number, skew: number): VerificationError[] {
+  const errors: VerificationError[] = []
+  const from = toNumericDate(credential.validFrom)
+  // 1.1 credentials say expirationDate; EBSI's also carry validUntil.
+  const until = toNumericDate(credential.validUntil ?? credential.expirationDate)
+  if (from !== undefined && now + skew < from) {
+    errors.push({
+      code: 'CREDENTIAL_NOT_YET_VALID',
+      message: `not valid before ${String(credential.validFrom)}`,
+    })
+  }
+  if (until !== undefined && now - skew >= until) {
+    errors.push({ code: 'CREDENTIAL_EXPIRED', message: `expired at ${String(credential.validUntil)}` })
+  }
+  return errors
+}
+
+export interface DecodedCredentialJwt {
+  readonly decoded: DecodedJws
+  readonly payload: Record<string, unknown>
+  readonly format: JwtCredentialFormat
+}
+
+/**
+ * Verifies a credential JWT of either format: signature (explicit key or the issuer's
+ * DID), registered time claims, VCDM validity period, data model, and the consistency of
+ * the 1.1 claim mapping. Never throws for a bad token; throws only for API misuse.
+ */
+export async function verifyJwtVc(
+  token: string,
+  options: VerifyJwtVcOptions = {},
+): Promise<JwtVcVerificationResult> {
+  if (options === null || typeof options !== 'object')
+    throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
+  checkKeySource(options, 'publicJwk')
+  const now = nowSeconds(options.now)
+  const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
+
+  let decoded: DecodedJws
+  let payload: Record<string, unknown>
+  try {
+    decoded = decodeJws(token)
+    payload = parseJwtClaims(decoded.payload)
+  } catch (error) {
+    return { verified: false, errors: [toVerificationError(error, 'INVALID_JWS')] }
+  }
+  const header = decoded.header
+  let format: JwtCredentialFormat
+  try {
+    format = detectCredentialFormat(header, payload, 'vc')
+    if (options.format !== undefined && options.format !== format) {
+      throw new CivitasError('FORMAT_MISMATCH', `expected ${options.format}, got ${format}`)
+    }
+  } catch (error) {
+    return { verified: false, header, payload, errors: [toVerificationError(error, 'FORMAT_MISMATCH')] }
+  }
+
+  const errors: VerificationError[] = []
+  const credential = format === 'jwt_vc_json' ? credentialFromVcdm11(payload, errors) : payload
+  const issuer = format === 'jwt_vc_json' ? (payload.iss ?? idOf(credential.issuer)) : idOf(credential.issuer)
+  try {
+    await verifySignatureWithKeySource(token, decoded, {
+      ...(options.publicJwk !== undefined ? { publicJwk: options.publicJwk } : {}),
+      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
+      ...(typeof issuer === 'string' ? { did: issuer } : {}),
+      purpose: 'assertionMethod',
+      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+    })
+  } catch (error) {
+    return {
+      verified: false,
+      format,
+      header,
+      payload,
+      errors: [toVerificationError(error, 'SIGNATURE_INVALID')],
+    }
+  }
+  for (const error of [...checkJwtTimes(payload, now, skew), ...checkValidityPeriod(credential, now, skew)]) {
+    // exp and expirationDate usually say the same thing: report it once.
+    if (!errors.some((e) => e.code === error.code)) errors.push(error)
+  }
+  errors.push(
+    ...validateCredential(credential, {
+      version: format === 'jwt_vc_json' ? '1.1' : '2.0',
+      ...(options.profile ? { profile: options.profile } : {}),
+    }),
+  )
+  return { verified: errors.length === 0, format, header, payload, credential, errors }
+}

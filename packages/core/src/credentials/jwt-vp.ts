@@ -1,0 +1,275 @@
+import type { Resolvable } from 'did-resolver'
+import { CivitasError } from '../errors/index.js'
+import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
+import { signJws } from '../jose/sign.js'
+import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
+import type { Signer } from '../keys/signer.js'
+import { idOf, validatePresentation } from './data-model.js'
+import { checkKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
+import {
+  detectCredentialFormat,
+  type JwtCredentialFormat,
+  type JwtVcVerificationResult,
+  verifyJwtVc,
+} from './jwt-vc.js'
+import {
+  checkClockSkew,
+  checkJwtTimes,
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  nowSeconds,
+  toVerificationError,
+  type VerificationError,
+} from './verification.js'
+
+export const VP_JWT_TYP = 'vp+jwt'
+const ENVELOPED_PREFIX = 'data:application/vc+jwt,'
+
+export type Presentation = Record<string, unknown>
+
+export interface IssueJwtVpOptions {
+  format: JwtCredentialFormat
+  signer: Signer
+  /** Key id for the JWS header, typically the holder's DID URL. Default: `signer.kid`. */
+  kid?: string
+  /** The verifier's challenge. */
+  nonce: string
+  /** The verifier (its client id or DID). */
+  audience: string
+  /** Seconds since the epoch. Default: now. */
+  iat?: number
+  /** Lifetime in seconds (`exp` = iat + this). Default 300. */
+  expiresInSeconds?: number
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** VCDM 2.0 §4.13: a secured credential carried inside a presentation as a data: URL. */
+export function envelopeCredential(jwt: string): Record<string, unknown> {
+  return {
+    '@context': 'https://www.w3.org/ns/credentials/v2',
+    id: `${ENVELOPED_PREFIX}${jwt}`,
+    type: 'EnvelopedVerifiableCredential',
+  }
+}
+
+function unenvelope(item: unknown): string | undefined {
+  if (typeof item === 'string') return item
+  if (isObject(item) && item.type === 'EnvelopedVerifiableCredential' && typeof item.id === 'string') {
+    return item.id.startsWith(ENVELOPED_PREFIX) ? item.id.slice(ENVELOPED_PREFIX.length) : undefined
+  }
+  return undefined
+}
+
+/**
+ * Signs a presentation for one verifier and one challenge. `jwt_vc_json`: VCDM 1.1 `vp`
+ * claim with `iss` (holder), `aud`, `nonce`. `vc+jwt`: the VCDM 2.0 presentation is the
+ * payload (`typ` vp+jwt), credential JWTs are enveloped, `aud`/`nonce` are JWT claims.
+ */
+export async function issueJwtVp(presentation: Presentation, options: IssueJwtVpOptions): Promise<string> {
+  if (!isObject(presentation)) throw new CivitasError('INVALID_ARGUMENT', 'presentation must be an object')
+  if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
+  const { format, nonce, audience } = options
+  if (format !== 'jwt_vc_json' && format !== 'vc+jwt') {
+    throw new CivitasError('INVALID_ARGUMENT', 'format must be "jwt_vc_json" or "vc+jwt"')
+  }
+  if (typeof nonce !== 'string' || nonce.length === 0)
+    throw new CivitasError('INVALID_ARGUMENT', 'nonce is required')
+  if (typeof audience !== 'string' || audience.length === 0) {
+    throw new CivitasError('INVALID_ARGUMENT', 'audience is required')
+  }
+  const iat = options.iat ?? Math.floor(Date.now() / 1000)
+  const exp = iat + (options.expiresInSeconds ?? 300)
+  const vcs = presentation.verifiableCredential
+  const list = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
+  const body: Presentation = {
+    ...presentation,
+    ...(vcs !== undefined
+      ? {
+          verifiableCredential:
+            format === 'vc+jwt'
+              ? list.map((vc) => (typeof vc === 'string' ? envelopeCredential(vc) : vc))
+              : list,
+        }
+      : {}),
+  }
+  const errors = validatePresentation(body, { version: format === 'jwt_vc_json' ? '1.1' : '2.0' })
+  if (errors.length > 0) {
+    throw new CivitasError('PRESENTATION_INVALID', errors.map((e) => e.message).join('; '), {
+      details: { errors },
+    })
+  }
+  const kid = options.kid ?? options.signer.kid
+  const holder = idOf(presentation.holder)
+  if (format === 'vc+jwt') {
+    if ('vp' in presentation || 'vc' in presentation) {
+      throw new CivitasError(
+        'FORMAT_MISMATCH',
+        'a vp+jwt payload is the presentation itself: no vc or vp claim',
+      )
+    }
+    return signJws({ ...body, aud: audience, nonce, iat, exp }, options.signer, {
+      typ: VP_JWT_TYP,
+      ...(kid !== undefined ? { kid } : {}),
+    })
+  }
+  return signJws(
+    {
+      ...(holder !== undefined ? { iss: holder } : {}),
+      aud: audience,
+      nonce,
+      iat,
+      nbf: iat,
+      exp,
+      ...(typeof presentation.id === 'string' ? { jti: presentation.id } : {}),
+      vp: body,
+    },
+    options.signer,
+    { typ: 'JWT', ...(kid !== undefined ? { kid } : {}) },
+  )
+}
+
+export interface VerifyJwtVpOptions {
+  /** Resolves the holder's DID (authentication key) and the issuers' DIDs. */
+  resolver?: Resolvable
+  /** Holder key, instead of resolving the holder DID. */
+  publicJwk?: Jwk
+  /** Issuer key for the enclosed credentials, instead of resolving issuer DIDs. */
+  issuerJwk?: Jwk
+  /** The challenge this verifier sent. */
+  nonce: string
+  /** This verifier's identifier. */
+  audience: string
+  now?: Date | number
+  clockSkewSeconds?: number
+  /** Accept only this format. */
+  format?: JwtCredentialFormat
+  algorithms?: readonly SignatureAlgorithm[]
+}
+
+export interface JwtVpVerificationResult {
+  readonly verified: boolean
+  readonly format?: JwtCredentialFormat
+  readonly header?: JwsHeader
+  readonly payload?: Record<string, unknown>
+  readonly presentation?: Presentation
+  readonly holder?: string
+  /** One result per enclosed credential JWT. */
+  readonly credentials: readonly JwtVcVerificationResult[]
+  readonly errors: readonly VerificationError[]
+}
+
+function checkAudience(aud: unknown, audience: string): boolean {
+  return aud === audience || (Array.isArray(aud) && aud.includes(audience))
+}
+
+/**
+ * Verifies a presentation JWT of either format: holder signature (authentication key),
+ * `nonce` and `aud`, time claims, data model, and every enclosed credential. Never throws
+ * for a bad token; throws only for API misuse.
+ */
+export async function verifyJwtVp(
+  token: string,
+  options: VerifyJwtVpOptions,
+): Promise<JwtVpVerificationResult> {
+  if (options === null || typeof options !== 'object')
+    throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
+  checkKeySource(options, 'publicJwk')
+  if (typeof options.nonce !== 'string' || typeof options.audience !== 'string') {
+    throw new CivitasError('INVALID_ARGUMENT', 'nonce and audience are required to verify a presentation')
+  }
+  const now = nowSeconds(options.now)
+  const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
+
+  let decoded: DecodedJws
+  let payload: Record<string, unknown>
+  try {
+    decoded = decodeJws(token)
+    payload = parseJwtClaims(decoded.payload)
+  } catch (error) {
+    return { verified: false, credentials: [], errors: [toVerificationError(error, 'INVALID_JWS')] }
+  }
+  const header = decoded.header
+  let format: JwtCredentialFormat
+  try {
+    format = detectCredentialFormat(header, payload, 'vp')
+    if (options.format !== undefined && options.format !== format) {
+      throw new CivitasError('FORMAT_MISMATCH', `expected ${options.format}, got ${format}`)
+    }
+  } catch (error) {
+    return {
+      verified: false,
+      header,
+      payload,
+      credentials: [],
+      errors: [toVerificationError(error, 'FORMAT_MISMATCH')],
+    }
+  }
+  const presentation = (format === 'jwt_vc_json' ? payload.vp : payload) as Presentation
+  const holder =
+    format === 'jwt_vc_json'
+      ? ((payload.iss as string | undefined) ?? idOf(presentation.holder))
+      : idOf(presentation.holder)
+  const base = { format, header, payload, presentation, ...(holder !== undefined ? { holder } : {}) }
+  try {
+    await verifySignatureWithKeySource(token, decoded, {
+      ...(options.publicJwk !== undefined ? { publicJwk: options.publicJwk } : {}),
+      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
+      ...(typeof holder === 'string' ? { did: holder } : {}),
+      purpose: 'authentication',
+      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+    })
+  } catch (error) {
+    return {
+      verified: false,
+      ...base,
+      credentials: [],
+      errors: [toVerificationError(error, 'SIGNATURE_INVALID')],
+    }
+  }
+
+  const errors: VerificationError[] = []
+  if (payload.nonce !== options.nonce)
+    errors.push({ code: 'NONCE_MISMATCH', message: 'nonce is not the expected challenge' })
+  if (!checkAudience(payload.aud, options.audience)) {
+    errors.push({ code: 'AUDIENCE_MISMATCH', message: 'aud does not name this verifier' })
+  }
+  errors.push(...checkJwtTimes(payload, now, skew))
+  errors.push(...validatePresentation(presentation, { version: format === 'jwt_vc_json' ? '1.1' : '2.0' }))
+  if (
+    format === 'jwt_vc_json' &&
+    presentation?.holder !== undefined &&
+    holder !== idOf(presentation.holder)
+  ) {
+    errors.push({ code: 'CLAIM_INVALID', message: 'vp.holder differs from the JWT "iss" claim' })
+  }
+
+  const vcs = presentation?.verifiableCredential
+  const items = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
+  const credentials: JwtVcVerificationResult[] = []
+  for (const [i, item] of items.entries()) {
+    const jwt = unenvelope(item)
+    if (jwt === undefined) {
+      errors.push({
+        code: 'PRESENTATION_INVALID',
+        message: `verifiableCredential[${i}] is not a credential JWT`,
+      })
+      continue
+    }
+    const result = await verifyJwtVc(jwt, {
+      ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
+      ...(options.issuerJwk === undefined && options.resolver !== undefined
+        ? { resolver: options.resolver }
+        : {}),
+      ...(options.now !== undefined ? { now: options.now } : {}),
+      ...(options.clockSkewSeconds !== undefined ? { clockSkewSeconds: options.clockSkewSeconds } : {}),
+      format,
+      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+    })
+    credentials.push(result)
+    for (const e of result.errors)
+      errors.push({ code: e.code, message: `verifiableCredential[${i}]: ${e.message}` })
+  }
+  return { verified: errors.length === 0, ...base, credentials, errors }
+}
