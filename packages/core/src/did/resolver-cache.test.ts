@@ -1,0 +1,190 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createLruCache } from './cache.js'
+import { createResolver, resolveDid } from './resolver.js'
+import type { FetchLike } from './web.js'
+
+// The resolution cache: LRU order, time-to-live on an injected clock, counters, and the rule
+// that transient failures are kept only briefly and malformed DIDs not at all.
+
+const KEY_A = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp'
+const KEY_B = 'did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG'
+const KEY_C = 'did:key:z6MknGc3ocHs3zdPiJbnaaqDi58NGb4pk1Sp9WxWufuXSdxf'
+
+function clock(start = 0) {
+  const state = { now: start }
+  return { now: () => state.now, advance: (ms: number) => void (state.now += ms) }
+}
+
+describe('createLruCache', () => {
+  it('evicts the least recently used entry when full, and counts it', () => {
+    const c = clock()
+    const cache = createLruCache<number>({ maxEntries: 2, now: c.now })
+    cache.set('a', 1, 1000)
+    cache.set('b', 2, 1000)
+    expect(cache.get('a')).toBe(1) // a is now the most recently used
+    cache.set('c', 3, 1000)
+    expect(cache.get('b')).toBeUndefined()
+    expect(cache.get('a')).toBe(1)
+    expect(cache.get('c')).toBe(3)
+    expect(cache.stats()).toEqual({
+      hits: 3,
+      misses: 1,
+      evictions: 1,
+      expirations: 0,
+      size: 2,
+      maxEntries: 2,
+    })
+  })
+
+  it('expires entries after their ttl (injected clock) and never stores a ttl <= 0', () => {
+    const c = clock()
+    const cache = createLruCache<string>({ maxEntries: 10, now: c.now })
+    cache.set('k', 'v', 100)
+    c.advance(99)
+    expect(cache.get('k')).toBe('v')
+    c.advance(1)
+    expect(cache.get('k')).toBeUndefined()
+    cache.set('zero', 'v', 0)
+    expect(cache.get('zero')).toBeUndefined()
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 2, expirations: 1, size: 0 })
+  })
+
+  it('refuses a non-positive maxEntries (INVALID_ARGUMENT)', () => {
+    expect(() => createLruCache({ maxEntries: 0 })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+  })
+})
+
+describe('createResolver cache', () => {
+  it('counts hits and misses, and expires documents after ttlMs', async () => {
+    const c = clock()
+    const resolver = createResolver({ web: false, cache: { ttlMs: 1_000, now: c.now } })
+    await resolver.resolve(KEY_A)
+    await resolver.resolve(KEY_A)
+    await resolver.resolve(`${KEY_A}#fragment`) // the fragment does not change the document
+    expect(resolver.cacheStats()).toMatchObject({ hits: 2, misses: 1, size: 1 })
+    c.advance(1_000)
+    await resolver.resolve(KEY_A)
+    expect(resolver.cacheStats()).toMatchObject({ hits: 2, misses: 2, expirations: 1 })
+  })
+
+  it('holds at most maxEntries documents (LRU)', async () => {
+    const resolver = createResolver({ web: false, cache: { maxEntries: 2 } })
+    for (const did of [KEY_A, KEY_B, KEY_C]) await resolver.resolve(did)
+    expect(resolver.cacheStats()).toMatchObject({ size: 2, evictions: 1, maxEntries: 2 })
+    await resolver.resolve(KEY_A) // evicted first
+    expect(resolver.cacheStats()).toMatchObject({ hits: 0, misses: 4 })
+  })
+
+  it('hands out copies: a caller mutating its document does not change the cached one', async () => {
+    const resolver = createResolver({ web: false })
+    const first = await resolver.resolve(KEY_A)
+    first.didDocument!.assertionMethod = ['did:example:attacker#key']
+    const second = await resolver.resolve(KEY_A)
+    expect(second.didDocument!.assertionMethod).toEqual([`${KEY_A}#${KEY_A.slice(8)}`])
+  })
+
+  it('does not cache malformed DIDs (so garbage cannot evict documents)', async () => {
+    const resolver = createResolver({ web: false, cache: { maxEntries: 1 } })
+    await resolver.resolve(KEY_A)
+    for (let i = 0; i < 5; i++) await resolver.resolve(`did:key:zBad${i}`)
+    await resolver.resolve('did:unknown:method')
+    expect(resolver.cacheStats().size).toBe(1)
+    await resolver.resolve(KEY_A)
+    expect(resolver.cacheStats().hits).toBe(1)
+  })
+
+  it('keeps notFound / unavailable only for errorTtlMs, then asks again', async () => {
+    const c = clock()
+    let status = 503
+    const fetch = vi.fn<FetchLike>(async () =>
+      status === 200
+        ? new Response(JSON.stringify({ id: 'did:web:example.com' }))
+        : new Response('down', { status }),
+    )
+    const resolver = createResolver({
+      web: { fetch },
+      cache: { ttlMs: 60_000, errorTtlMs: 2_000, now: c.now },
+    })
+    expect((await resolver.resolve('did:web:example.com')).didResolutionMetadata.error).toBe('unavailable')
+    expect((await resolver.resolve('did:web:example.com')).didResolutionMetadata.error).toBe('unavailable')
+    expect(fetch).toHaveBeenCalledTimes(1) // the burst was absorbed
+    status = 200
+    c.advance(2_000)
+    expect((await resolver.resolve('did:web:example.com')).didDocument?.id).toBe('did:web:example.com')
+    expect(fetch).toHaveBeenCalledTimes(2) // recovered as soon as the short error ttl passed
+  })
+
+  it('shares one lookup between concurrent resolutions of the same DID', async () => {
+    const fetch = vi.fn<FetchLike>(async () => new Response(JSON.stringify({ id: 'did:web:example.com' })))
+    const resolver = createResolver({ web: { fetch } })
+    const results = await Promise.all([1, 2, 3].map(() => resolver.resolve('did:web:example.com')))
+    expect(results.every((r) => r.didDocument?.id === 'did:web:example.com')).toBe(true)
+    expect(fetch).toHaveBeenCalledTimes(1)
+  })
+
+  it('cache: false resolves every time and reports zero counters', async () => {
+    const resolver = createResolver({ web: false, cache: false })
+    await resolver.resolve(KEY_A)
+    await resolver.resolve(KEY_A)
+    expect(resolver.cacheStats()).toMatchObject({ hits: 0, misses: 0, size: 0 })
+  })
+
+  it('refuses bad cache options (INVALID_ARGUMENT)', () => {
+    expect(() => createResolver({ cache: { ttlMs: -1 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+    expect(() => createResolver({ cache: { maxEntries: 0 } })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+  })
+})
+
+describe('createResolver never crashes on bad input', () => {
+  const resolver = createResolver({ web: false })
+  const cases: [what: string, did: string, error: string, code: string][] = [
+    ['an empty string', '', 'invalidDid', 'DID_INVALID'],
+    ['not a DID', 'https://example.com', 'invalidDid', 'DID_INVALID'],
+    ['an upper-case method', 'did:KEY:z6Mk', 'invalidDid', 'DID_INVALID'],
+    ['a DID with a space', 'did:key:z6Mk abc', 'invalidDid', 'DID_INVALID'],
+    ['a 10 MB string', `did:key:z${'a'.repeat(10_000_000)}`, 'invalidDid', 'INPUT_TOO_LARGE'],
+    ['an unknown method', 'did:example:123', 'methodNotSupported', 'DID_METHOD_UNSUPPORTED'],
+    ['a number', 42 as unknown as string, 'invalidDid', 'DID_INVALID'],
+    ['null', null as unknown as string, 'invalidDid', 'DID_INVALID'],
+  ]
+  it.each(cases.map(([what, did, error, code]) => ({ what, did, error, code })))(
+    '$what → $error / $code',
+    async ({ did, error, code }) => {
+      const result = await resolver.resolve(did)
+      expect(result.didDocument).toBeNull()
+      expect(result.didResolutionMetadata).toMatchObject({ error, code })
+      await expect(resolveDid(resolver, did)).rejects.toMatchObject({ name: 'CivitasError', code })
+    },
+  )
+
+  it('an unsupported representation → representationNotSupported', async () => {
+    const result = await resolver.resolve(KEY_A, { accept: 'application/cbor' })
+    expect(result.didResolutionMetadata.error).toBe('representationNotSupported')
+  })
+
+  it('resolveDid wraps a foreign resolver that throws into RESOLVER_UNAVAILABLE, with the cause', async () => {
+    const boom = new Error('socket hang up')
+    const thrown = await resolveDid({ resolve: () => Promise.reject(boom) }, KEY_A).catch((e: unknown) => e)
+    expect(thrown).toMatchObject({ code: 'RESOLVER_UNAVAILABLE', cause: boom })
+  })
+
+  it('resolveDid throws DID_DEACTIVATED for a deactivated DID unless allowDeactivated', async () => {
+    const deactivated = {
+      resolve: async () => ({
+        didResolutionMetadata: {},
+        didDocument: { id: KEY_A },
+        didDocumentMetadata: { deactivated: true },
+      }),
+    }
+    await expect(resolveDid(deactivated, KEY_A)).rejects.toMatchObject({ code: 'DID_DEACTIVATED' })
+    await expect(resolveDid(deactivated, KEY_A, { allowDeactivated: true })).resolves.toMatchObject({
+      didDocument: { id: KEY_A },
+    })
+  })
+})

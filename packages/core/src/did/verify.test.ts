@@ -1,0 +1,234 @@
+import type { DIDDocument, DIDResolutionResult } from 'did-resolver'
+import { describe, expect, it, vi } from 'vitest'
+import { base64urlDecode } from '../encoding/base64url.js'
+import { ethereumAddressOfPublicKey } from '../jose/ethereum.js'
+import { signJws } from '../jose/sign.js'
+import type { SignatureAlgorithm } from '../keys/algorithms.js'
+import { generateKeyPair } from '../keys/generate.js'
+import { localSigner } from '../keys/signer.js'
+import { didJwkFromJwk } from './jwk.js'
+import { didKeyFromJwk } from './key.js'
+import { createResolver } from './resolver.js'
+import { verifyJwsWithDid } from './verify.js'
+
+// verifyJwsWithDid: the signer's key is found through its DID document (kid → DID →
+// verification relationship → key) and the JWS is checked with that key only.
+
+const resolver = createResolver({ web: false })
+const payload = { iss: 'did:example', claim: 'ça marche' }
+const decoded = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes))
+
+async function didKeyIssuer(alg: SignatureAlgorithm, format: 'multicodec' | 'jwk_jcs-pub' = 'multicodec') {
+  const { privateJwk, publicJwk } = await generateKeyPair(alg)
+  const did = didKeyFromJwk(publicJwk, { format })
+  const kid = `${did}#${did.slice('did:key:'.length)}`
+  return { did, kid, privateJwk, publicJwk, signer: localSigner(privateJwk, { kid }) }
+}
+
+function staticResolver(document: DIDDocument, metadata: Partial<DIDResolutionResult> = {}) {
+  return {
+    resolve: vi.fn(async () => ({
+      didResolutionMetadata: {},
+      didDocument: document,
+      didDocumentMetadata: {},
+      ...metadata,
+    })),
+  }
+}
+
+describe('verifyJwsWithDid: did:key and did:jwk signers', () => {
+  it.each(['EdDSA', 'ES256', 'ES256K', 'ES384'] as const)('%s did:key with a DID URL kid', async (alg) => {
+    const issuer = await didKeyIssuer(alg)
+    const jws = await signJws(payload, issuer.signer)
+    const result = await verifyJwsWithDid(jws, { resolver })
+    expect(decoded(result.payload)).toEqual(payload)
+    expect(result.header).toMatchObject({ alg, kid: issuer.kid })
+    expect(result.verificationMethod.id).toBe(issuer.kid)
+    expect(result.didDocument.id).toBe(issuer.did)
+  })
+
+  it('EBSI jwk_jcs-pub did:key (ES256)', async () => {
+    const issuer = await didKeyIssuer('ES256', 'jwk_jcs-pub')
+    const jws = await signJws(payload, issuer.signer)
+    await expect(verifyJwsWithDid(jws, { resolver, did: issuer.did })).resolves.toMatchObject({
+      verificationMethod: { id: issuer.kid },
+    })
+  })
+
+  it('did:jwk with kid #0, and purpose authentication', async () => {
+    const { privateJwk, publicJwk } = await generateKeyPair('ES256')
+    const did = didJwkFromJwk(publicJwk)
+    const jws = await signJws(payload, localSigner(privateJwk, { kid: `${did}#0` }))
+    const result = await verifyJwsWithDid(jws, { resolver, purpose: 'authentication' })
+    expect(result.verificationMethod.id).toBe(`${did}#0`)
+  })
+
+  it('a relative kid (#fragment) resolves against options.did', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, localSigner(issuer.privateJwk, { kid: `#${issuer.did.slice(8)}` }))
+    await expect(verifyJwsWithDid(jws, { resolver, did: issuer.did })).resolves.toMatchObject({
+      verificationMethod: { id: issuer.kid },
+    })
+  })
+
+  it('without a kid, every key of the relationship is tried', async () => {
+    const issuer = await didKeyIssuer('ES256K')
+    const jws = await signJws(payload, localSigner(issuer.privateJwk))
+    await expect(verifyJwsWithDid(jws, { resolver, did: issuer.did })).resolves.toMatchObject({
+      verificationMethod: { id: issuer.kid },
+    })
+  })
+})
+
+describe('verifyJwsWithDid failures, each with its code', () => {
+  it('a tampered payload → SIGNATURE_INVALID', async () => {
+    const issuer = await didKeyIssuer('ES256')
+    const [h, , s] = (await signJws(payload, issuer.signer)).split('.')
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...payload, claim: 'forged' })).toString('base64url')}.${s}`
+    await expect(verifyJwsWithDid(forged, { resolver })).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' })
+  })
+
+  it("another key claiming the DID's kid → SIGNATURE_INVALID", async () => {
+    const victim = await didKeyIssuer('EdDSA')
+    const attacker = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, localSigner(attacker.privateJwk, { kid: victim.kid }))
+    await expect(verifyJwsWithDid(jws, { resolver })).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' })
+  })
+
+  it('no kid and the wrong key → SIGNATURE_INVALID', async () => {
+    const victim = await didKeyIssuer('ES256')
+    const attacker = await didKeyIssuer('ES256')
+    const jws = await signJws(payload, localSigner(attacker.privateJwk))
+    await expect(verifyJwsWithDid(jws, { resolver, did: victim.did })).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    })
+  })
+
+  it("the kid's DID is not the expected DID → KEY_NOT_FOUND", async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const other = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, issuer.signer)
+    await expect(verifyJwsWithDid(jws, { resolver, did: other.did })).rejects.toMatchObject({
+      code: 'KEY_NOT_FOUND',
+    })
+  })
+
+  it('a kid naming a key outside the relationship (the X25519 keyAgreement key) → KEY_NOT_FOUND', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const { didDocument } = await resolver.resolve(issuer.did)
+    const agreementId = didDocument!.keyAgreement![0] as string
+    const jws = await signJws(payload, localSigner(issuer.privateJwk, { kid: agreementId }))
+    await expect(verifyJwsWithDid(jws, { resolver })).rejects.toMatchObject({ code: 'KEY_NOT_FOUND' })
+  })
+
+  it('an algorithm outside options.algorithms → UNSUPPORTED_ALG, before any resolution', async () => {
+    const issuer = await didKeyIssuer('ES256K')
+    const spy = { resolve: vi.fn(resolver.resolve) }
+    const jws = await signJws(payload, issuer.signer)
+    await expect(verifyJwsWithDid(jws, { resolver: spy, algorithms: ['ES256'] })).rejects.toMatchObject({
+      code: 'UNSUPPORTED_ALG',
+    })
+    expect(spy.resolve).not.toHaveBeenCalled()
+  })
+
+  it('header alg that does not fit the key → ALG_KEY_MISMATCH', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const es256 = await generateKeyPair('ES256')
+    const jws = await signJws(payload, localSigner(es256.privateJwk, { kid: issuer.kid }))
+    await expect(verifyJwsWithDid(jws, { resolver })).rejects.toMatchObject({ code: 'ALG_KEY_MISMATCH' })
+  })
+
+  it('no kid and no did → INVALID_ARGUMENT; no resolver → INVALID_ARGUMENT', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, localSigner(issuer.privateJwk))
+    await expect(verifyJwsWithDid(jws, { resolver })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(verifyJwsWithDid(jws, {} as never)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+
+  it('a truncated JWS → INVALID_JWS; a malformed kid DID → DID_INVALID; an unknown method → DID_METHOD_UNSUPPORTED', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, issuer.signer)
+    await expect(verifyJwsWithDid(jws.slice(0, jws.lastIndexOf('.')), { resolver })).rejects.toMatchObject({
+      code: 'INVALID_JWS',
+    })
+    const badKid = await signJws(payload, localSigner(issuer.privateJwk, { kid: 'did:key:zNOPE#k' }))
+    await expect(verifyJwsWithDid(badKid, { resolver })).rejects.toMatchObject({ code: 'DID_INVALID' })
+    const unknown = await signJws(payload, localSigner(issuer.privateJwk, { kid: 'did:example:123#k' }))
+    await expect(verifyJwsWithDid(unknown, { resolver })).rejects.toMatchObject({
+      code: 'DID_METHOD_UNSUPPORTED',
+    })
+  })
+
+  it('a deactivated DID → DID_DEACTIVATED; a resolver that is down → RESOLVER_UNAVAILABLE', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, issuer.signer)
+    const { didDocument } = await resolver.resolve(issuer.did)
+    const deactivated = staticResolver(didDocument!, { didDocumentMetadata: { deactivated: true } })
+    await expect(verifyJwsWithDid(jws, { resolver: deactivated })).rejects.toMatchObject({
+      code: 'DID_DEACTIVATED',
+    })
+    const down = staticResolver(null as never, {
+      didResolutionMetadata: { error: 'unavailable', message: 'node down' },
+    })
+    await expect(verifyJwsWithDid(jws, { resolver: down })).rejects.toMatchObject({
+      code: 'RESOLVER_UNAVAILABLE',
+    })
+  })
+
+  it('a resolver answering with another DID document → DID_DOCUMENT_INVALID', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const other = await didKeyIssuer('EdDSA')
+    const { didDocument } = await resolver.resolve(other.did)
+    const jws = await signJws(payload, issuer.signer)
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(didDocument!) })).rejects.toMatchObject({
+      code: 'DID_DOCUMENT_INVALID',
+    })
+  })
+})
+
+describe('verifyJwsWithDid with EcdsaSecp256k1RecoveryMethod2020 (did:ethr controller)', () => {
+  async function ethrLike() {
+    const { privateJwk, publicJwk } = await generateKeyPair('ES256K')
+    const point = new Uint8Array([
+      0x04,
+      ...base64urlDecode(publicJwk.x as string),
+      ...base64urlDecode(publicJwk.y as string),
+    ])
+    const address = ethereumAddressOfPublicKey(point)
+    const did = `did:ethr:civitas:${address}`
+    const document: DIDDocument = {
+      id: did,
+      verificationMethod: [
+        {
+          id: `${did}#controller`,
+          type: 'EcdsaSecp256k1RecoveryMethod2020',
+          controller: did,
+          blockchainAccountId: `eip155:1337:${address}`,
+        },
+      ],
+      authentication: [`${did}#controller`],
+      assertionMethod: [`${did}#controller`],
+    }
+    return { did, privateJwk, document }
+  }
+
+  it('an ES256K JWS verifies against the account address, with or without kid', async () => {
+    const { did, privateJwk, document } = await ethrLike()
+    const withKid = await signJws(payload, localSigner(privateJwk, { kid: `${did}#controller` }))
+    const result = await verifyJwsWithDid(withKid, { resolver: staticResolver(document) })
+    expect(result.verificationMethod.type).toBe('EcdsaSecp256k1RecoveryMethod2020')
+    const withoutKid = await signJws(payload, localSigner(privateJwk))
+    await expect(
+      verifyJwsWithDid(withoutKid, { resolver: staticResolver(document), did }),
+    ).resolves.toBeDefined()
+  })
+
+  it('a JWS by another secp256k1 key → SIGNATURE_INVALID', async () => {
+    const { did, document } = await ethrLike()
+    const other = await generateKeyPair('ES256K')
+    const jws = await signJws(payload, localSigner(other.privateJwk, { kid: `${did}#controller` }))
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(document) })).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    })
+  })
+})
