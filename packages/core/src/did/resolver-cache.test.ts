@@ -12,7 +12,12 @@ const KEY_C = 'did:key:z6MknGc3ocHs3zdPiJbnaaqDi58NGb4pk1Sp9WxWufuXSdxf'
 
 function clock(start = 0) {
   const state = { now: start }
-  return { now: () => state.now, advance: (ms: number) => void (state.now += ms) }
+  return {
+    now: () => state.now,
+    advance: (ms: number) => {
+      state.now += ms
+    },
+  }
 }
 
 describe('createLruCache', () => {
