@@ -62,6 +62,10 @@ describe('did:ethr configuration (INVALID_ARGUMENT at createResolver)', () => {
       [{ name: 'x', chainId: 1, registry: REGISTRY, rpcUrl: 'http://x', provider: {} }],
     ],
     [
+      'a provider that is not an ethers Provider',
+      [{ name: 'civitas', chainId: 1337, registry: REGISTRY, provider: {} }],
+    ],
+    [
       'a bad registry address',
       [{ name: 'civitas', chainId: 1337, registry: '0x1234', rpcUrl: 'http://127.0.0.1:8545' }],
     ],

@@ -16,8 +16,14 @@ export interface EthrNetworkConfig {
   chainId: number | bigint
   /** JSON-RPC endpoint; give either this or `provider`. */
   rpcUrl?: string
-  /** An ethers v6 provider; give either this or `rpcUrl`. */
-  provider?: Provider
+  /**
+   * An ethers v6 `Provider`; give either this or `rpcUrl`. Typed loosely on purpose: ethers
+   * ships ESM and CommonJS declarations whose classes are not assignable to each other, and
+   * ethr-did-resolver's declarations use the CommonJS ones, so a precise type here would
+   * refuse one build or the other. It is checked at run time instead.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: ethers ESM/CJS type duality, see above
+  provider?: any
   /** The ERC-1056 registry address on that chain. */
   registry: string
 }
@@ -39,7 +45,7 @@ function invalidConfig(message: string): CivitasError {
 }
 
 function providerFor(network: EthrNetworkConfig, timeoutMs: number): Provider {
-  if (network.provider) return network.provider
+  if (network.provider) return network.provider as Provider
   const request = new FetchRequest(network.rpcUrl as string)
   request.timeout = timeoutMs
   const chain = Network.from(BigInt(network.chainId))
@@ -60,6 +66,12 @@ function checkNetwork(network: EthrNetworkConfig, index: number): void {
   }
   if ((network.rpcUrl === undefined) === (network.provider === undefined)) {
     throw invalidConfig(`${where} needs exactly one of rpcUrl or provider`)
+  }
+  if (network.provider !== undefined) {
+    const provider = network.provider as { call?: unknown } | null
+    if (provider === null || typeof provider !== 'object' || typeof provider.call !== 'function') {
+      throw invalidConfig(`${where}.provider must be an ethers v6 Provider`)
+    }
   }
   if (network.rpcUrl !== undefined) {
     let url: URL
