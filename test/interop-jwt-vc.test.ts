@@ -79,7 +79,7 @@ describe('interop: jwt_vc_json with did-jwt-vc', () => {
         format: 'jwt_vc_json',
         signer: university.signer,
       })
-      const verified = await verifyCredential(vc, resolver)
+      const verified = await verifyCredential(vc, resolver as never)
       expect(verified.issuer).toBe(university.did)
       expect(verified.verifiableCredential.credentialSubject).toMatchObject({ id: student.did })
       expect(verified.verifiableCredential.id).toBe('urn:uuid:2f2d1f0e-7a58-4bd4-8c3d-1d2b9f7b0a11')
@@ -98,13 +98,13 @@ describe('interop: jwt_vc_json with did-jwt-vc', () => {
           audience: 'https://border.example',
         },
       )
-      const presentation = await verifyPresentation(vp, resolver, {
+      const presentation = await verifyPresentation(vp, resolver as never, {
         challenge: 'c-8Hx2',
         domain: 'https://border.example',
       })
       expect(presentation.verifiablePresentation.holder).toBe(student.did)
       await expect(
-        verifyPresentation(vp, resolver, { challenge: 'other', domain: 'https://border.example' }),
+        verifyPresentation(vp, resolver as never, { challenge: 'other', domain: 'https://border.example' }),
       ).rejects.toThrow()
     })
 

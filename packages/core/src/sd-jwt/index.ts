@@ -16,6 +16,17 @@ export {
   type SdJwtVcInput,
 } from './issue.js'
 export {
+  addSdJwtSignatures,
+  isSdJwtJson,
+  type SdJwtFlattenedJson,
+  type SdJwtFromJson,
+  type SdJwtGeneralJson,
+  type SdJwtJson,
+  type SdJwtJsonHeader,
+  sdJwtFromJson,
+  sdJwtToJson,
+} from './json-serialization.js'
+export {
   createKeyBindingJwt,
   DEFAULT_KB_MAX_AGE_SECONDS,
   KB_JWT_TYP,

@@ -2,6 +2,7 @@ import { CivitasError } from '../errors/index.js'
 import { decodeSdJwtParts } from './decode.js'
 import type { Disclosure } from './disclosure.js'
 import { type PresentationFrame, presentationFrameFromPointers } from './frame.js'
+import { isSdJwtJson, type SdJwtJson, sdJwtFromJson, sdJwtToJson } from './json-serialization.js'
 import { createKeyBindingJwt, type KeyBindingOptions } from './key-binding.js'
 import { MAX_CLAIM_DEPTH } from './pack.js'
 import { joinSdJwt } from './serialization.js'
@@ -77,9 +78,23 @@ function select(
  * asks for (and the ones enclosing them), in issuance order, and appends a KB-JWT
  * when `keyBinding` is given. Without `keyBinding` the result ends with `~`.
  */
-export async function presentSdJwt(token: string, options: PresentSdJwtOptions): Promise<string> {
+export async function presentSdJwt(token: string, options: PresentSdJwtOptions): Promise<string>
+/** The same for an SD-JWT in JWS JSON Serialization: the result keeps its serialization. */
+export async function presentSdJwt(token: SdJwtJson, options: PresentSdJwtOptions): Promise<SdJwtJson>
+export async function presentSdJwt(
+  token: string | SdJwtJson,
+  options: PresentSdJwtOptions,
+): Promise<string | SdJwtJson>
+export async function presentSdJwt(
+  token: string | SdJwtJson,
+  options: PresentSdJwtOptions,
+): Promise<string | SdJwtJson> {
   if (!options || options.disclose === undefined) {
     throw new CivitasError('INVALID_ARGUMENT', 'options.disclose is required (use {} to disclose nothing)')
+  }
+  if (isSdJwtJson(token)) {
+    const { compact, otherJwts, serialization } = sdJwtFromJson(token)
+    return sdJwtToJson(await presentSdJwt(compact, options), serialization, otherJwts)
   }
   const decoded = decodeSdJwtParts(token)
   if (decoded.parts.kbJwt !== undefined) {

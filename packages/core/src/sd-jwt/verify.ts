@@ -14,6 +14,7 @@ import { decodeJws } from '../jose/decode.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import { type DecodedSdJwt, decodeSdJwtParts } from './decode.js'
 import { SD_JWT_VC_TYP } from './issue.js'
+import { isSdJwtJson, type SdJwtJson, sdJwtFromJson } from './json-serialization.js'
 import { DEFAULT_KB_MAX_AGE_SECONDS, type VerifiedKeyBinding, verifyKeyBindingJwt } from './key-binding.js'
 import { unpackClaims } from './unpack.js'
 
@@ -135,7 +136,7 @@ function sdJwtVcErrors(decoded: DecodedSdJwt, placements: Iterable<string>): Ver
  * misuse (`INVALID_ARGUMENT`).
  */
 export async function verifySdJwt(
-  token: string,
+  token: string | SdJwtJson,
   options: VerifySdJwtOptions,
 ): Promise<SdJwtVerificationResult> {
   checkOptions(options)
@@ -147,8 +148,16 @@ export async function verifySdJwt(
     options.requireKeyBinding ?? (options.nonce !== undefined || options.audience !== undefined)
 
   let decoded: DecodedSdJwt
+  // JWS JSON Serialization: the other signatures of a General JSON SD-JWT.
+  let otherJwts: readonly string[] = []
   try {
-    decoded = decodeSdJwtParts(token, {
+    let compact = token
+    if (isSdJwtJson(token)) {
+      const fromJson = sdJwtFromJson(token, options.maxDisclosures)
+      compact = fromJson.compact
+      otherJwts = fromJson.otherJwts
+    }
+    decoded = decodeSdJwtParts(compact as string, {
       ...(options.maxDisclosures !== undefined ? { maxDisclosures: options.maxDisclosures } : {}),
       ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
     })
@@ -159,17 +168,25 @@ export async function verifySdJwt(
   const fail = (errors: VerificationError[], extra: Partial<SdJwtVerificationResult> = {}) =>
     ({ verified: false, format, header, payload, ...extra, errors }) as SdJwtVerificationResult
 
-  try {
-    await verifySignatureWithKeySource(parts.jwt, decodeJws(parts.jwt), {
-      ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
-      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
-      ...(typeof payload.iss === 'string' && options.issuerJwk === undefined ? { did: payload.iss } : {}),
-      purpose: 'assertionMethod',
-      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-    })
-  } catch (error) {
-    return fail([toVerificationError(error, 'SIGNATURE_INVALID')])
+  const keySource = {
+    ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
+    ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
+    ...(typeof payload.iss === 'string' && options.issuerJwk === undefined ? { did: payload.iss } : {}),
+    purpose: 'assertionMethod' as const,
+    ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
   }
+  let signatureError: unknown
+  // With several issuer signatures (General JSON), one by the issuer's key suffices.
+  for (const jwt of [parts.jwt, ...otherJwts]) {
+    try {
+      await verifySignatureWithKeySource(jwt, decodeJws(jwt), keySource)
+      signatureError = undefined
+      break
+    } catch (error) {
+      signatureError ??= error
+    }
+  }
+  if (signatureError !== undefined) return fail([toVerificationError(signatureError, 'SIGNATURE_INVALID')])
 
   let claims: Record<string, unknown>
   let disclosures: DisclosedClaim[]
