@@ -88,7 +88,7 @@ describe('publicJwkFromVerificationMethod', () => {
   it.each([
     [
       'no key material → KEY_NOT_FOUND',
-      vm({ type: 'EcdsaSecp256k1RecoveryMethod2020', blockchainAccountId: 'eip155:1:0x' + '1'.repeat(40) }),
+      vm({ type: 'EcdsaSecp256k1RecoveryMethod2020', blockchainAccountId: `eip155:1:0x${'1'.repeat(40)}` }),
       'KEY_NOT_FOUND',
     ],
     [
