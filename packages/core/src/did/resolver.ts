@@ -19,7 +19,11 @@ import { createDidWebResolver, type DidWebOptions } from './web.js'
 export interface ResolverCacheOptions {
   /** Most results held (LRU). Default 1,000. */
   maxEntries?: number
-  /** How long a resolved document is reused. Default 300,000 ms (5 minutes). */
+  /**
+   * How long a resolved document is reused. Default 60,000 ms: a key revoked or rotated on
+   * chain (did:ethr) or on a web server (did:web) stops verifying within a minute, while a
+   * burst of credentials from one issuer still costs one lookup.
+   */
   ttlMs?: number
   /**
    * How long `notFound` / `unavailable` results are reused. Default 2,000 ms, never more than
@@ -53,7 +57,7 @@ export interface CivitasResolver extends Resolvable {
 // small enough that parsing garbage costs nothing.
 const MAX_DID_URL_LENGTH = 8_192
 const DEFAULT_MAX_ENTRIES = 1_000
-const DEFAULT_TTL_MS = 300_000
+const DEFAULT_TTL_MS = 60_000
 const DEFAULT_ERROR_TTL_MS = 2_000
 const TRANSIENT_ERRORS = new Set(['notFound', 'unavailable'])
 
