@@ -149,6 +149,13 @@ const malformed: [what: string, did: string, error: string, code: string][] = [
     'KEY_INVALID',
   ],
   ['P-256 point not on the curve', didKeyOf(offCurveP256), 'invalidPublicKey', 'KEY_INVALID'],
+  // The Ed25519 identity point (y = 1): any message has a valid signature under it.
+  [
+    'small-order Ed25519 key',
+    didKeyOf([0xed, 0x01, 1, ...new Array(31).fill(0)]),
+    'invalidPublicKey',
+    'KEY_INVALID',
+  ],
   [
     'secp256k1 key with a bad SEC1 tag (0x05)',
     didKeyOf([0xe7, 0x01, 0x05, ...new Array(32).fill(7)]),

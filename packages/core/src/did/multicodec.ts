@@ -152,8 +152,9 @@ export function rawPublicKeyToJwk(crv: string, bytes: Uint8Array): PublicJwk {
       )
     }
     if (crv === 'Ed25519') {
+      let point: ReturnType<typeof ed25519.Point.fromBytes>
       try {
-        ed25519.Point.fromBytes(bytes)
+        point = ed25519.Point.fromBytes(bytes)
       } catch (cause) {
         throw keyError(
           'KEY_INVALID',
@@ -161,6 +162,10 @@ export function rawPublicKeyToJwk(crv: string, bytes: Uint8Array): PublicJwk {
           'Ed25519 public key is not a point on the curve',
           cause,
         )
+      }
+      // A small-order key (e.g. the identity) accepts forged signatures on any message.
+      if (point.isSmallOrder()) {
+        throw keyError('KEY_INVALID', 'invalidPublicKey', 'Ed25519 public key has small order')
       }
     }
     return { kty: 'OKP', crv, x: base64urlEncode(bytes) }
