@@ -1,12 +1,16 @@
+import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { DIDResolutionOptions, DIDResolutionResult, DIDResolver, ParsedDID } from 'did-resolver'
-import { FetchRequest, getAddress, isAddress, JsonRpcProvider, Network, type Provider } from 'ethers'
-import { getResolver } from 'ethr-did-resolver'
+import type { Provider } from 'ethers'
 import { CivitasError } from '../errors/index.js'
 import { errorResult } from './resolution.js'
 
 /**
  * did:ethr (https://github.com/decentralized-identity/ethr-did-resolver/blob/master/doc/did-method-spec.md)
  * through ethr-did-resolver, on ERC-1056 registries such as Civitas' own DIDRegistry.
+ *
+ * ethers and ethr-did-resolver are loaded on the first did:ethr resolution, not when
+ * @civitas/core is imported: they are half of its load time, and wallets or CLIs that never
+ * meet a did:ethr should not pay for them.
  */
 
 export interface EthrNetworkConfig {
@@ -39,19 +43,56 @@ const NETWORK_NAME = /^[a-zA-Z0-9_-]+(?::[a-zA-Z0-9_-]+)?$/
 // did:ethr:[<network>:]<address | compressed public key>
 const ETHR_ID = /^(?:([a-zA-Z0-9_-]+(?::[a-zA-Z0-9_-]+)?):)?(0x[0-9a-fA-F]{40}|0x[0-9a-fA-F]{66})$/
 const BLOCK_NUMBER = /^(?:0|[1-9][0-9]{0,15})$/
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/
+
+/**
+ * An Ethereum address; when it is mixed-case it must carry a valid EIP-55 checksum (a wrong
+ * one is a typo, not another account).
+ */
+export function isEthereumAddress(value: string): boolean {
+  if (!ADDRESS.test(value)) return false
+  const hex = value.slice(2)
+  if (hex === hex.toLowerCase() || hex === hex.toUpperCase()) return true
+  const hash = keccak_256(new TextEncoder().encode(hex.toLowerCase()))
+  for (let i = 0; i < 40; i++) {
+    const nibble = (hash[i >> 1]! >> (i % 2 === 0 ? 4 : 0)) & 0x0f
+    const char = hex[i]!
+    if (/[a-f]/i.test(char) && nibble >= 8 !== (char === char.toUpperCase())) return false
+  }
+  return true
+}
 
 function invalidConfig(message: string): CivitasError {
   return new CivitasError('INVALID_ARGUMENT', `did:ethr configuration: ${message}`)
 }
 
-function providerFor(network: EthrNetworkConfig, timeoutMs: number): Provider {
-  if (network.provider) return network.provider as Provider
-  const request = new FetchRequest(network.rpcUrl as string)
-  request.timeout = timeoutMs
-  const chain = Network.from(BigInt(network.chainId))
-  // staticNetwork: ethers would otherwise probe eth_chainId first and, if the node is down,
-  // retry forever ("failed to detect network") instead of failing the call.
-  return new JsonRpcProvider(request, chain, { staticNetwork: chain })
+async function loadEthrResolver(
+  networks: readonly EthrNetworkConfig[],
+  timeoutMs: number,
+): Promise<DIDResolver> {
+  const [{ FetchRequest, JsonRpcProvider, Network }, { getResolver }] = await Promise.all([
+    import('ethers'),
+    import('ethr-did-resolver'),
+  ])
+  const providerFor = (network: EthrNetworkConfig): Provider => {
+    if (network.provider) return network.provider as Provider
+    const request = new FetchRequest(network.rpcUrl as string)
+    request.timeout = timeoutMs
+    const chain = Network.from(BigInt(network.chainId))
+    // staticNetwork: ethers would otherwise probe eth_chainId first and, if the node is down,
+    // retry forever ("failed to detect network") instead of failing the call.
+    return new JsonRpcProvider(request, chain, { staticNetwork: chain })
+  }
+  const configured = networks.map((network) => ({
+    name: network.name,
+    chainId: BigInt(network.chainId),
+    provider: providerFor(network),
+    registry: network.registry,
+  }))
+  // ethr-did-resolver's .d.ts names ethers' CommonJS types while we (and its ESM build at
+  // run time) use the ESM ones: same classes, different declarations. Hence the cast.
+  return getResolver({ networks: configured } as unknown as Parameters<typeof getResolver>[0])
+    .ethr as DIDResolver
 }
 
 function checkNetwork(network: EthrNetworkConfig, index: number): void {
@@ -83,7 +124,7 @@ function checkNetwork(network: EthrNetworkConfig, index: number): void {
     if (url.protocol !== 'http:' && url.protocol !== 'https:')
       throw invalidConfig(`${where}.rpcUrl must be http(s)`)
   }
-  if (typeof network.registry !== 'string' || !isAddress(network.registry)) {
+  if (typeof network.registry !== 'string' || !isEthereumAddress(network.registry)) {
     throw invalidConfig(`${where}.registry must be an Ethereum address`)
   }
 }
@@ -114,32 +155,16 @@ export function createDidEthrResolver(
       known.add(key)
     }
   })
-  const networks = options.networks.map((network) => ({
-    name: network.name,
-    chainId: BigInt(network.chainId),
-    provider: providerFor(network, timeoutMs),
-    registry: network.registry,
-  }))
-  // ethr-did-resolver's .d.ts names ethers' CommonJS types while we (and its ESM build at
-  // run time) use the ESM ones: same classes, different declarations. Hence the cast.
-  const ethr = getResolver({ networks } as unknown as Parameters<typeof getResolver>[0]).ethr as DIDResolver
+  const networks = options.networks.map((network) => ({ ...network }))
+  let ethr: Promise<DIDResolver> | undefined
   const unusedParent = { resolve: () => Promise.reject(new Error('not used')) }
 
   return async (parsed, resolutionOptions = {}) => {
     const match = ETHR_ID.exec(parsed.id)
     if (!match) return errorResult('invalidDid', `not a did:ethr address or public key: ${parsed.did}`)
     const [, networkName = 'mainnet', identifier = ''] = match
-    // A mixed-case address is an EIP-55 checksum; a wrong one is a typo, not another account.
-    if (
-      identifier.length === 42 &&
-      identifier !== identifier.toLowerCase() &&
-      identifier.slice(2) !== identifier.slice(2).toUpperCase()
-    ) {
-      try {
-        getAddress(identifier)
-      } catch {
-        return errorResult('invalidDid', `did:ethr address ${identifier} has a wrong EIP-55 checksum`)
-      }
+    if (identifier.length === 42 && !isEthereumAddress(identifier)) {
+      return errorResult('invalidDid', `did:ethr address ${identifier} has a wrong EIP-55 checksum`)
     }
     const networkKey = networkName.startsWith('0x')
       ? `0x${networkName
@@ -157,7 +182,16 @@ export function createDidEthrResolver(
     const normalised = networkKey === networkName ? parsed : { ...parsed, id: `${networkKey}:${identifier}` }
     let result: DIDResolutionResult | 'timeout'
     try {
-      result = await withTimeout(ethr(parsed.did, normalised, unusedParent, resolutionOptions), timeoutMs)
+      // A failed load (which would be a broken install) is retried rather than remembered.
+      ethr ??= loadEthrResolver(networks, timeoutMs).catch((error: unknown) => {
+        ethr = undefined
+        throw error
+      })
+      const resolveEthr = await ethr
+      result = await withTimeout(
+        resolveEthr(parsed.did, normalised, unusedParent, resolutionOptions),
+        timeoutMs,
+      )
     } catch (thrown) {
       const message = thrown instanceof Error ? thrown.message : String(thrown)
       return errorResult('unavailable', `did:ethr resolution failed: ${message}`)
