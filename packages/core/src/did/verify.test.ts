@@ -223,6 +223,15 @@ describe('verifyJwsWithDid with EcdsaSecp256k1RecoveryMethod2020 (did:ethr contr
     ).resolves.toBeDefined()
   })
 
+  it('an ES256 JWS naming the recovery method → ALG_KEY_MISMATCH', async () => {
+    const { did, document } = await ethrLike()
+    const p256 = await generateKeyPair('ES256')
+    const jws = await signJws(payload, localSigner(p256.privateJwk, { kid: `${did}#controller` }))
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(document) })).rejects.toMatchObject({
+      code: 'ALG_KEY_MISMATCH',
+    })
+  })
+
   it('a JWS by another secp256k1 key → SIGNATURE_INVALID', async () => {
     const { did, document } = await ethrLike()
     const other = await generateKeyPair('ES256K')

@@ -101,6 +101,11 @@ async function verifyWithMethod(
     (a): a is EthereumJwsAlgorithm => a === 'ES256K' || a === 'ES256K-R',
   )
   if (isRecoveryOnly(vm)) {
+    if (alg !== 'ES256K' && alg !== 'ES256K-R') {
+      throw new CivitasError('ALG_KEY_MISMATCH', `${alg} cannot be verified with an Ethereum address`, {
+        details: { alg, id: vm.id },
+      })
+    }
     const address = ethereumAddressFromVerificationMethod(vm) as string
     await verifyJwsWithEthereumAddress(jws, address, { algorithms: ethereumAlgorithms, maxLength })
     return
