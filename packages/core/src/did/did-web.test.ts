@@ -169,6 +169,14 @@ describe('did:web fetch failures', () => {
     await expect(resolveDid(resolver, DID)).rejects.toMatchObject({ code })
   })
 
+  it('allowHost keeps requests to hosts the deployment refuses (notFound, nothing fetched)', async () => {
+    const fetch = serving(JSON.stringify(documentFor(DID)))
+    const resolver = createResolver({ web: { fetch, allowHost: (host) => host.endsWith('.example') } })
+    const result = await resolver.resolve('did:web:metadata.internal')
+    expect(result.didResolutionMetadata).toMatchObject({ error: 'notFound', code: 'DID_NOT_FOUND' })
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
   it('did:web can be switched off → methodNotSupported / DID_METHOD_UNSUPPORTED', async () => {
     const result = await createResolver({ web: false }).resolve(DID)
     expect(result.didResolutionMetadata).toMatchObject({

@@ -18,6 +18,12 @@ export interface DidWebOptions {
   timeoutMs?: number
   /** Largest accepted document. Default 256 KiB: real DID documents are a few KiB. */
   maxBytes?: number
+  /**
+   * Which hosts may be fetched (lower-case host name, no port). A verifier that resolves
+   * did:web DIDs taken from untrusted credentials can use it to keep requests away from its
+   * internal network. Default: every host.
+   */
+  allowHost?: (host: string) => boolean
 }
 
 const DID_WEB_PREFIX = 'did:web:'
@@ -142,6 +148,10 @@ export function createDidWebResolver(
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'did:web maxBytes')
   if (typeof fetchFn !== 'function')
     throw new CivitasError('INVALID_ARGUMENT', 'did:web needs a fetch function')
+  const { allowHost } = options
+  if (allowHost !== undefined && typeof allowHost !== 'function') {
+    throw new CivitasError('INVALID_ARGUMENT', 'did:web allowHost must be a function')
+  }
 
   return async (did, resolutionOptions = {}) => {
     let url: string
@@ -149,6 +159,10 @@ export function createDidWebResolver(
       url = didWebUrl(did)
     } catch (thrown) {
       return errorResultFrom(thrown)
+    }
+    const host = new URL(url).hostname
+    if (allowHost && !allowHost(host)) {
+      return errorResult('notFound', `did:web host ${host} is not allowed by this resolver`)
     }
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs)
