@@ -10,6 +10,7 @@ import {
   encodeTokenStatusList,
   isCivitasError,
   verifyJws,
+  verifySdJwt,
 } from '@civitas/core'
 import { describe, expect, it } from 'vitest'
 
@@ -82,5 +83,23 @@ describe.skipIf(!existsSync(dir))('vectors: status-list', () => {
     expect(payload).toEqual(vector.expected.payload)
     const list = decodeTokenStatusList(payload.status_list as { bits: number; lst: string })
     expect(Array.from({ length: 16 }, (_, i) => list.get(i))).toEqual(vector.expected.statuses_idx0_to_15)
+  })
+
+  it('ietf-tsl-referenced-token-sdjwt: the SD-JWT verifies and its status.status_list entry reads INVALID', async () => {
+    const vector = load('ietf-tsl-referenced-token-sdjwt.json')
+    const token = load('ietf-tsl-status-list-token-jwt.json')
+    const referenced = await verifySdJwt(vector.input.referencedToken, {
+      issuerJwk: vector.verification.issuerPublicKeyJwk,
+      profile: 'sd-jwt',
+      now: 1_683_000_000,
+    })
+    expect(referenced.errors).toEqual([])
+    const reference = (referenced.claims?.status as { status_list: { idx: number; uri: string } }).status_list
+    expect(reference).toEqual(vector.expected.status_list)
+    const { payload } = await verifyJws(token.input.jwt, token.verification.publicKeyJwk)
+    const statusListToken = JSON.parse(new TextDecoder().decode(payload))
+    expect(statusListToken.sub).toBe(reference.uri)
+    const list = decodeTokenStatusList(statusListToken.status_list)
+    expect(list.get(reference.idx)).toBe(vector.expected.statusValue)
   })
 })

@@ -31,7 +31,7 @@ export function assertEntryWidth(bits: unknown, allowed: readonly number[], what
 
 function readEntry(bytes: Uint8Array, bits: number, order: BitOrder, index: number): number {
   if (bits === 8) return bytes[index]!
-  if (bits < 8) {
+  if (bits < 8 && 8 % bits === 0) {
     // 1, 2 and 4 divide 8: an entry never straddles a byte.
     const bitOffset = index * bits
     const byte = bytes[bitOffset >>> 3]!
@@ -39,7 +39,7 @@ function readEntry(bytes: Uint8Array, bits: number, order: BitOrder, index: numb
     const shift = order === 'lsb-first' ? within : 8 - within - bits
     return (byte >>> shift) & ((1 << bits) - 1)
   }
-  // Wider W3C entries (statusSize > 8): read bit by bit, most significant first.
+  // Widths that straddle bytes (W3C statusSize 3, 5, 12...): bit by bit, most significant first.
   let value = 0
   for (let i = 0; i < bits; i++) {
     const bit = index * bits + i
@@ -56,7 +56,7 @@ function writeEntry(bytes: Uint8Array, bits: number, order: BitOrder, index: num
     bytes[index] = value
     return
   }
-  if (bits < 8) {
+  if (bits < 8 && 8 % bits === 0) {
     const bitOffset = index * bits
     const within = bitOffset & 7
     const shift = order === 'lsb-first' ? within : 8 - within - bits
