@@ -94,7 +94,7 @@ describe.skipIf(!existsSync(dir))('vectors: status-list', () => {
       now: 1_683_000_000,
     })
     expect(referenced.errors).toEqual([])
-    const reference = (referenced.claims?.status as { status_list: { idx: number; uri: string } }).status_list
+    const reference = (referenced.claims!.status as { status_list: { idx: number; uri: string } }).status_list
     expect(reference).toEqual(vector.expected.status_list)
     const { payload } = await verifyJws(token.input.jwt, token.verification.publicKeyJwk)
     const statusListToken = JSON.parse(new TextDecoder().decode(payload))
