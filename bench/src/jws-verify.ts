@@ -15,9 +15,13 @@ for (const alg of algorithms) {
   const did = `did:example:${alg.toLowerCase()}`
   const kid = `${did}#key-1`
   const now = Math.floor(Date.now() / 1000)
-  const jws = await signJws({ iss: did, sub: 'did:example:holder', iat: now, exp: now + 3600 }, localSigner(keys.privateJwk, { kid }), {
-    typ: 'JWT',
-  })
+  const jws = await signJws(
+    { iss: did, sub: 'did:example:holder', iat: now, exp: now + 3600 },
+    localSigner(keys.privateJwk, { kid }),
+    {
+      typ: 'JWT',
+    },
+  )
   const verificationMethod = {
     id: kid,
     type: 'JsonWebKey2020',
@@ -25,7 +29,12 @@ for (const alg of algorithms) {
     publicKeyJwk: keys.publicJwk as Record<string, unknown>,
   }
   // did-jwt needs a resolver; an in-memory one keeps resolution out of the measurement.
-  const didDocument = { id: did, verificationMethod: [verificationMethod], assertionMethod: [kid], authentication: [kid] }
+  const didDocument = {
+    id: did,
+    verificationMethod: [verificationMethod],
+    assertionMethod: [kid],
+    authentication: [kid],
+  }
   const resolver = {
     resolve: async () => ({ didDocument, didDocumentMetadata: {}, didResolutionMetadata: {} }),
   }
@@ -38,8 +47,12 @@ for (const alg of algorithms) {
   const oursParallel = await measure(`civitas verifyJws ${alg} x16`, () => verifyJws(jws, keys.publicJwk), {
     concurrency: 16,
   })
-  const theirsJwt = await measure(`did-jwt verifyJWT ${alg}`, () => verifyJWT(jws, { resolver: resolver as never }))
-  const theirsJws = await measure(`did-jwt verifyJWS ${alg}`, () => verifyJWS(jws, verificationMethod as never))
+  const theirsJwt = await measure(`did-jwt verifyJWT ${alg}`, () =>
+    verifyJWT(jws, { resolver: resolver as never }),
+  )
+  const theirsJws = await measure(`did-jwt verifyJWS ${alg}`, () =>
+    verifyJWS(jws, verificationMethod as never),
+  )
   rows.push([
     alg,
     formatOps(ours.opsPerSecond),
