@@ -183,6 +183,11 @@ describe('vc+jwt (VCDM 2.0, vc-jose-cose)', () => {
     ).rejects.toMatchObject({ code: 'FORMAT_MISMATCH' })
   })
 
+  it('rejects an iss claim naming another issuer (CLAIM_INVALID)', async () => {
+    const jwt = await signJws({ ...diploma20(), iss: student.did }, university.signer, { typ: 'vc+jwt' })
+    expect(codes(await verifyJwtVc(jwt, { resolver, now: NOW }))).toEqual(['CLAIM_INVALID'])
+  })
+
   it('enforces validFrom / validUntil and their order', async () => {
     const jwt = await issueJwtVc(diploma20(), { format: 'vc+jwt', signer: university.signer })
     expect(

@@ -243,6 +243,10 @@ export async function verifyJwtVc(
 
   const errors: VerificationError[] = []
   const credential = format === 'jwt_vc_json' ? credentialFromVcdm11(payload, errors) : payload
+  if (format === 'vc+jwt' && payload.iss !== undefined && payload.iss !== idOf(credential.issuer)) {
+    // A JWT claim naming another issuer than the credential would let two readings disagree.
+    errors.push({ code: 'CLAIM_INVALID', message: 'the JWT "iss" claim differs from the credential issuer' })
+  }
   const issuer = format === 'jwt_vc_json' ? (payload.iss ?? idOf(credential.issuer)) : idOf(credential.issuer)
   try {
     await verifySignatureWithKeySource(token, decoded, {

@@ -19,7 +19,16 @@ export function toVerificationError(error: unknown, fallback: CivitasErrorCode):
 export function nowSeconds(now: Date | number | undefined): number {
   if (now === undefined) return Math.floor(Date.now() / 1000)
   if (now instanceof Date && !Number.isNaN(now.getTime())) return Math.floor(now.getTime() / 1000)
-  if (typeof now === 'number' && Number.isFinite(now)) return Math.floor(now)
+  if (typeof now === 'number' && Number.isFinite(now)) {
+    // 1e11 s is the year 5138: a larger number is almost surely Date.now() milliseconds.
+    if (now > 1e11) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        'now is in seconds since the epoch (or a Date), not milliseconds',
+      )
+    }
+    return Math.floor(now)
+  }
   throw new CivitasError('INVALID_ARGUMENT', 'now must be a Date or seconds since the epoch')
 }
 

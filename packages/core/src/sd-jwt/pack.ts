@@ -3,6 +3,7 @@ import { CivitasError } from '../errors/index.js'
 import { assertClaimNameAllowed, createDecoyDigest, createDisclosure, type Disclosure } from './disclosure.js'
 import type { DisclosureFrame } from './frame.js'
 import type { SdHashAlgorithm } from './hash.js'
+import { setOwn } from './own-property.js'
 
 /** Deepest claim nesting accepted, issuing or verifying: bounds recursion on hostile input. */
 export const MAX_CLAIM_DEPTH = 32
@@ -101,7 +102,7 @@ function packValue(
         out.push(disclosure)
         digests.push(disclosure.digest)
       } else {
-        packed[key] = inner
+        setOwn(packed, key, inner)
       }
     }
     for (let i = 0; i < (frame?._sd_decoy ?? 0); i++) digests.push(createDecoyDigest(alg))

@@ -1,5 +1,6 @@
 import { CivitasError } from '../errors/index.js'
 import { assertClaimNameAllowed, type Disclosure } from './disclosure.js'
+import { setOwn } from './own-property.js'
 import { MAX_CLAIM_DEPTH } from './pack.js'
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -66,7 +67,7 @@ function unpackValue(value: unknown, state: UnpackState, path: string, depth: nu
   const out: Record<string, unknown> = {}
   for (const [key, member] of Object.entries(value)) {
     if (key === '_sd') continue
-    out[key] = unpackValue(member, state, `${path}/${key}`, depth + 1)
+    setOwn(out, key, unpackValue(member, state, `${path}/${key}`, depth + 1))
   }
   const digests = value._sd
   if (digests === undefined) return out
@@ -89,7 +90,11 @@ function unpackValue(value: unknown, state: UnpackState, path: string, depth: nu
     }
     state.used.add(disclosure)
     state.placements.set(disclosure, `${path}/${disclosure.name}`)
-    out[disclosure.name] = unpackValue(disclosure.value, state, `${path}/${disclosure.name}`, depth + 1)
+    setOwn(
+      out,
+      disclosure.name,
+      unpackValue(disclosure.value, state, `${path}/${disclosure.name}`, depth + 1),
+    )
   }
   return out
 }

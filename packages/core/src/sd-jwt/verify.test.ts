@@ -308,6 +308,20 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     expect(codes(result)).toContain('SD_DISCLOSURE_INVALID')
   })
 
+  it('a claim named __proto__ stays a claim and never becomes a prototype', async () => {
+    const d = createDisclosure('sha-256', { isAdmin: true }, '__proto__')
+    const jwt = await signJws(
+      { iss: 'https://i.example', vct: 'urn:x', _sd: [d.digest], _sd_alg: 'sha-256' },
+      issuer.signer,
+      { typ: 'dc+sd-jwt' },
+    )
+    const result = await verifySdJwt(joinSdJwt(jwt, [d.encoded]), { issuerJwk: issuer.jwk, now: NOW })
+    expect(result.errors).toEqual([])
+    expect(Object.getPrototypeOf(result.claims)).toBe(Object.prototype)
+    expect(Object.hasOwn(result.claims!, '__proto__')).toBe(true)
+    expect((result.claims as { isAdmin?: boolean }).isAdmin).toBeUndefined()
+  })
+
   it('malformed tokens never throw', async () => {
     for (const token of [
       '',
