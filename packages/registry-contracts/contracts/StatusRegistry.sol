@@ -16,17 +16,13 @@ contract StatusRegistry {
         Suspension
     }
 
-    struct List {
-        Purpose purpose;
-        uint40 length;
-    }
-
     /// Herd privacy needs large lists: W3C Bitstring Status List's recommended minimum.
     uint256 public constant MIN_LIST_LENGTH = 131_072;
     /// Keeps every index below 2^32 so clients can use plain numbers.
     uint256 public constant MAX_LIST_LENGTH = 1 << 32;
 
-    mapping(address issuer => mapping(uint64 listId => List)) private _lists;
+    /// purpose | length << 8, zero while the list does not exist. One word read per write.
+    mapping(address issuer => mapping(uint64 listId => uint256)) private _lists;
     mapping(address issuer => mapping(uint64 listId => mapping(uint256 wordIndex => uint256))) private _words;
     /// issuer => operational key => valid until (unix seconds, exclusive).
     mapping(address issuer => mapping(address delegate => uint64)) private _delegates;
@@ -34,6 +30,7 @@ contract StatusRegistry {
     event StatusListCreated(address indexed issuer, uint64 indexed listId, Purpose purpose, uint256 length);
     /// One event per changed word carrying its new value, so indexers can rebuild the list.
     event StatusWordChanged(address indexed issuer, uint64 indexed listId, uint256 wordIndex, uint256 word);
+    bytes32 private constant STATUS_WORD_CHANGED = keccak256("StatusWordChanged(address,uint64,uint256,uint256)");
     event StatusDelegateChanged(address indexed issuer, address indexed delegate, uint64 validUntil);
 
     error ListNotFound(address issuer, uint64 listId);
@@ -57,10 +54,9 @@ contract StatusRegistry {
         if (purpose == Purpose.None) revert InvalidPurpose(uint8(purpose));
         if (length < MIN_LIST_LENGTH) revert ListTooShort(length, MIN_LIST_LENGTH);
         if (length > MAX_LIST_LENGTH || length % 256 != 0) revert InvalidListLength(length);
-        List storage list = _lists[msg.sender][listId];
-        if (list.purpose != Purpose.None) revert ListAlreadyExists(msg.sender, listId);
-        list.purpose = purpose;
-        list.length = uint40(length);
+        mapping(uint64 => uint256) storage lists = _lists[msg.sender];
+        if (lists[listId] != 0) revert ListAlreadyExists(msg.sender, listId);
+        lists[listId] = uint256(purpose) | (length << 8);
         emit StatusListCreated(msg.sender, listId, purpose, length);
     }
 
@@ -73,31 +69,50 @@ contract StatusRegistry {
     }
 
     // ── writes ───────────────────────────────────────────────────────────────
+    // Two forms, like ERC-20's transfer / transferFrom: the issuer writes its own lists
+    // (namespace = msg.sender, no issuer in calldata: the cheapest revocation), a delegate
+    // writes an issuer's lists with the `...For` form.
 
-    /// @notice Sets one entry (revokes or suspends it).
-    function set(address issuer, uint64 listId, uint256 index) external {
-        uint256 length = _writable(issuer, listId, false);
-        if (index >= length) revert IndexOutOfRange(index, length);
-        _apply(issuer, listId, index >> 8, (1 << 255) >> (index & 255), true);
+    /// @notice Sets one entry of the caller's list (revokes or suspends it).
+    function set(uint64 listId, uint256 index) external {
+        _setOne(msg.sender, listId, index, true);
     }
 
-    /// @notice Clears one entry (lifts a suspension). Revocation lists refuse.
-    function clear(address issuer, uint64 listId, uint256 index) external {
-        uint256 length = _writable(issuer, listId, true);
-        if (index >= length) revert IndexOutOfRange(index, length);
-        _apply(issuer, listId, index >> 8, (1 << 255) >> (index & 255), false);
+    /// @notice Clears one entry of the caller's list (lifts a suspension). Revocation lists refuse.
+    function clear(uint64 listId, uint256 index) external {
+        _setOne(msg.sender, listId, index, false);
     }
 
-    /// @notice Sets many entries: `masks[k]` is OR-ed into word `wordIndices[k]`.
-    /// Word indices must be strictly ascending, which rules out duplicates and double events.
-    function setMasks(address issuer, uint64 listId, uint256[] calldata wordIndices, uint256[] calldata masks)
+    /// @notice Sets many entries of the caller's list: `masks[k]` is OR-ed into word
+    /// `wordIndices[k]`. Word indices must be strictly ascending (no duplicates, one event per word).
+    function setMasks(uint64 listId, uint256[] calldata wordIndices, uint256[] calldata masks) external {
+        _applyMasks(msg.sender, listId, wordIndices, masks, true);
+    }
+
+    /// @notice Clears many entries of the caller's suspension list: word &= ~mask.
+    function clearMasks(uint64 listId, uint256[] calldata wordIndices, uint256[] calldata masks) external {
+        _applyMasks(msg.sender, listId, wordIndices, masks, false);
+    }
+
+    /// @notice {set} by the issuer or a live delegate of `issuer`.
+    function setFor(address issuer, uint64 listId, uint256 index) external {
+        _setOne(issuer, listId, index, true);
+    }
+
+    /// @notice {clear} by the issuer or a live delegate of `issuer`.
+    function clearFor(address issuer, uint64 listId, uint256 index) external {
+        _setOne(issuer, listId, index, false);
+    }
+
+    /// @notice {setMasks} by the issuer or a live delegate of `issuer`.
+    function setMasksFor(address issuer, uint64 listId, uint256[] calldata wordIndices, uint256[] calldata masks)
         external
     {
         _applyMasks(issuer, listId, wordIndices, masks, true);
     }
 
-    /// @notice Clears many entries of a suspension list: word &= ~mask.
-    function clearMasks(address issuer, uint64 listId, uint256[] calldata wordIndices, uint256[] calldata masks)
+    /// @notice {clearMasks} by the issuer or a live delegate of `issuer`.
+    function clearMasksFor(address issuer, uint64 listId, uint256[] calldata wordIndices, uint256[] calldata masks)
         external
     {
         _applyMasks(issuer, listId, wordIndices, masks, false);
@@ -106,13 +121,13 @@ contract StatusRegistry {
     // ── views ────────────────────────────────────────────────────────────────
 
     function getList(address issuer, uint64 listId) external view returns (Purpose purpose, uint256 length) {
-        List memory list = _lists[issuer][listId];
-        return (list.purpose, list.length);
+        uint256 meta = _lists[issuer][listId];
+        return (Purpose(uint8(meta)), meta >> 8);
     }
 
     /// @notice True when entry `index` is set (revoked / suspended).
     function isSet(address issuer, uint64 listId, uint256 index) external view returns (bool) {
-        uint256 length = _existing(issuer, listId).length;
+        uint256 length = _existing(issuer, listId) >> 8;
         if (index >= length) revert IndexOutOfRange(index, length);
         return _words[issuer][listId][index >> 8] & ((1 << 255) >> (index & 255)) != 0;
     }
@@ -123,7 +138,7 @@ contract StatusRegistry {
         view
         returns (uint256[] memory words)
     {
-        uint256 total = uint256(_existing(issuer, listId).length) >> 8;
+        uint256 total = _existing(issuer, listId) >> 16;
         if (fromWord > total || count > total - fromWord) revert WordOutOfRange(fromWord + count, total);
         words = new uint256[](count);
         mapping(uint256 => uint256) storage source = _words[issuer][listId];
@@ -143,19 +158,25 @@ contract StatusRegistry {
     // ── internals ────────────────────────────────────────────────────────────
 
     /// Checks the caller and the list; returns the list length. The issuer path costs no
-    /// storage read beyond the list itself.
+    /// storage read beyond the list's one metadata word.
     function _writable(address issuer, uint64 listId, bool clearing) private view returns (uint256) {
         if (msg.sender != issuer && _delegates[issuer][msg.sender] <= block.timestamp) {
             revert NotIssuerOrDelegate(issuer, msg.sender);
         }
-        List memory list = _existing(issuer, listId);
-        if (clearing && list.purpose != Purpose.Suspension) revert WrongPurpose(listId, list.purpose);
-        return list.length;
+        uint256 meta = _existing(issuer, listId);
+        if (clearing && uint8(meta) != uint8(Purpose.Suspension)) revert WrongPurpose(listId, Purpose(uint8(meta)));
+        return meta >> 8;
     }
 
-    function _existing(address issuer, uint64 listId) private view returns (List memory list) {
-        list = _lists[issuer][listId];
-        if (list.purpose == Purpose.None) revert ListNotFound(issuer, listId);
+    function _existing(address issuer, uint64 listId) private view returns (uint256 meta) {
+        meta = _lists[issuer][listId];
+        if (meta == 0) revert ListNotFound(issuer, listId);
+    }
+
+    function _setOne(address issuer, uint64 listId, uint256 index, bool setting) private {
+        uint256 length = _writable(issuer, listId, !setting);
+        if (index >= length) revert IndexOutOfRange(index, length);
+        _apply(issuer, listId, index >> 8, (1 << 255) >> (index & 255), setting);
     }
 
     function _applyMasks(
@@ -178,13 +199,27 @@ contract StatusRegistry {
     }
 
     /// Writes and logs only when the word actually changes: repeated revocations are no-ops.
+    /// Assembly because this is the hot path of every revocation: the slot of
+    /// `_words[issuer][listId][wordIndex]` and the event are built in scratch memory.
     function _apply(address issuer, uint64 listId, uint256 wordIndex, uint256 mask, bool setting) private {
-        mapping(uint256 => uint256) storage words = _words[issuer][listId];
-        uint256 before = words[wordIndex];
-        uint256 next = setting ? before | mask : before & ~mask;
-        if (next != before) {
-            words[wordIndex] = next;
-            emit StatusWordChanged(issuer, listId, wordIndex, next);
+        bytes32 topic = STATUS_WORD_CHANGED;
+        assembly ("memory-safe") {
+            mstore(0x00, issuer)
+            mstore(0x20, _words.slot)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, listId)
+            mstore(0x20, keccak256(0x00, 0x40))
+            mstore(0x00, wordIndex)
+            let slot := keccak256(0x00, 0x40)
+            let before := sload(slot)
+            let next := or(before, mask)
+            if iszero(setting) { next := and(before, not(mask)) }
+            if iszero(eq(next, before)) {
+                sstore(slot, next)
+                mstore(0x00, wordIndex)
+                mstore(0x20, next)
+                log3(0x00, 0x40, topic, issuer, listId)
+            }
         }
     }
 }

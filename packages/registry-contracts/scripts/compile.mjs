@@ -15,7 +15,7 @@ const workspaceRoot = join(pkg, '..', '..')
 /** The compiler input besides the sources; copied into every artifact. */
 export const SETTINGS = {
   // Legacy pipeline: measured cheaper than viaIR for these contracts' hot paths (see bench/README.md).
-  viaIR: false,
+  viaIR: true,
   optimizer: { enabled: true, runs: 10_000 },
   // Cancun runs on every EVM ledger we target (Besu, Sepolia, anvil); nothing needs Prague.
   evmVersion: 'cancun',

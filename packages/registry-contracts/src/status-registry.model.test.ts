@@ -53,6 +53,8 @@ interface Model {
 
 /** What the contract must answer, in its own order of checks. */
 function expectedError(model: Model, o: Exclude<Op, { kind: 'delegate' | 'expire' }>): string | undefined {
+  // An empty batch sends no transaction at all.
+  if (o.kind === 'update' && o.set.length === 0 && o.clear.length === 0) return undefined
   if (o.actor === 'stranger' || (o.actor === 'delegate' && !model.delegateActive))
     return 'NotIssuerOrDelegate'
   const clearing = o.kind === 'clear' || (o.kind === 'update' && o.set.length === 0 && o.clear.length > 0)
@@ -130,7 +132,7 @@ describe('StatusRegistry against a model (fast-check)', () => {
               // A batch may fail after its set transaction went through; replay that part in the model.
               const details = (error as CivitasError).details
               expect(details?.error).toBe(expected)
-              if (o.kind === 'update' && details?.method === 'clearMasks') {
+              if (o.kind === 'update' && String(details?.method).startsWith('clearMasks')) {
                 for (const i of o.set) model.bits[o.list].add(i)
               }
               continue

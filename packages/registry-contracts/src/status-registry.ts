@@ -124,17 +124,45 @@ export function createStatusRegistryClient(address: string, runner: ContractRunn
     return out
   }
 
+  // The issuer writes its own lists with the short form (no issuer in calldata: cheapest);
+  // anyone else (a delegate) uses the `...For` form naming the issuer.
+  let sender: Promise<string | undefined> | undefined
+  const ownList = async (issuer: string): Promise<boolean> => {
+    sender ??=
+      'getAddress' in runner && typeof runner.getAddress === 'function'
+        ? (runner as { getAddress(): Promise<string> }).getAddress().catch(() => undefined)
+        : Promise.resolve(undefined)
+    const address = await sender
+    return address !== undefined && address.toLowerCase() === issuer.toLowerCase()
+  }
+  const writeOne = async (
+    method: 'set' | 'clear',
+    issuer: string,
+    listId: bigint | number,
+    index: bigint | number,
+  ) =>
+    (await ownList(issuer))
+      ? bound.write(method, [BigInt(listId), BigInt(index)])
+      : bound.write(`${method}For`, [issuer, BigInt(listId), BigInt(index)])
+  const writeMasks = async (
+    method: 'setMasks' | 'clearMasks',
+    issuer: string,
+    listId: bigint | number,
+    m: WordMasks,
+  ) =>
+    (await ownList(issuer))
+      ? bound.write(method, [BigInt(listId), m.wordIndices, m.masks])
+      : bound.write(`${method}For`, [issuer, BigInt(listId), m.wordIndices, m.masks])
+
   const client: StatusRegistryClient = {
     address,
     createList: (listId, purpose, length = MIN_STATUS_LIST_LENGTH) =>
       bound.write('createList', [BigInt(listId), PURPOSE_CODES[purpose] ?? 0, BigInt(length)]),
     setDelegate: (delegate, validUntil) => bound.write('setDelegate', [delegate, BigInt(validUntil)]),
-    set: (issuer, listId, index) => bound.write('set', [issuer, BigInt(listId), BigInt(index)]),
-    clear: (issuer, listId, index) => bound.write('clear', [issuer, BigInt(listId), BigInt(index)]),
-    setMasks: (issuer, listId, m) =>
-      bound.write('setMasks', [issuer, BigInt(listId), m.wordIndices, m.masks]),
-    clearMasks: (issuer, listId, m) =>
-      bound.write('clearMasks', [issuer, BigInt(listId), m.wordIndices, m.masks]),
+    set: (issuer, listId, index) => writeOne('set', issuer, listId, index),
+    clear: (issuer, listId, index) => writeOne('clear', issuer, listId, index),
+    setMasks: (issuer, listId, m) => writeMasks('setMasks', issuer, listId, m),
+    clearMasks: (issuer, listId, m) => writeMasks('clearMasks', issuer, listId, m),
 
     async update(issuer, listId, update, options = {}) {
       const size = options.maxWordsPerTx ?? DEFAULT_MAX_WORDS_PER_TX
