@@ -8,8 +8,19 @@ export {
   encodeBitstringStatusList,
   encodeBitstringStatusListBytes,
 } from './bitstring-status-list.js'
+export {
+  type BitstringStatusListCredentialInput,
+  createBitstringStatusListCredential,
+} from './bitstring-status-list-credential.js'
 export { MAX_STATUS_LIST_BYTES } from './compression.js'
 export type { BitOrder, StatusList } from './packed-bits.js'
+export {
+  type IssueStatusListTokenInput,
+  issueStatusListToken,
+  STATUS_LIST_JWT_TYP,
+  type VerifyStatusListTokenOptions,
+  verifyStatusListToken,
+} from './status-list-token.js'
 export {
   decodeTokenStatusList,
   encodeTokenStatusList,

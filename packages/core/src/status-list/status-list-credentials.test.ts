@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest'
+import { issueJwtVc, verifyJwtVc } from '../credentials/jwt-vc.js'
+import { generateKeyPair } from '../keys/generate.js'
+import { localSigner } from '../keys/signer.js'
+import { BITSTRING_STATUS_LIST_MIN_ENTRIES, decodeBitstringStatusList } from './bitstring-status-list.js'
+import { createBitstringStatusListCredential } from './bitstring-status-list-credential.js'
+import { issueStatusListToken, verifyStatusListToken } from './status-list-token.js'
+
+const NOW = 1_760_000_000
+const URI = 'https://issuer.example/status/1'
+
+describe('IETF Status List Token (statuslist+jwt)', () => {
+  it('issues and verifies; the list reads back', async () => {
+    const keys = await generateKeyPair('ES256')
+    const token = await issueStatusListToken(
+      {
+        iss: 'https://issuer.example',
+        sub: URI,
+        statuses: [0, 1, 2, 0],
+        bits: 2,
+        iat: NOW,
+        exp: NOW + 3600,
+        ttl: 300,
+      },
+      { signer: localSigner(keys.privateJwk) },
+    )
+    const { header, payload, list } = await verifyStatusListToken(token, {
+      publicJwk: keys.publicJwk,
+      uri: URI,
+      now: NOW,
+    })
+    expect(header.typ).toBe('statuslist+jwt')
+    expect(payload).toMatchObject({ sub: URI, ttl: 300 })
+    expect([0, 1, 2, 3].map((i) => list.get(i))).toEqual([0, 1, 2, 0])
+  })
+
+  it('fails closed: another list (STATUS_LIST_INVALID), expired (CREDENTIAL_EXPIRED), foreign key', async () => {
+    const keys = await generateKeyPair('ES256')
+    const token = await issueStatusListToken(
+      { iss: 'https://issuer.example', sub: URI, statuses: [1], bits: 1, iat: NOW, exp: NOW + 10 },
+      { signer: localSigner(keys.privateJwk) },
+    )
+    await expect(
+      verifyStatusListToken(token, { publicJwk: keys.publicJwk, uri: `${URI}x`, now: NOW }),
+    ).rejects.toMatchObject({ code: 'STATUS_LIST_INVALID' })
+    await expect(
+      verifyStatusListToken(token, { publicJwk: keys.publicJwk, uri: URI, now: NOW + 3600 }),
+    ).rejects.toMatchObject({ code: 'CREDENTIAL_EXPIRED' })
+    const other = await generateKeyPair('ES256')
+    await expect(
+      verifyStatusListToken(token, { publicJwk: other.publicJwk, now: NOW }),
+    ).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    })
+  })
+})
+
+describe('W3C BitstringStatusListCredential', () => {
+  it('is a valid VCDM 2.0 credential whose encodedList decodes', async () => {
+    const keys = await generateKeyPair('ES256')
+    const statuses = new Uint8Array(BITSTRING_STATUS_LIST_MIN_ENTRIES)
+    statuses[94_567] = 1
+    const credential = createBitstringStatusListCredential({
+      id: URI,
+      issuer: 'https://issuer.example',
+      statusPurpose: 'revocation',
+      statuses,
+    })
+    const jwt = await issueJwtVc(credential, { format: 'vc+jwt', signer: localSigner(keys.privateJwk) })
+    const result = await verifyJwtVc(jwt, { publicJwk: keys.publicJwk, now: NOW })
+    expect(result.errors).toEqual([])
+    const subject = result.credential?.credentialSubject as { encodedList: string; type: string }
+    expect(subject.type).toBe('BitstringStatusList')
+    expect(decodeBitstringStatusList(subject.encodedList).get(94_567)).toBe(1)
+  })
+})
