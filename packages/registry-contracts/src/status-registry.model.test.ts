@@ -16,7 +16,8 @@ type ListName = keyof typeof LISTS
 type Actor = 'issuer' | 'delegate' | 'stranger'
 
 type Op =
-  | { kind: 'set' | 'clear'; actor: Actor; list: ListName; index: number }
+  | { kind: 'set'; actor: Actor; list: ListName; index: number }
+  | { kind: 'clear'; actor: Actor; list: ListName; index: number }
   | { kind: 'update'; actor: Actor; list: ListName; set: number[]; clear: number[] }
   | { kind: 'delegate'; on: boolean }
   | { kind: 'expire' }
@@ -34,7 +35,12 @@ const index = fc.oneof(
 const actor = fc.constantFrom<Actor>('issuer', 'issuer', 'delegate', 'stranger')
 const list = fc.constantFrom<ListName>('revocation', 'suspension')
 const op: fc.Arbitrary<Op> = fc.oneof(
-  fc.record({ kind: fc.constantFrom<'set' | 'clear'>('set', 'clear'), actor, list, index }),
+  fc.record({
+    kind: fc.constantFrom('set' as const, 'clear' as const),
+    actor,
+    list,
+    index,
+  }) as fc.Arbitrary<Op>,
   fc.record({
     kind: fc.constant<'update'>('update'),
     actor,
