@@ -183,6 +183,13 @@ describe('vc+jwt (VCDM 2.0, vc-jose-cose)', () => {
     ).rejects.toMatchObject({ code: 'FORMAT_MISMATCH' })
   })
 
+  it('reads the typ of earlier vc-jose-cose drafts (vc+ld+json+jwt) as vc+jwt', async () => {
+    const jwt = await signJws(diploma20(), university.signer, { typ: 'vc+ld+json+jwt' })
+    const result = await verifyJwtVc(jwt, { resolver, now: NOW })
+    expect(codes(result)).toEqual([])
+    expect(result.format).toBe('vc+jwt')
+  })
+
   it('rejects an iss claim naming another issuer (CLAIM_INVALID)', async () => {
     const jwt = await signJws({ ...diploma20(), iss: student.did }, university.signer, { typ: 'vc+jwt' })
     expect(codes(await verifyJwtVc(jwt, { resolver, now: NOW }))).toEqual(['CLAIM_INVALID'])

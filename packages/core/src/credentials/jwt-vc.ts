@@ -139,7 +139,9 @@ export function detectCredentialFormat(
   claim: 'vc' | 'vp',
 ): JwtCredentialFormat {
   const typ = claim === 'vc' ? VC_JWT_TYP : 'vp+jwt'
-  if (header.typ === typ) {
+  // Earlier vc-jose-cose drafts registered vc+ld+jwt / vc+ld+json+jwt; tokens with them circulate.
+  const base = claim === 'vc' ? 'vc' : 'vp'
+  if (header.typ === typ || header.typ === `${base}+ld+jwt` || header.typ === `${base}+ld+json+jwt`) {
     if (claim in payload || (claim === 'vc' ? 'vp' : 'vc') in payload) {
       throw new CivitasError('FORMAT_MISMATCH', `a ${typ} must not carry a "vc" or "vp" claim`)
     }

@@ -16,6 +16,7 @@ import { type DecodedSdJwt, decodeSdJwtParts } from './decode.js'
 import { SD_JWT_VC_TYP } from './issue.js'
 import { isSdJwtJson, type SdJwtJson, sdJwtFromJson } from './json-serialization.js'
 import { DEFAULT_KB_MAX_AGE_SECONDS, type VerifiedKeyBinding, verifyKeyBindingJwt } from './key-binding.js'
+import { DEFAULT_MAX_SD_JWT_LENGTH } from './serialization.js'
 import { unpackClaims } from './unpack.js'
 
 export interface VerifySdJwtOptions {
@@ -65,6 +66,23 @@ export interface SdJwtVerificationResult {
 
 const SD_JWT_VC_TYPES = new Set([SD_JWT_VC_TYP, 'vc+sd-jwt'])
 const CLEAR_TEXT_ONLY = new Set(['iss', 'nbf', 'exp', 'cnf', 'vct', 'vct#integrity', 'status'])
+
+/** A JSON-serialized SD-JWT that arrived as text (e.g. an HTTP body). */
+function parseJsonSerialization(token: string, maxLength = DEFAULT_MAX_SD_JWT_LENGTH): unknown {
+  if (token.length > maxLength) {
+    throw new CivitasError(
+      'INPUT_TOO_LARGE',
+      `SD-JWT is ${token.length} characters, the limit is ${maxLength}`,
+    )
+  }
+  try {
+    return JSON.parse(token)
+  } catch (cause) {
+    throw new CivitasError('SD_JWT_INVALID', 'an SD-JWT starting with "{" must be JWS JSON Serialization', {
+      cause,
+    })
+  }
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
@@ -151,9 +169,11 @@ export async function verifySdJwt(
   // JWS JSON Serialization: the other signatures of a General JSON SD-JWT.
   let otherJwts: readonly string[] = []
   try {
-    let compact = token
-    if (isSdJwtJson(token)) {
-      const fromJson = sdJwtFromJson(token, options.maxDisclosures)
+    let compact: unknown = token
+    if (typeof token === 'string' && token.startsWith('{'))
+      compact = parseJsonSerialization(token, options.maxLength)
+    if (isSdJwtJson(compact)) {
+      const fromJson = sdJwtFromJson(compact, options.maxDisclosures)
       compact = fromJson.compact
       otherJwts = fromJson.otherJwts
     }
