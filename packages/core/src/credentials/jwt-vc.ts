@@ -198,15 +198,12 @@ export function checkValidityPeriod(credential: Credential, now: number, skew: n
     })
   }
   if (until !== undefined && now - skew >= until) {
-    errors.push({ code: 'CREDENTIAL_EXPIRED', message: `expired at ${String(credential.validUntil)}` })
+    errors.push({
+      code: 'CREDENTIAL_EXPIRED',
+      message: `expired at ${String(credential.validUntil ?? credential.expirationDate)}`,
+    })
   }
   return errors
-}
-
-export interface DecodedCredentialJwt {
-  readonly decoded: DecodedJws
-  readonly payload: Record<string, unknown>
-  readonly format: JwtCredentialFormat
 }
 
 /**
