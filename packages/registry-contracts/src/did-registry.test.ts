@@ -407,6 +407,15 @@ describe('DIDRegistry (ERC-1056 compatible)', () => {
     })
   })
 
+  it('maps malformed arguments to INVALID_ARGUMENT before anything is sent', async () => {
+    await expect(asOwner.changeOwner(owner.address, '0xnot-an-address')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+    await expect(asOwner.addDelegate(owner.address, VERI_KEY, delegate.address, -1)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+  })
+
   it('maps an unreachable node to CHAIN_UNAVAILABLE', async () => {
     const { createRegistryProvider } = await import('./contract.js')
     const dead = createDidRegistryClient(

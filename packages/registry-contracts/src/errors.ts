@@ -154,6 +154,14 @@ export function toRegistryError(error: unknown, context: { contract: string; met
   }
   const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : String(error)
+  // ethers refuses bad arguments (not an address, a negative uint, a name without ENS, a
+  // runner that cannot send) before anything reaches the chain: that is caller misuse.
+  if (code === 'INVALID_ARGUMENT' || code === 'NUMERIC_FAULT' || code === 'UNSUPPORTED_OPERATION') {
+    return new CivitasError('INVALID_ARGUMENT', `${context.contract}.${context.method}: ${message}`, {
+      cause: error,
+      details: context,
+    })
+  }
   if (
     code === 'NETWORK_ERROR' ||
     code === 'TIMEOUT' ||

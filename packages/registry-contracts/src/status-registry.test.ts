@@ -1,5 +1,6 @@
-import { type Wallet, ZeroAddress } from 'ethers'
+import { Contract, type Wallet, ZeroAddress } from 'ethers'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { statusRegistryAbi } from './generated/statusRegistry.js'
 import type { LocalChain } from './local-chain.js'
 import {
   createStatusRegistryClient,
@@ -161,6 +162,29 @@ describe('StatusRegistry', () => {
       await expectRevert(asIssuer.set(issuer.address, 42, 1), 'NOT_FOUND', 'ListNotFound')
       await expectRevert(asIssuer.isSet(ZeroAddress, REVOCATION, 1), 'NOT_FOUND', 'ListNotFound')
     })
+  })
+
+  it('guards inputs before sending: negative or fractional indices, malformed addresses', async () => {
+    await expect(asIssuer.set(issuer.address, REVOCATION, -1)).rejects.toMatchObject({
+      code: 'STATUS_INDEX_OUT_OF_RANGE',
+    })
+    await expect(asIssuer.isSet(issuer.address, REVOCATION, 1.5)).rejects.toMatchObject({
+      code: 'STATUS_INDEX_OUT_OF_RANGE',
+    })
+    expect(() => groupIndicesIntoMasks([3, -2])).toThrow(
+      expect.objectContaining({ code: 'STATUS_INDEX_OUT_OF_RANGE' }),
+    )
+    await expect(asOperator.set('0x1234', REVOCATION, 1)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(asIssuer.setDelegate('not an address', 10n ** 12n)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+  })
+
+  it('the issuer may also use the ...For form on its own lists', async () => {
+    const registry = new Contract(chain.contracts.StatusRegistry, statusRegistryAbi, issuer)
+    const receipt = await (await registry.getFunction('setFor')(issuer.address, REVOCATION, 77)).wait()
+    expect(receipt.status).toBe(1)
+    expect(await asIssuer.isSet(issuer.address, REVOCATION, 77)).toBe(true)
   })
 
   describe('access control', () => {

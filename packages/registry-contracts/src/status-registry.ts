@@ -20,6 +20,19 @@ function purposeName(code: number): StatusPurpose | undefined {
   return code === 1 ? 'revocation' : code === 2 ? 'suspension' : undefined
 }
 
+/** A status index as the contract takes it; anything but a non-negative integer is out of range. */
+function toIndex(index: bigint | number): bigint {
+  if (typeof index === 'bigint' ? index >= 0n : Number.isSafeInteger(index) && index >= 0)
+    return BigInt(index)
+  throw new CivitasError(
+    'STATUS_INDEX_OUT_OF_RANGE',
+    `status index ${String(index)} is not a non-negative integer`,
+    {
+      details: { index: String(index) },
+    },
+  )
+}
+
 /** Indices grouped by storage word, as the contract's mask functions take them. */
 export interface WordMasks {
   wordIndices: bigint[]
@@ -33,8 +46,7 @@ export interface WordMasks {
 export function groupIndicesIntoMasks(indices: Iterable<number | bigint>): WordMasks {
   const byWord = new Map<bigint, bigint>()
   for (const raw of indices) {
-    const index = BigInt(raw)
-    if (index < 0n) throw new CivitasError('STATUS_INDEX_OUT_OF_RANGE', `negative status index ${index}`)
+    const index = toIndex(raw)
     const word = index >> 8n
     const bit = 1n << (255n - (index & 255n))
     byWord.set(word, (byWord.get(word) ?? 0n) | bit)
@@ -142,8 +154,8 @@ export function createStatusRegistryClient(address: string, runner: ContractRunn
     index: bigint | number,
   ) =>
     (await ownList(issuer))
-      ? bound.write(method, [BigInt(listId), BigInt(index)])
-      : bound.write(`${method}For`, [issuer, BigInt(listId), BigInt(index)])
+      ? bound.write(method, [BigInt(listId), toIndex(index)])
+      : bound.write(`${method}For`, [issuer, BigInt(listId), toIndex(index)])
   const writeMasks = async (
     method: 'setMasks' | 'clearMasks',
     issuer: string,
@@ -186,7 +198,8 @@ export function createStatusRegistryClient(address: string, runner: ContractRunn
       const name = purposeName(Number(purpose))
       return name ? { purpose: name, length: Number(length) } : undefined
     },
-    isSet: (issuer, listId, index) => bound.read<boolean>('isSet', [issuer, BigInt(listId), BigInt(index)]),
+    isSet: async (issuer, listId, index) =>
+      bound.read<boolean>('isSet', [issuer, BigInt(listId), toIndex(index)]),
     async getWords(issuer, listId, fromWord, count) {
       const words = await bound.read<bigint[]>('getWords', [
         issuer,
