@@ -49,15 +49,19 @@ contract StatusRegistry {
 
     // ── lists ────────────────────────────────────────────────────────────────
 
-    /// @notice Creates list `listId` in the caller's namespace. `length` is a multiple of 256.
-    function createList(uint64 listId, Purpose purpose, uint256 length) external {
-        if (purpose == Purpose.None) revert InvalidPurpose(uint8(purpose));
+    /// @notice Creates list `listId` in the caller's namespace with `purpose` (1 revocation,
+    /// 2 suspension; a uint8 so that any other value gets the custom error, not a bare
+    /// ABI-decoding revert). `length` is a multiple of 256.
+    function createList(uint64 listId, uint8 purpose, uint256 length) external {
+        if (purpose != uint8(Purpose.Revocation) && purpose != uint8(Purpose.Suspension)) {
+            revert InvalidPurpose(purpose);
+        }
         if (length < MIN_LIST_LENGTH) revert ListTooShort(length, MIN_LIST_LENGTH);
         if (length > MAX_LIST_LENGTH || length % 256 != 0) revert InvalidListLength(length);
         mapping(uint64 => uint256) storage lists = _lists[msg.sender];
         if (lists[listId] != 0) revert ListAlreadyExists(msg.sender, listId);
         lists[listId] = uint256(purpose) | (length << 8);
-        emit StatusListCreated(msg.sender, listId, purpose, length);
+        emit StatusListCreated(msg.sender, listId, Purpose(purpose), length);
     }
 
     /// @notice Lets `delegate` write the caller's lists until `validUntil`; 0 removes it.
@@ -139,7 +143,7 @@ contract StatusRegistry {
         returns (uint256[] memory words)
     {
         uint256 total = _existing(issuer, listId) >> 16;
-        if (fromWord > total || count > total - fromWord) revert WordOutOfRange(fromWord + count, total);
+        if (fromWord > total || count > total - fromWord) revert WordOutOfRange(fromWord, total);
         words = new uint256[](count);
         mapping(uint256 => uint256) storage source = _words[issuer][listId];
         for (uint256 k = 0; k < count; ++k) {

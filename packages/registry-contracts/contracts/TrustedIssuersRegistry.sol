@@ -61,7 +61,7 @@ contract TrustedIssuersRegistry is Governed {
     );
     event AccreditationRevoked(address indexed subject, uint256 index, address indexed revoker, uint64 revokedAt);
 
-    error InvalidRole(Role role);
+    error InvalidRole(uint8 role);
     error InvalidTypes(uint256 count);
     error InvalidWindow(uint64 validFrom, uint64 validUntil);
     error InvalidDocument();
@@ -88,11 +88,13 @@ contract TrustedIssuersRegistry is Governed {
     /// @notice The caller accredits `subject` as TAO or Trusted Issuer under its own record
     /// `parentIndex`, which must be a live Root TAO / TAO accreditation holding every type
     /// and covering the whole window: each hop narrows, never widens.
-    function accredit(address subject, Role role, uint256 parentIndex, Grant calldata grant)
+    /// `role` is 2 (TAO) or 3 (Trusted Issuer), a uint8 so that any other value gets the
+    /// custom error rather than a bare ABI-decoding revert.
+    function accredit(address subject, uint8 role, uint256 parentIndex, Grant calldata grant)
         external
         returns (uint256 index)
     {
-        if (role != Role.TAO && role != Role.TrustedIssuer) revert InvalidRole(role);
+        if (role != uint8(Role.TAO) && role != uint8(Role.TrustedIssuer)) revert InvalidRole(role);
         _checkInput(subject, grant);
         Accreditation storage parent = _record(msg.sender, parentIndex);
         if (parent.role != Role.RootTAO && parent.role != Role.TAO) revert NotAccreditor(msg.sender, parentIndex);
@@ -105,7 +107,7 @@ contract TrustedIssuersRegistry is Governed {
         for (uint256 i = 0; i < grant.types.length; ++i) {
             if (!_contains(held, grant.types[i])) revert TypeNotHeld(grant.types[i]);
         }
-        index = _store(subject, role, parent.depth + 1, parentIndex, grant);
+        index = _store(subject, Role(role), parent.depth + 1, parentIndex, grant);
     }
 
     /// @notice The accreditor of a record, or governance, revokes it. Final.

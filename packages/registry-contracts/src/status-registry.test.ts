@@ -1,5 +1,6 @@
 import { Contract, type Wallet, ZeroAddress } from 'ethers'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { decodeRegistryRevert } from './errors.js'
 import { statusRegistryAbi } from './generated/statusRegistry.js'
 import type { LocalChain } from './local-chain.js'
 import {
@@ -100,6 +101,17 @@ describe('StatusRegistry', () => {
         'STATUS_PURPOSE_MISMATCH',
         'InvalidPurpose',
       )
+      // Any purpose code but 1 and 2 gets the custom error, not a bare ABI-decoding revert.
+      const raw = new Contract(chain.contracts.StatusRegistry, statusRegistryAbi, issuer)
+      const error = await raw
+        .getFunction('createList')
+        .staticCall(9, 3, 131_072)
+        .catch((e: unknown) => e)
+      expect(decodeRegistryRevert((error as { data: string }).data)).toEqual({
+        name: 'InvalidPurpose',
+        signature: 'InvalidPurpose(uint8)',
+        args: { purpose: 3 },
+      })
     })
   })
 
