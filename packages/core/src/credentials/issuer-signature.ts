@@ -1,5 +1,5 @@
 import type { Resolvable } from 'did-resolver'
-import { verifyJwsWithDid } from '../did/verify.js'
+import { verifyDecodedJwsWithDid } from '../did/verify.js'
 import { CivitasError } from '../errors/index.js'
 import type { DecodedJws } from '../jose/decode.js'
 import { verifyDecodedJws } from '../jose/verify.js'
@@ -53,7 +53,7 @@ export async function verifySignatureWithKeySource(
       `"${source.did}" is not a DID: pass a public key to verify this token`,
     )
   }
-  await verifyJwsWithDid(jws, {
+  await verifyDecodedJwsWithDid(jws, decoded, {
     resolver: source.resolver!,
     ...(source.did !== undefined ? { did: source.did } : {}),
     purpose: source.purpose,

@@ -34,6 +34,7 @@ export {
   type JwsPurpose,
   type VerifiedJwsWithDid,
   type VerifyJwsWithDidOptions,
+  verifyDecodedJwsWithDid,
   verifyJwsWithDid,
 } from './verify.js'
 export { createDidWebResolver, type DidWebOptions, didWebUrl, type FetchLike } from './web.js'

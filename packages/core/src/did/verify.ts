@@ -1,11 +1,11 @@
 import { type DIDDocument, parse, type Resolvable, type VerificationMethod } from 'did-resolver'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { CivitasError, isCivitasError } from '../errors/index.js'
-import { decodeJws, type JwsHeader } from '../jose/decode.js'
+import { type DecodedJws, decodeJws, type JwsHeader } from '../jose/decode.js'
 import {
   type EthereumJwsAlgorithm,
   ethereumAddressOfPublicKey,
-  verifyJwsWithEthereumAddress,
+  verifyDecodedJwsWithEthereumAddress,
 } from '../jose/ethereum.js'
 import { checkAlgorithm, verifyDecodedJws } from '../jose/verify.js'
 import {
@@ -91,10 +91,9 @@ function addressOfSecp256k1Jwk(jwk: Jwk): string {
 /** Verifies `jws` with one verification method, or throws why it cannot. */
 async function verifyWithMethod(
   jws: string,
-  decoded: ReturnType<typeof decodeJws>,
+  decoded: DecodedJws,
   vm: VerificationMethod,
   algorithms: readonly DidJwsAlgorithm[],
-  maxLength: number | undefined,
 ): Promise<void> {
   const alg = decoded.header.alg
   const ethereumAlgorithms = algorithms.filter(
@@ -107,7 +106,7 @@ async function verifyWithMethod(
       })
     }
     const address = ethereumAddressFromVerificationMethod(vm) as string
-    await verifyJwsWithEthereumAddress(jws, address, { algorithms: ethereumAlgorithms, maxLength })
+    verifyDecodedJwsWithEthereumAddress(decoded, address, ethereumAlgorithms)
     return
   }
   const jwk = publicJwkFromVerificationMethod(vm)
@@ -116,10 +115,7 @@ async function verifyWithMethod(
     if (jwk.crv !== 'secp256k1') {
       throw new CivitasError('ALG_KEY_MISMATCH', `ES256K-R cannot be verified with a ${jwk.crv} key`)
     }
-    await verifyJwsWithEthereumAddress(jws, addressOfSecp256k1Jwk(jwk), {
-      algorithms: ['ES256K-R'],
-      maxLength,
-    })
+    verifyDecodedJwsWithEthereumAddress(decoded, addressOfSecp256k1Jwk(jwk), ['ES256K-R'])
     return
   }
   const signatureAlgorithms = algorithms.filter((a): a is SignatureAlgorithm => a !== 'ES256K-R')
@@ -151,6 +147,23 @@ export async function verifyJwsWithDid(
   jws: string,
   options: VerifyJwsWithDidOptions,
 ): Promise<VerifiedJwsWithDid> {
+  const algorithms = checkOptions(options)
+  return verifyChecked(jws, decodeJws(jws, { maxLength: options.maxLength }), options, algorithms)
+}
+
+/**
+ * {@link verifyJwsWithDid} for a JWS the caller has already decoded with `decodeJws`
+ * (the credential verifiers do), so the hot path parses each token once.
+ */
+export async function verifyDecodedJwsWithDid(
+  jws: string,
+  decoded: DecodedJws,
+  options: VerifyJwsWithDidOptions,
+): Promise<VerifiedJwsWithDid> {
+  return verifyChecked(jws, decoded, options, checkOptions(options))
+}
+
+function checkOptions(options: VerifyJwsWithDidOptions): readonly DidJwsAlgorithm[] {
   if (
     !options ||
     typeof options !== 'object' ||
@@ -173,8 +186,16 @@ export async function verifyJwsWithDid(
   if (options.did !== undefined && (typeof options.did !== 'string' || !parse(options.did))) {
     throw new CivitasError('DID_INVALID', 'options.did is not a DID')
   }
+  return algorithms
+}
 
-  const decoded = decodeJws(jws, { maxLength: options.maxLength })
+async function verifyChecked(
+  jws: string,
+  decoded: DecodedJws,
+  options: VerifyJwsWithDidOptions,
+  algorithms: readonly DidJwsAlgorithm[],
+): Promise<VerifiedJwsWithDid> {
+  const purpose = options.purpose ?? 'assertionMethod'
   // Refuse a disallowed algorithm before any network lookup.
   checkAlgorithm(decoded.header.alg, algorithms)
 
@@ -231,7 +252,7 @@ export async function verifyJwsWithDid(
 
   if (keyId !== undefined) {
     const [vm] = candidates as [VerificationMethod]
-    await verifyWithMethod(jws, decoded, vm, algorithms, options.maxLength)
+    await verifyWithMethod(jws, decoded, vm, algorithms)
     return { header: decoded.header, payload: decoded.payload, verificationMethod: vm, didDocument }
   }
   const alg = decoded.header.alg
@@ -247,7 +268,7 @@ export async function verifyJwsWithDid(
   let lastError: unknown
   for (const vm of fitting) {
     try {
-      await verifyWithMethod(jws, decoded, vm, algorithms, options.maxLength)
+      await verifyWithMethod(jws, decoded, vm, algorithms)
       return { header: decoded.header, payload: decoded.payload, verificationMethod: vm, didDocument }
     } catch (error) {
       if (!isCivitasError(error)) throw error

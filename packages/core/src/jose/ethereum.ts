@@ -2,7 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { CivitasError } from '../errors/index.js'
-import { type DecodeJwsOptions, decodeJws, type JwsHeader } from './decode.js'
+import { type DecodedJws, type DecodeJwsOptions, decodeJws, type JwsHeader } from './decode.js'
 import { checkAlgorithm } from './verify.js'
 
 /** The two algorithms a secp256k1 key known only by its Ethereum address can be checked with. */
@@ -31,13 +31,27 @@ export async function verifyJwsWithEthereumAddress(
   address: string,
   options: VerifyJwsWithEthereumAddressOptions = {},
 ): Promise<{ header: JwsHeader; payload: Uint8Array; alg: EthereumJwsAlgorithm }> {
+  checkAddress(address)
+  const decoded = decodeJws(jws, options)
+  const alg = verifyDecodedJwsWithEthereumAddress(decoded, address, options.algorithms)
+  return { header: decoded.header, payload: decoded.payload, alg }
+}
+
+function checkAddress(address: string): void {
   if (typeof address !== 'string' || !ADDRESS.test(address)) {
     throw new CivitasError('KEY_INVALID', 'Ethereum address must be 0x followed by 40 hex digits')
   }
-  const decoded = decodeJws(jws, options)
+}
+
+/** {@link verifyJwsWithEthereumAddress} for a JWS the caller has already decoded. */
+export function verifyDecodedJwsWithEthereumAddress(
+  decoded: DecodedJws,
+  address: string,
+  algorithms: readonly EthereumJwsAlgorithm[] = ['ES256K', 'ES256K-R'],
+): EthereumJwsAlgorithm {
+  checkAddress(address)
   const alg = decoded.header.alg
-  const allowed = options.algorithms ?? ['ES256K', 'ES256K-R']
-  checkAlgorithm(alg, allowed)
+  checkAlgorithm(alg, algorithms)
   const { signature } = decoded
   const candidates: number[] = []
   if (alg === 'ES256K-R' && signature.length === 65) {
@@ -56,9 +70,7 @@ export async function verifyJwsWithEthereumAddress(
       const point = secp256k1.Signature.fromBytes(signature.subarray(0, 64), 'compact')
         .addRecoveryBit(recovery)
         .recoverPublicKey(digest)
-      if (ethereumAddressOfPublicKey(point.toBytes(false)) === want) {
-        return { header: decoded.header, payload: decoded.payload, alg: alg as EthereumJwsAlgorithm }
-      }
+      if (ethereumAddressOfPublicKey(point.toBytes(false)) === want) return alg as EthereumJwsAlgorithm
     } catch {
       // An unrecoverable (r, s, v) is simply not a signature by this address.
     }

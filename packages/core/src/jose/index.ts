@@ -12,6 +12,7 @@ export {
   type EthereumJwsAlgorithm,
   ethereumAddressOfPublicKey,
   type VerifyJwsWithEthereumAddressOptions,
+  verifyDecodedJwsWithEthereumAddress,
   verifyJwsWithEthereumAddress,
 } from './ethereum.js'
 export { signJws } from './sign.js'
