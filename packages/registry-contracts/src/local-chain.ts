@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { CivitasError } from '@civitas/core'
-import { HDNodeWallet, type JsonRpcProvider, type Wallet } from 'ethers'
+import { HDNodeWallet, type JsonRpcProvider, Wallet } from 'ethers'
 import { createRegistryProvider } from './contract.js'
 import { deployRegistries, type RegistryManifest, type RegistryName } from './deploy.js'
 
@@ -162,9 +162,14 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
   }
   try {
     const provider = createRegistryProvider(rpcUrl, chainId)
-    const wallets = Array.from({ length: accountCount }, (_, i) =>
-      HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).connect(provider),
-    ) as unknown as Wallet[]
+    const wallets = Array.from(
+      { length: accountCount },
+      (_, i) =>
+        new Wallet(
+          HDNodeWallet.fromPhrase(ANVIL_MNEMONIC, undefined, `m/44'/60'/0'/0/${i}`).privateKey,
+          provider,
+        ),
+    )
     const manifest =
       options.deploy === false
         ? emptyManifest(rpcUrl, chainId, options.networkName ?? 'local', wallets[0]!.address)
