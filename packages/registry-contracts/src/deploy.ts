@@ -65,12 +65,19 @@ export async function deployRegistries(
   signer: Signer,
   options: DeployOptions = {},
 ): Promise<RegistryManifest> {
-  const provider = signer.provider ?? createRegistryProvider(rpcUrl)
-  const deployer = signer.provider ? signer : signer.connect(provider)
   let chainId: number
   let from: string
+  let deployer: Signer
   try {
-    chainId = Number((await provider.getNetwork()).chainId)
+    if (signer.provider) {
+      deployer = signer
+      chainId = Number((await signer.provider.getNetwork()).chainId)
+    } else {
+      // Ask the node once, with a timeout, instead of letting ethers retry network
+      // detection forever when the endpoint is down.
+      chainId = await fetchChainId(rpcUrl)
+      deployer = signer.connect(createRegistryProvider(rpcUrl, chainId))
+    }
     from = await deployer.getAddress()
   } catch (error) {
     throw toRegistryError(error, { contract: 'deployRegistries', method: 'connect' })
@@ -104,6 +111,29 @@ export async function deployRegistries(
   }
   if (options.manifestPath) await writeManifest(options.manifestPath, manifest)
   return manifest
+}
+
+/** `eth_chainId` of a JSON-RPC endpoint; CHAIN_UNAVAILABLE when it does not answer in time. */
+export async function fetchChainId(rpcUrl: string, timeoutMs = 10_000): Promise<number> {
+  let body: { result?: unknown }
+  try {
+    const response = await fetch(rpcUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
+    body = (await response.json()) as { result?: unknown }
+  } catch (error) {
+    throw new CivitasError('CHAIN_UNAVAILABLE', `no JSON-RPC answer from ${rpcUrl}`, {
+      cause: error,
+      details: { rpcUrl },
+    })
+  }
+  if (typeof body.result !== 'string' || !/^0x[0-9a-fA-F]+$/.test(body.result)) {
+    throw new CivitasError('CHAIN_UNAVAILABLE', `${rpcUrl} gave no chain id`, { details: { rpcUrl } })
+  }
+  return Number(BigInt(body.result))
 }
 
 export async function writeManifest(path: string, manifest: RegistryManifest): Promise<void> {

@@ -1,8 +1,9 @@
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { deployRegistries, ethrNetworkFromManifest, readManifest } from './deploy.js'
+import { deployRegistries, ethrNetworkFromManifest, parseManifest, readManifest } from './deploy.js'
 import { didRegistryBytecode } from './generated/didRegistry.js'
 import { type LocalChain, locateAnvil, startLocalChain } from './local-chain.js'
 
@@ -56,6 +57,18 @@ describe('startLocalChain', () => {
     expect(manifest.deployer).toBe(chain.wallets[1]!.address)
     expect(manifest.governance).toBe(chain.wallets[2]!.address)
     expect(manifest.contracts.DIDRegistry.address).not.toBe(chain.contracts.DIDRegistry)
+  })
+
+  it('deployRegistries connects a provider-less signer itself, and fails closed on a dead endpoint', async () => {
+    const detached = new Wallet(chain.wallets[3]!.privateKey)
+    const manifest = await deployRegistries(chain.rpcUrl, detached)
+    expect(manifest.network).toEqual({ name: 'chain-1337', chainId: 1337, rpcUrl: chain.rpcUrl })
+    expect(await chain.provider.getCode(manifest.contracts.SchemaRegistry.address)).not.toBe('0x')
+    await expect(deployRegistries('http://127.0.0.1:9', detached)).rejects.toMatchObject({
+      code: 'CHAIN_UNAVAILABLE',
+    })
+    await expect(readManifest(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    expect(() => parseManifest({ version: 2 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
   })
 
   it('turns a manifest into the did:ethr network config of the resolver', () => {
