@@ -158,6 +158,27 @@ describe('TrustedIssuersRegistry', () => {
       expect(await asGov.accreditationCount(university.address)).toBe(1)
     })
 
+    it('findAccreditation answers the verifier question, optionally for trusted roots only', async () => {
+      const { ti } = await buildChain()
+      const found = await asStranger.findAccreditation(university.address, DIPLOMA, { at: t0 + 10 })
+      expect(found?.index).toBe(ti)
+      expect(found?.chain.map((h) => h.role)).toEqual(['TrustedIssuer', 'TAO', 'RootTAO'])
+      expect(
+        await asStranger.findAccreditation(university.address, DIPLOMA, {
+          at: t0 + 10,
+          trustedRoots: [stranger.address],
+        }),
+      ).toBeUndefined()
+      expect(
+        await asStranger.findAccreditation(university.address, DIPLOMA, {
+          at: t0 + 10,
+          trustedRoots: [ministry.address],
+        }),
+      ).toBeDefined()
+      expect(await asStranger.findAccreditation(university.address, ID_CARD, { at: t0 + 10 })).toBeUndefined()
+      expect(await asStranger.findAccreditation(stranger.address, DIPLOMA)).toBeUndefined()
+    })
+
     it('each hop can only narrow: types not held and windows beyond the parent are refused', async () => {
       const { tao } = await buildChain()
       await expectRevert(

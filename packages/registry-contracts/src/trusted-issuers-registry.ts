@@ -71,6 +71,16 @@ export interface TrustedIssuersRegistryClient extends GovernanceClient {
     type: string,
     at: bigint | number,
   ): Promise<{ accredited: boolean; rootTao: string }>
+  /**
+   * What a verifier asks: is `subject` accredited for `type` at `at` (default: now) through a
+   * chain ending at one of `trustedRoots` (default: any Root TAO)? Returns the first such
+   * record and its chain (leaf first), or undefined. Fails closed: RPC errors throw.
+   */
+  findAccreditation(
+    subject: string,
+    type: string,
+    options?: { at?: bigint | number; trustedRoots?: readonly string[] },
+  ): Promise<{ index: number; chain: Accreditation[] } | undefined>
 }
 
 interface RawAccreditation {
@@ -127,7 +137,7 @@ export function createTrustedIssuersRegistryClient(
     return { ...result, index: Number(event.args.index) }
   }
 
-  return {
+  const client: TrustedIssuersRegistryClient = {
     address,
     ...governanceOf(bound),
     appointRootTao: async (subject, grant) =>
@@ -165,5 +175,17 @@ export function createTrustedIssuersRegistryClient(
       ])
       return { accredited, rootTao }
     },
+    async findAccreditation(subject, type, options = {}) {
+      const at = options.at ?? Math.floor(Date.now() / 1000)
+      const roots = options.trustedRoots?.map((r) => r.toLowerCase())
+      const count = await client.accreditationCount(subject)
+      for (let index = count - 1; index >= 0; index--) {
+        const { accredited, rootTao } = await client.isAccreditedAt(subject, index, type, at)
+        if (!accredited || (roots && !roots.includes(rootTao.toLowerCase()))) continue
+        return { index, chain: await client.getChain(subject, index) }
+      }
+      return undefined
+    },
   }
+  return client
 }
