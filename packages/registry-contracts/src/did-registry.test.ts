@@ -1,5 +1,13 @@
 import { isCivitasError } from '@civitas/core'
-import { hexlify, toUtf8Bytes, type Wallet, ZeroAddress } from 'ethers'
+import {
+  hexlify,
+  Signature,
+  TypedDataEncoder,
+  toUtf8Bytes,
+  verifyTypedData,
+  type Wallet,
+  ZeroAddress,
+} from 'ethers'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   createDidRegistryClient,
@@ -57,6 +65,16 @@ describe('DIDRegistry (ERC-1056 compatible)', () => {
       expect(await asOwner.identityOwner(owner.address)).toBe(owner.address)
       expect(await asOwner.changed(owner.address)).toBe(0n)
       expect(await asOwner.isDeactivated(owner.address)).toBe(false)
+    })
+
+    it('keeps the ERC-1056 getters: owners and delegates', async () => {
+      expect(await asOwner.owners(owner.address)).toBe(ZeroAddress)
+      const added = await asOwner.addDelegate(owner.address, VERI_KEY, delegate.address, DAY)
+      expect(await asOwner.delegateValidTo(owner.address, VERI_KEY, delegate.address)).toBe(
+        added.events[0]!.args.validTo,
+      )
+      await asOwner.changeOwner(owner.address, other.address)
+      expect(await asOwner.owners(owner.address)).toBe(other.address)
     })
 
     it('changeOwner moves control, emits DIDOwnerChanged and links previousChange', async () => {
@@ -281,6 +299,33 @@ describe('DIDRegistry (ERC-1056 compatible)', () => {
       const deactivate: DidRegistryOperation = { type: 'Deactivate', identity: id }
       await asRelayer.submitSigned(deactivate, await asRelayer.sign(other, deactivate, { deadline }))
       expect(await asRelayer.isDeactivated(id)).toBe(true)
+    })
+
+    it('binds signatures to the EIP-712 domain { CivitasDIDRegistry, 1, chainId, this registry }', async () => {
+      const domain = {
+        name: 'CivitasDIDRegistry',
+        version: '1',
+        chainId: chain.chainId,
+        verifyingContract: chain.contracts.DIDRegistry,
+      }
+      expect(await asRelayer.domainSeparator()).toBe(TypedDataEncoder.hashDomain(domain))
+      // The signature the client builds is plain EIP-712: ethers recovers the owner from it.
+      const op: DidRegistryOperation = {
+        type: 'ChangeOwner',
+        identity: owner.address,
+        newOwner: other.address,
+      }
+      const sig = await asRelayer.sign(owner, op, { deadline: 10n ** 10n })
+      const types = {
+        ChangeOwner: [
+          { name: 'identity', type: 'address' },
+          { name: 'newOwner', type: 'address' },
+          { name: 'nonce', type: 'uint256' },
+          { name: 'deadline', type: 'uint256' },
+        ],
+      }
+      const message = { identity: owner.address, newOwner: other.address, nonce: 0n, deadline: 10n ** 10n }
+      expect(verifyTypedData(domain, types, message, Signature.from(sig))).toBe(owner.address)
     })
 
     it('rejects the same signature twice (replay)', async () => {

@@ -100,6 +100,10 @@ export interface DidRegistryClient {
   /** Block number of the identity's last change (0 when never changed). */
   changed(identity: string): Promise<bigint>
   nonce(identity: string): Promise<bigint>
+  /** ERC-1056 `owners`: the explicitly set owner, zero address when never changed. */
+  owners(identity: string): Promise<string>
+  /** ERC-1056 `delegates`: the delegate's validTo (unix seconds), 0 when never added. */
+  delegateValidTo(identity: string, delegateType: string, delegate: string): Promise<bigint>
   isDeactivated(identity: string): Promise<boolean>
   domainSeparator(): Promise<string>
 
@@ -180,6 +184,9 @@ export function createDidRegistryClient(address: string, runner: ContractRunner)
       bound.read<boolean>('validDelegate', [identity, toBytes32(delegateType), delegate]),
     changed: (identity) => bound.read<bigint>('changed', [identity]),
     nonce: (identity) => bound.read<bigint>('nonce', [identity]),
+    owners: (identity) => bound.read<string>('owners', [identity]),
+    delegateValidTo: (identity, delegateType, delegate) =>
+      bound.read<bigint>('delegates', [identity, toBytes32(delegateType), delegate]),
     isDeactivated: (identity) => bound.read<boolean>('deactivated', [identity]),
     domainSeparator: () => bound.read<string>('domainSeparator', []),
 
