@@ -1,4 +1,5 @@
 import { CivitasError } from '../errors/index.js'
+import { setOwn } from './own-property.js'
 
 /**
  * Which claims an issuer makes selectively disclosable, mirroring the claims' shape
@@ -35,7 +36,14 @@ function segmentsOf(pointer: string): string[] {
   return pointer
     .slice(1)
     .split('/')
-    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => {
+      const segment = s.replace(/~1/g, '/').replace(/~0/g, '~')
+      // The frame's own members: a pointer through them would rewrite the frame, not name a claim.
+      if (segment === '_sd' || segment === '_sd_decoy') {
+        throw new CivitasError('INVALID_ARGUMENT', `"${pointer}" names "${segment}", which is not a claim`)
+      }
+      return segment
+    })
 }
 
 /**
@@ -48,8 +56,7 @@ export function disclosureFrameFromPointers(pointers: readonly string[]): Disclo
     const segments = segmentsOf(pointer)
     let frame = root
     for (const segment of segments.slice(0, -1)) {
-      const next = frame[segment]
-      if (next === undefined) frame[segment] = {}
+      if (!Object.hasOwn(frame, segment)) setOwn(frame, segment, {})
       frame = frame[segment] as DisclosureFrame
     }
     const last = segments.at(-1)!
@@ -64,13 +71,17 @@ export function presentationFrameFromPointers(pointers: readonly string[]): Pres
   for (const pointer of pointers) {
     const segments = segmentsOf(pointer)
     let frame: Record<string, PresentationFrame> = root
+    let covered = false
     for (const segment of segments.slice(0, -1)) {
-      const next = frame[segment]
-      if (next === true) break
-      if (next === undefined || next === null || typeof next !== 'object') frame[segment] = {}
+      const next = Object.hasOwn(frame, segment) ? frame[segment] : undefined
+      if (next === true) {
+        covered = true
+        break
+      }
+      if (next === undefined || next === null || typeof next !== 'object') setOwn(frame, segment, {})
       frame = frame[segment] as Record<string, PresentationFrame>
     }
-    frame[segments.at(-1)!] = true
+    if (!covered) setOwn(frame, segments.at(-1)!, true)
   }
   return root
 }

@@ -19,8 +19,11 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function framePart(frame: DisclosureFrame | undefined, key: string): DisclosureFrame | undefined {
-  const part = frame?.[key]
-  if (part === undefined || key === '_sd' || key === '_sd_decoy') return undefined
+  // Own members only: a claim named "constructor" must not find Object's.
+  if (frame === undefined || key === '_sd' || key === '_sd_decoy' || !Object.hasOwn(frame, key))
+    return undefined
+  const part = frame[key]
+  if (part === undefined) return undefined
   if (!isPlainObject(part)) {
     throw new CivitasError('INVALID_ARGUMENT', `disclosure frame member "${key}" must be an object`)
   }

@@ -23,7 +23,8 @@ function reveals(frame: PresentationFrame): boolean {
 }
 
 function child(frame: PresentationFrame, key: string | number): PresentationFrame {
-  if (frame === null || typeof frame !== 'object') return undefined
+  // Own members only: a claim named "__proto__" must not read as revealed by every frame.
+  if (frame === null || typeof frame !== 'object' || !Object.hasOwn(frame, key)) return undefined
   return (frame as Record<string, PresentationFrame>)[key]
 }
 
