@@ -132,6 +132,22 @@ describe('ethr-did-resolver interop with DIDRegistry', () => {
     expect(ours.didDocument?.service).toEqual(theirs.didDocument?.service)
   })
 
+  it('a revoked delegate is gone from the document of its revocation block', async () => {
+    const issuer = chain.wallets[4]!
+    const issuerDid = `did:ethr:civitas:${issuer.address}`
+    const asIssuer = createDidRegistryClient(chain.contracts.DIDRegistry, issuer)
+    const added = await asIssuer.addDelegate(issuer.address, 'sigAuth', signingKey.address, YEAR)
+    const revoked = await asIssuer.revokeDelegate(issuer.address, 'sigAuth', signingKey.address)
+    const before = await resolver.resolve(`${issuerDid}?versionId=${added.blockNumber}`)
+    expect(before.didDocument!.authentication).toEqual([`${issuerDid}#controller`, `${issuerDid}#delegate-1`])
+    // The resolver evaluates validTo against the timestamp of the requested block.
+    const atRevocation = await resolver.resolve(`${issuerDid}?versionId=${revoked.blockNumber}`)
+    expect(atRevocation.didDocument!.verificationMethod!.map((m) => m.id)).toEqual([
+      `${issuerDid}#controller`,
+    ])
+    expect(atRevocation.didDocument!.authentication).toEqual([`${issuerDid}#controller`])
+  })
+
   it('revocations, owner change and deactivation are seen by the resolver; old versions stay readable', async () => {
     const other = `did:ethr:civitas:${relayer.address}`
     const relayerRegistry = createDidRegistryClient(chain.contracts.DIDRegistry, relayer)

@@ -279,11 +279,16 @@ contract DIDRegistry {
         emit DIDDelegateChanged(identity, delegateType, delegate, validTo, previous);
     }
 
+    /// ERC-1056 writes `validTo = block.timestamp` here, but ethr-did-resolver keeps a delegate
+    /// while `validTo >= now` and resolves `?versionId=` at that block's timestamp: the revoked
+    /// key would still be listed at its revocation block. One second earlier is in the past for
+    /// both the resolver and `validDelegate`.
     function _revokeDelegate(address identity, Identity memory id, bytes32 delegateType, address delegate) private {
         if (delegate == address(0)) revert ZeroAddress();
-        delegates[identity][delegateType][delegate] = block.timestamp;
+        uint256 validTo = block.timestamp - 1;
+        delegates[identity][delegateType][delegate] = validTo;
         uint256 previous = _touch(identity, id);
-        emit DIDDelegateChanged(identity, delegateType, delegate, block.timestamp, previous);
+        emit DIDDelegateChanged(identity, delegateType, delegate, validTo, previous);
     }
 
     function _setAttribute(

@@ -155,6 +155,11 @@ describe('DIDRegistry (ERC-1056 compatible)', () => {
       const revoked = await asOwner.revokeDelegate(id, SIG_AUTH, delegate.address)
       expect(revoked.events[0]!.args.previousChange).toBe(BigInt(added.blockNumber))
       expect(await asOwner.validDelegate(id, SIG_AUTH, delegate.address)).toBe(false)
+      // Already in the past at the revocation block, for validDelegate and for resolvers
+      // (ethr-did-resolver keeps a delegate while validTo >= the block's timestamp).
+      const revokedAt = (await chain.provider.getBlock(revoked.blockNumber))!.timestamp
+      expect(revoked.events[0]!.args.validTo).toBe(BigInt(revokedAt - 1))
+      expect(await asOwner.delegateValidTo(id, SIG_AUTH, delegate.address)).toBe(BigInt(revokedAt - 1))
 
       await asOwner.addDelegate(id, VERI_KEY, delegate.address, 60)
       expect(await asOwner.validDelegate(id, VERI_KEY, delegate.address)).toBe(true)
