@@ -47,7 +47,15 @@ export async function verifySignatureWithKeySource(
     await verifyDecodedJws(decoded, jws, source.publicJwk, source.algorithms)
     return
   }
-  if (source.did !== undefined && !source.did.startsWith('did:')) {
+  // Without the DID the token claims as its signer, any DID named by the header kid would
+  // do: the signature would prove nothing about who issued (or presented) the token.
+  if (source.did === undefined) {
+    throw new CivitasError(
+      'CLAIM_INVALID',
+      'the token names no signer DID (iss / issuer / holder) to resolve its key from',
+    )
+  }
+  if (!source.did.startsWith('did:')) {
     throw new CivitasError(
       'DID_INVALID',
       `"${source.did}" is not a DID: pass a public key to verify this token`,
@@ -55,7 +63,7 @@ export async function verifySignatureWithKeySource(
   }
   await verifyDecodedJwsWithDid(jws, decoded, {
     resolver: source.resolver!,
-    ...(source.did !== undefined ? { did: source.did } : {}),
+    did: source.did,
     purpose: source.purpose,
     ...(source.algorithms !== undefined ? { algorithms: source.algorithms } : {}),
   })

@@ -343,3 +343,57 @@ describe('presentations (jwt_vc_json vp claim, vp+jwt with enveloped credentials
     await expect(verifyJwtVc('x', {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
   })
 })
+
+describe('the signer is the DID the token names', () => {
+  it('a credential whose issuer is no DID string fails closed instead of trusting the kid', async () => {
+    const jwt = await signJws({ ...diploma20(), issuer: { name: 'no id' } }, university.signer, {
+      typ: 'vc+jwt',
+    })
+    const result = await verifyJwtVc(jwt, { resolver, now: NOW })
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toContain('CLAIM_INVALID')
+  })
+
+  it('a vp+jwt without holder reports the DID that signed it as the holder', async () => {
+    const vp = await issueJwtVp(
+      { '@context': [VCDM_2_0_CONTEXT], type: ['VerifiablePresentation'] },
+      {
+        format: 'vc+jwt',
+        signer: student.signer,
+        nonce: 'c-1',
+        audience: 'https://border.example',
+        iat: NOW,
+      },
+    )
+    const result = await verifyJwtVp(vp, {
+      resolver,
+      nonce: 'c-1',
+      audience: 'https://border.example',
+      now: NOW,
+    })
+    expect(codes(result)).toEqual([])
+    expect(result.holder).toBe(student.did)
+  })
+
+  it('a jwt_vc_json presentation whose iss is not a string fails closed', async () => {
+    const vp = await signJws(
+      {
+        iss: 42,
+        aud: 'https://border.example',
+        nonce: 'c-1',
+        vp: { '@context': [VCDM_1_1_CONTEXT], type: ['VerifiablePresentation'] },
+      },
+      student.signer,
+      { typ: 'JWT' },
+    )
+    const result = await verifyJwtVp(vp, {
+      resolver,
+      nonce: 'c-1',
+      audience: 'https://border.example',
+      now: NOW,
+    })
+    expect(result.verified).toBe(false)
+    expect(result.holder).toBeUndefined()
+    expect(codes(result)).toEqual(['CLAIM_INVALID'])
+  })
+})

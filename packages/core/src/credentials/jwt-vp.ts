@@ -1,4 +1,4 @@
-import type { Resolvable } from 'did-resolver'
+import { parse, type Resolvable } from 'did-resolver'
 import { CivitasError } from '../errors/index.js'
 import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
@@ -207,11 +207,18 @@ export async function verifyJwtVp(
     }
   }
   const presentation = (format === 'jwt_vc_json' ? payload.vp : payload) as Presentation
-  const holder =
-    format === 'jwt_vc_json'
-      ? ((payload.iss as string | undefined) ?? idOf(presentation.holder))
-      : idOf(presentation.holder)
-  const base = { format, header, payload, presentation, ...(holder !== undefined ? { holder } : {}) }
+  const claimed: unknown =
+    format === 'jwt_vc_json' && payload.iss !== undefined ? payload.iss : idOf(presentation.holder)
+  // A presentation need not name its holder; the DID its kid names then signed it. A claimed
+  // holder that is not a string is no DID: the signature check below refuses it.
+  const holder = claimed === undefined && header.kid !== undefined ? parse(header.kid)?.did : claimed
+  const base = {
+    format,
+    header,
+    payload,
+    presentation,
+    ...(typeof holder === 'string' ? { holder } : {}),
+  }
   try {
     await verifySignatureWithKeySource(token, decoded, {
       ...(options.publicJwk !== undefined ? { publicJwk: options.publicJwk } : {}),

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { didJwkFromJwk } from '../did/jwk.js'
+import { createResolver } from '../did/resolver.js'
 import { base64urlEncode } from '../encoding/base64url.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk } from '../keys/algorithms.js'
@@ -320,6 +322,18 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     expect(Object.getPrototypeOf(result.claims)).toBe(Object.prototype)
     expect(Object.hasOwn(result.claims!, '__proto__')).toBe(true)
     expect((result.claims as { isAdmin?: boolean }).isAdmin).toBeUndefined()
+  })
+
+  it('an SD-JWT without iss does not verify through whatever DID its kid names: CLAIM_INVALID', async () => {
+    const pair = await generateKeyPair('ES256')
+    const did = didJwkFromJwk(pair.publicJwk)
+    const token = await issueSdJwt({ given_name: 'Erika' }, ['/given_name'], {
+      signer: localSigner(pair.privateJwk, { kid: `${did}#0` }),
+    })
+    const resolver = createResolver({ web: false, cache: false })
+    const result = await verifySdJwt(token, { resolver, profile: 'sd-jwt', now: NOW })
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toEqual(['CLAIM_INVALID'])
   })
 
   it('malformed tokens never throw', async () => {

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { issueJwtVc, verifyJwtVc } from '../credentials/jwt-vc.js'
+import { didJwkFromJwk } from '../did/jwk.js'
+import { createResolver } from '../did/resolver.js'
+import { signJws } from '../jose/sign.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { localSigner } from '../keys/signer.js'
 import { BITSTRING_STATUS_LIST_MIN_ENTRIES, decodeBitstringStatusList } from './bitstring-status-list.js'
 import { createBitstringStatusListCredential } from './bitstring-status-list-credential.js'
 import { issueStatusListToken, verifyStatusListToken } from './status-list-token.js'
+import { encodeTokenStatusList } from './token-status-list.js'
 
 const NOW = 1_760_000_000
 const URI = 'https://issuer.example/status/1'
@@ -51,6 +55,22 @@ describe('IETF Status List Token (statuslist+jwt)', () => {
       verifyStatusListToken(token, { publicJwk: other.publicJwk, now: NOW }),
     ).rejects.toMatchObject({
       code: 'SIGNATURE_INVALID',
+    })
+  })
+})
+
+describe('IETF Status List Token signer', () => {
+  it('a token without iss does not verify through whatever DID its kid names', async () => {
+    const keys = await generateKeyPair('ES256')
+    const did = didJwkFromJwk(keys.publicJwk)
+    const token = await signJws(
+      { sub: URI, iat: NOW, status_list: encodeTokenStatusList([0], { bits: 1 }) },
+      localSigner(keys.privateJwk),
+      { typ: 'statuslist+jwt', kid: `${did}#0` },
+    )
+    const resolver = createResolver({ web: false, cache: false })
+    await expect(verifyStatusListToken(token, { resolver, uri: URI, now: NOW })).rejects.toMatchObject({
+      code: 'CLAIM_INVALID',
     })
   })
 })
