@@ -1,5 +1,5 @@
 import { CivitasError } from '../errors/index.js'
-import { decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
+import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { type Disclosure, parseDisclosure } from './disclosure.js'
 import { type SdHashAlgorithm, sdHashAlgorithm } from './hash.js'
 import { type SdJwtParts, type SplitSdJwtOptions, splitSdJwt } from './serialization.js'
@@ -7,6 +7,8 @@ import { unpackClaims } from './unpack.js'
 
 export interface DecodedSdJwt {
   readonly parts: SdJwtParts
+  /** The issuer-signed JWT as decoded: verify its signature from this, not by decoding again. */
+  readonly jws: DecodedJws
   readonly header: JwsHeader
   /** The issuer-signed payload, digests and all. */
   readonly payload: Record<string, unknown>
@@ -17,18 +19,17 @@ export interface DecodedSdJwt {
 /** Parses an SD-JWT and its Disclosures without checking any signature. */
 export function decodeSdJwtParts(token: string, options: SplitSdJwtOptions = {}): DecodedSdJwt {
   const parts = splitSdJwt(token, options)
-  let header: JwsHeader
+  let jws: DecodedJws
   let payload: Record<string, unknown>
   try {
-    const decoded = decodeJws(parts.jwt)
-    header = decoded.header
-    payload = parseJwtClaims(decoded.payload)
+    jws = decodeJws(parts.jwt)
+    payload = parseJwtClaims(jws.payload)
   } catch (cause) {
     throw new CivitasError('SD_JWT_INVALID', 'the issuer-signed JWT of the SD-JWT is malformed', { cause })
   }
   const hashAlg = sdHashAlgorithm(payload._sd_alg)
   const disclosures = parts.disclosures.map((d) => parseDisclosure(hashAlg, d))
-  return { parts, header, payload, hashAlg, disclosures }
+  return { parts, jws, header: jws.header, payload, hashAlg, disclosures }
 }
 
 /**

@@ -75,3 +75,22 @@ describe('SD-JWT in JWS JSON Serialization (RFC 9901 §8)', () => {
     expect(result.errors.map((e) => e.code)).toEqual(['SD_JWT_INVALID'])
   })
 })
+
+describe('General JSON Serialization: only a verified signature speaks', () => {
+  it("the typ checked is the verifying signature's, not an unverified first signature's", async () => {
+    const issuer = await generateKeyPair('ES256')
+    const attacker = await generateKeyPair('ES256')
+    // The issuer signed this payload as some other type; a forged first signature claims dc+sd-jwt.
+    const forgedFirst = await issueSdJwtVc(
+      { vct: 'urn:x', iss: 'https://issuer.example', iat: NOW, claims: { a: 1 }, disclosable: ['/a'] },
+      { signer: localSigner(attacker.privateJwk) },
+    )
+    const general = await addSdJwtSignatures(forgedFirst, [
+      { signer: localSigner(issuer.privateJwk), header: { typ: 'example+jwt' } },
+    ])
+    const result = await verifySdJwt(general, { issuerJwk: issuer.publicJwk, now: NOW })
+    expect(result.verified).toBe(false)
+    expect(result.errors.map((e) => e.code)).toEqual(['FORMAT_MISMATCH'])
+    expect(result.header?.typ).toBe('example+jwt')
+  })
+})

@@ -336,6 +336,14 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     expect(codes(result)).toEqual(['CLAIM_INVALID'])
   })
 
+  it('a selectively disclosed exp still expires the SD-JWT (profile sd-jwt)', async () => {
+    const token = await issueSdJwt({ iss: 'https://i.example', exp: NOW - 3600 }, ['/exp'], {
+      signer: issuer.signer,
+    })
+    const result = await verifySdJwt(token, { issuerJwk: issuer.jwk, profile: 'sd-jwt', now: NOW })
+    expect(codes(result)).toEqual(['CREDENTIAL_EXPIRED'])
+  })
+
   it('malformed tokens never throw', async () => {
     for (const token of [
       '',
@@ -353,5 +361,12 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
 
   it('API misuse throws INVALID_ARGUMENT', async () => {
     await expect(verifySdJwt(issued, {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    for (const limit of ['maxDisclosures', 'maxLength', 'keyBindingMaxAgeSeconds']) {
+      await expect(verifySdJwt(issued, { issuerJwk: issuer.jwk, [limit]: Number.NaN })).rejects.toMatchObject(
+        {
+          code: 'INVALID_ARGUMENT',
+        },
+      )
+    }
   })
 })

@@ -98,14 +98,24 @@ function checkOptions(options: VerifySdJwtOptions): void {
       throw new CivitasError('INVALID_ARGUMENT', `${name} must be a string`)
     }
   }
+  // A NaN or negative limit would compare false and switch its check off.
+  for (const name of ['maxDisclosures', 'maxLength', 'keyBindingMaxAgeSeconds'] as const) {
+    const value = options[name]
+    if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+      throw new CivitasError('INVALID_ARGUMENT', `${name} must be a non-negative integer`)
+    }
+  }
   if (options.profile !== undefined && options.profile !== 'sd-jwt-vc' && options.profile !== 'sd-jwt') {
     throw new CivitasError('INVALID_ARGUMENT', 'profile must be "sd-jwt-vc" or "sd-jwt"')
   }
 }
 
-function sdJwtVcErrors(decoded: DecodedSdJwt, placements: Iterable<string>): VerificationError[] {
+function sdJwtVcErrors(
+  header: JwsHeader,
+  payload: Record<string, unknown>,
+  placements: Iterable<string>,
+): VerificationError[] {
   const errors: VerificationError[] = []
-  const { header, payload } = decoded
   if (!SD_JWT_VC_TYPES.has(String(header.typ))) {
     errors.push({
       code: 'FORMAT_MISMATCH',
@@ -184,9 +194,16 @@ export async function verifySdJwt(
   } catch (error) {
     return { verified: false, format, errors: [toVerificationError(error, 'SD_JWT_INVALID')] }
   }
-  const { header, payload, parts } = decoded
+  const { payload, parts } = decoded
   const fail = (errors: VerificationError[], extra: Partial<SdJwtVerificationResult> = {}) =>
-    ({ verified: false, format, header, payload, ...extra, errors }) as SdJwtVerificationResult
+    ({
+      verified: false,
+      format,
+      header: decoded.header,
+      payload,
+      ...extra,
+      errors,
+    }) as SdJwtVerificationResult
 
   const keySource = {
     ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
@@ -195,18 +212,21 @@ export async function verifySdJwt(
     purpose: 'assertionMethod' as const,
     ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
   }
+  // With several issuer signatures (General JSON), one by the issuer's key suffices, and
+  // its protected header is the one that counts: the others' (typ included) are unsigned.
+  let header: JwsHeader | undefined
   let signatureError: unknown
-  // With several issuer signatures (General JSON), one by the issuer's key suffices.
-  for (const jwt of [parts.jwt, ...otherJwts]) {
+  for (const [i, jwt] of [parts.jwt, ...otherJwts].entries()) {
     try {
-      await verifySignatureWithKeySource(jwt, decodeJws(jwt), keySource)
-      signatureError = undefined
+      const jws = i === 0 ? decoded.jws : decodeJws(jwt)
+      await verifySignatureWithKeySource(jwt, jws, keySource)
+      header = jws.header
       break
     } catch (error) {
       signatureError ??= error
     }
   }
-  if (signatureError !== undefined) return fail([toVerificationError(signatureError, 'SIGNATURE_INVALID')])
+  if (header === undefined) return fail([toVerificationError(signatureError, 'SIGNATURE_INVALID')])
 
   let claims: Record<string, unknown>
   let disclosures: DisclosedClaim[]
@@ -225,8 +245,10 @@ export async function verifySdJwt(
     return fail([toVerificationError(error, 'SD_JWT_INVALID')])
   }
 
-  const errors: VerificationError[] = [...checkJwtTimes(payload, now, skew)]
-  if (profile === 'sd-jwt-vc') errors.push(...sdJwtVcErrors(decoded, placements.values()))
+  // The processed claims: RFC 9901 lets a plain SD-JWT make exp or nbf selectively
+  // disclosable, and a disclosed one binds as much as a clear-text one.
+  const errors: VerificationError[] = [...checkJwtTimes(claims, now, skew)]
+  if (profile === 'sd-jwt-vc') errors.push(...sdJwtVcErrors(header, payload, placements.values()))
 
   let keyBinding: VerifiedKeyBinding | undefined
   if (parts.kbJwt === undefined) {
