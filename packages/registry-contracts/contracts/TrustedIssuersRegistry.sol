@@ -86,8 +86,8 @@ contract TrustedIssuersRegistry is Governed {
     }
 
     /// @notice The caller accredits `subject` as TAO or Trusted Issuer under its own record
-    /// `parentIndex`, which must be a live Root TAO / TAO accreditation holding every type
-    /// and covering the whole window: each hop narrows, never widens.
+    /// `parentIndex`, which must be a Root TAO / TAO accreditation, live up to its Root TAO,
+    /// holding every type and covering the whole window: each hop narrows, never widens.
     /// `role` is 2 (TAO) or 3 (Trusted Issuer), a uint8 so that any other value gets the
     /// custom error rather than a bare ABI-decoding revert.
     function accredit(address subject, uint8 role, uint256 parentIndex, Grant calldata grant)
@@ -98,7 +98,7 @@ contract TrustedIssuersRegistry is Governed {
         _checkInput(subject, grant);
         Accreditation storage parent = _record(msg.sender, parentIndex);
         if (parent.role != Role.RootTAO && parent.role != Role.TAO) revert NotAccreditor(msg.sender, parentIndex);
-        if (!_activeAt(parent, uint64(block.timestamp))) revert AccreditorInactive(msg.sender, parentIndex);
+        _requireLiveChain(msg.sender, parentIndex, parent);
         if (parent.depth >= MAX_DEPTH) revert ChainTooDeep(uint256(parent.depth) + 1);
         if (grant.validFrom < parent.validFrom || grant.validUntil > parent.validUntil) {
             revert WindowExceedsParent(grant.validFrom, grant.validUntil);
@@ -212,6 +212,21 @@ contract TrustedIssuersRegistry is Governed {
         Accreditation[] storage records = _records[subject];
         if (index >= records.length) revert AccreditationNotFound(subject, index);
         return records[index];
+    }
+
+    /// The accreditor's record and every hop above it must be live now, not only the parent:
+    /// a TAO under a revoked Root TAO could otherwise keep writing records whose validFrom
+    /// lies before that revocation, and those would pass `isAccreditedAt` at past times.
+    /// Bounded: depth strictly decreases towards the Root TAO.
+    function _requireLiveChain(address subject, uint256 index, Accreditation storage record) private view {
+        uint64 at = uint64(block.timestamp);
+        while (true) {
+            if (!_activeAt(record, at)) revert AccreditorInactive(subject, index);
+            if (record.role == Role.RootTAO) return;
+            subject = record.accreditor;
+            index = record.parentIndex;
+            record = _records[subject][index];
+        }
     }
 
     function _activeAt(Accreditation storage a, uint64 at) private view returns (bool) {

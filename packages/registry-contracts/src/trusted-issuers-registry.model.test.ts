@@ -121,6 +121,18 @@ describe('TrustedIssuersRegistry against a model (fast-check)', () => {
           const activeAt = (r: Rec, at: number) =>
             at >= r.from && at < r.until && (r.revokedAt === 0 || at < r.revokedAt)
           const hashes = (ts: number[]) => ts.map((t) => TYPES[t]!)
+          // The accreditor's record and every hop above it, at the current step. A revocation
+          // happened at or before the chain's clock, so a revoked hop is never live now.
+          const liveNow = (subject: number, index: number): boolean => {
+            const now = t0 + step * STEP // within a few seconds of the chain's clock
+            for (;;) {
+              const r = records[subject]![index]!
+              if (r.revokedAt !== 0 || now < r.from || now >= r.until) return false
+              if (r.role === 'RootTAO') return true
+              subject = r.accreditor as number
+              index = r.parentIndex
+            }
+          }
           try {
             for (const o of ops) {
               if (o.kind === 'advance') {
@@ -128,7 +140,6 @@ describe('TrustedIssuersRegistry against a model (fast-check)', () => {
                 step++
                 continue
               }
-              const now = t0 + step * STEP // within a few seconds of the chain's clock
               let expected: string | undefined
               if (o.kind === 'appoint') {
                 const rec: Rec = {
@@ -174,7 +185,7 @@ describe('TrustedIssuersRegistry against a model (fast-check)', () => {
                 }
                 if (!parent) expected = 'AccreditationNotFound'
                 else if (parent.role === 'TrustedIssuer') expected = 'NotAccreditor'
-                else if (!activeAt(parent, now)) expected = 'AccreditorInactive'
+                else if (!liveNow(by, chosen.index)) expected = 'AccreditorInactive'
                 else if (parent.depth >= MAX_DEPTH) expected = 'ChainTooDeep'
                 else if (rec.from < parent.from || rec.until > parent.until) expected = 'WindowExceedsParent'
                 else if (o.types.some((t) => !parent.types.includes(t))) expected = 'TypeNotHeld'

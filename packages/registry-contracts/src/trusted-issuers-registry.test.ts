@@ -300,6 +300,29 @@ describe('TrustedIssuersRegistry', () => {
       expect((await asGov.getAccreditation(university.address, ti)).revokedAt).toBeGreaterThan(0n)
     })
 
+    it('a TAO under a revoked Root TAO can no longer accredit, not even with a backdated window', async () => {
+      const { root, tao } = await buildChain()
+      await increaseTime(chain, 100)
+      await asGov.revoke(ministry.address, root)
+      let caught: unknown
+      try {
+        await asAgency.accredit(
+          stranger.address,
+          'TrustedIssuer',
+          tao,
+          grant([DIPLOMA], { validUntil: t0 + 100 }),
+        )
+      } catch (error) {
+        caught = error
+      }
+      // The error names the hop that is no longer live: the Root TAO's record.
+      expect(caught).toMatchObject({
+        code: 'ACCREDITATION_INACTIVE',
+        details: { error: 'AccreditorInactive', args: { accreditor: ministry.address, index: root } },
+      })
+      expect(await asGov.accreditationCount(stranger.address)).toBe(0)
+    })
+
     it('chain depth is bounded', async () => {
       const wallets = chain.wallets
       const clients = wallets.map((w) =>
