@@ -111,9 +111,13 @@ contract TrustedIssuersRegistry is Governed {
     }
 
     /// @notice The accreditor of a record, or governance, revokes it. Final.
+    /// A Root TAO's recorded accreditor is the governance owner of its day: after a handover
+    /// only the current owner revokes Root TAOs, the former one keeps no power over them.
     function revoke(address subject, uint256 index) external {
         Accreditation storage record = _record(subject, index);
-        if (msg.sender != record.accreditor && msg.sender != owner) revert NotRevoker(msg.sender);
+        if (msg.sender != owner && (record.role == Role.RootTAO || msg.sender != record.accreditor)) {
+            revert NotRevoker(msg.sender);
+        }
         if (record.revokedAt != 0) revert AlreadyRevoked(subject, index);
         record.revokedAt = uint64(block.timestamp);
         emit AccreditationRevoked(subject, index, msg.sender, uint64(block.timestamp));

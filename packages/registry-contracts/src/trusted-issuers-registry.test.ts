@@ -323,6 +323,16 @@ describe('TrustedIssuersRegistry', () => {
       expect(await asGov.accreditationCount(stranger.address)).toBe(0)
     })
 
+    it('after a governance handover only the new owner revokes Root TAOs', async () => {
+      const { root, tao } = await buildChain()
+      await asGov.transferOwnership(stranger.address)
+      await asStranger.acceptOwnership()
+      await expectRevert(asGov.revoke(ministry.address, root), 'UNAUTHORIZED', 'NotRevoker')
+      await expectRevert(asGov.revoke(agency.address, tao), 'UNAUTHORIZED', 'NotRevoker')
+      await asStranger.revoke(ministry.address, root)
+      expect((await asGov.getAccreditation(ministry.address, root)).revokedAt).toBeGreaterThan(0n)
+    })
+
     it('chain depth is bounded', async () => {
       const wallets = chain.wallets
       const clients = wallets.map((w) =>
