@@ -16,6 +16,25 @@ export interface SignatureKeySource {
   algorithms?: readonly SignatureAlgorithm[]
 }
 
+/** The key source for a token that names `did` as its signer (ignored unless a string). */
+export function signatureKeySource(
+  options: {
+    publicJwk?: Jwk | undefined
+    resolver?: Resolvable | undefined
+    algorithms?: readonly SignatureAlgorithm[] | undefined
+  },
+  did: unknown,
+  purpose: SignatureKeySource['purpose'],
+): SignatureKeySource {
+  return {
+    ...(options.publicJwk !== undefined ? { publicJwk: options.publicJwk } : {}),
+    ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
+    ...(typeof did === 'string' ? { did } : {}),
+    purpose,
+    ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+  }
+}
+
 export function checkKeySource(options: { publicJwk?: unknown; resolver?: unknown }, keyName: string): void {
   if (options.publicJwk === undefined && options.resolver === undefined) {
     throw new CivitasError('INVALID_ARGUMENT', `pass ${keyName} or resolver to verify the signature`)

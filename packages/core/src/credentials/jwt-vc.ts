@@ -5,7 +5,7 @@ import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
 import { type CredentialProfile, idOf, isXsdDateTime, validateCredential } from './data-model.js'
-import { checkKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
+import { checkKeySource, signatureKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
 import {
   checkClockSkew,
   checkJwtTimes,
@@ -159,6 +159,46 @@ export function detectCredentialFormat(
   )
 }
 
+/** A credential or presentation JWT read far enough to verify, or why it cannot be. */
+export type ReadCredentialJwt =
+  | {
+      readonly decoded: DecodedJws
+      readonly header: JwsHeader
+      readonly payload: Record<string, unknown>
+      readonly format: JwtCredentialFormat
+    }
+  | {
+      readonly error: VerificationError
+      /** What could be read before the error, for the result. */
+      readonly partial: { header?: JwsHeader; payload?: Record<string, unknown> }
+    }
+
+/** Decodes a credential (`vc`) or presentation (`vp`) JWT and tells its format; never throws. */
+export function readCredentialJwt(
+  token: string,
+  claim: 'vc' | 'vp',
+  expected: JwtCredentialFormat | undefined,
+): ReadCredentialJwt {
+  let decoded: DecodedJws
+  let payload: Record<string, unknown>
+  try {
+    decoded = decodeJws(token)
+    payload = parseJwtClaims(decoded.payload)
+  } catch (error) {
+    return { error: toVerificationError(error, 'INVALID_JWS'), partial: {} }
+  }
+  const header = decoded.header
+  try {
+    const format = detectCredentialFormat(header, payload, claim)
+    if (expected !== undefined && expected !== format) {
+      throw new CivitasError('FORMAT_MISMATCH', `expected ${expected}, got ${format}`)
+    }
+    return { decoded, header, payload, format }
+  } catch (error) {
+    return { error: toVerificationError(error, 'FORMAT_MISMATCH'), partial: { header, payload } }
+  }
+}
+
 /** VCDM 1.1 §6.3.1 decoding: rebuild the credential from `vc` and the registered claims. */
 function credentialFromVcdm11(payload: Record<string, unknown>, errors: VerificationError[]): Credential {
   const vc = { ...(payload.vc as Credential) }
@@ -221,24 +261,9 @@ export async function verifyJwtVc(
   const now = nowSeconds(options.now)
   const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
 
-  let decoded: DecodedJws
-  let payload: Record<string, unknown>
-  try {
-    decoded = decodeJws(token)
-    payload = parseJwtClaims(decoded.payload)
-  } catch (error) {
-    return { verified: false, errors: [toVerificationError(error, 'INVALID_JWS')] }
-  }
-  const header = decoded.header
-  let format: JwtCredentialFormat
-  try {
-    format = detectCredentialFormat(header, payload, 'vc')
-    if (options.format !== undefined && options.format !== format) {
-      throw new CivitasError('FORMAT_MISMATCH', `expected ${options.format}, got ${format}`)
-    }
-  } catch (error) {
-    return { verified: false, header, payload, errors: [toVerificationError(error, 'FORMAT_MISMATCH')] }
-  }
+  const read = readCredentialJwt(token, 'vc', options.format)
+  if ('error' in read) return { verified: false, ...read.partial, errors: [read.error] }
+  const { decoded, header, payload, format } = read
 
   const errors: VerificationError[] = []
   const credential = format === 'jwt_vc_json' ? credentialFromVcdm11(payload, errors) : payload
@@ -248,13 +273,7 @@ export async function verifyJwtVc(
   }
   const issuer = format === 'jwt_vc_json' ? (payload.iss ?? idOf(credential.issuer)) : idOf(credential.issuer)
   try {
-    await verifySignatureWithKeySource(token, decoded, {
-      ...(options.publicJwk !== undefined ? { publicJwk: options.publicJwk } : {}),
-      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
-      ...(typeof issuer === 'string' ? { did: issuer } : {}),
-      purpose: 'assertionMethod',
-      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-    })
+    await verifySignatureWithKeySource(token, decoded, signatureKeySource(options, issuer, 'assertionMethod'))
   } catch (error) {
     return {
       verified: false,

@@ -1,15 +1,15 @@
 import { parse, type Resolvable } from 'did-resolver'
 import { CivitasError } from '../errors/index.js'
-import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
+import type { JwsHeader } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
 import { idOf, validatePresentation } from './data-model.js'
-import { checkKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
+import { checkKeySource, signatureKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
 import {
-  detectCredentialFormat,
   type JwtCredentialFormat,
   type JwtVcVerificationResult,
+  readCredentialJwt,
   verifyJwtVc,
 } from './jwt-vc.js'
 import {
@@ -182,30 +182,9 @@ export async function verifyJwtVp(
   const now = nowSeconds(options.now)
   const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
 
-  let decoded: DecodedJws
-  let payload: Record<string, unknown>
-  try {
-    decoded = decodeJws(token)
-    payload = parseJwtClaims(decoded.payload)
-  } catch (error) {
-    return { verified: false, credentials: [], errors: [toVerificationError(error, 'INVALID_JWS')] }
-  }
-  const header = decoded.header
-  let format: JwtCredentialFormat
-  try {
-    format = detectCredentialFormat(header, payload, 'vp')
-    if (options.format !== undefined && options.format !== format) {
-      throw new CivitasError('FORMAT_MISMATCH', `expected ${options.format}, got ${format}`)
-    }
-  } catch (error) {
-    return {
-      verified: false,
-      header,
-      payload,
-      credentials: [],
-      errors: [toVerificationError(error, 'FORMAT_MISMATCH')],
-    }
-  }
+  const read = readCredentialJwt(token, 'vp', options.format)
+  if ('error' in read) return { verified: false, ...read.partial, credentials: [], errors: [read.error] }
+  const { decoded, header, payload, format } = read
   const presentation = (format === 'jwt_vc_json' ? payload.vp : payload) as Presentation
   const claimed: unknown =
     format === 'jwt_vc_json' && payload.iss !== undefined ? payload.iss : idOf(presentation.holder)
@@ -220,13 +199,7 @@ export async function verifyJwtVp(
     ...(typeof holder === 'string' ? { holder } : {}),
   }
   try {
-    await verifySignatureWithKeySource(token, decoded, {
-      ...(options.publicJwk !== undefined ? { publicJwk: options.publicJwk } : {}),
-      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
-      ...(typeof holder === 'string' ? { did: holder } : {}),
-      purpose: 'authentication',
-      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-    })
+    await verifySignatureWithKeySource(token, decoded, signatureKeySource(options, holder, 'authentication'))
   } catch (error) {
     return {
       verified: false,

@@ -1,5 +1,9 @@
 import type { Resolvable } from 'did-resolver'
-import { checkKeySource, verifySignatureWithKeySource } from '../credentials/issuer-signature.js'
+import {
+  checkKeySource,
+  signatureKeySource,
+  verifySignatureWithKeySource,
+} from '../credentials/issuer-signature.js'
 import {
   checkClockSkew,
   checkJwtTimes,
@@ -205,13 +209,11 @@ export async function verifySdJwt(
       errors,
     }) as SdJwtVerificationResult
 
-  const keySource = {
-    ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
-    ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
-    ...(typeof payload.iss === 'string' && options.issuerJwk === undefined ? { did: payload.iss } : {}),
-    purpose: 'assertionMethod' as const,
-    ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-  }
+  const keySource = signatureKeySource(
+    { publicJwk: options.issuerJwk, resolver: options.resolver, algorithms: options.algorithms },
+    payload.iss,
+    'assertionMethod',
+  )
   // With several issuer signatures (General JSON), one by the issuer's key suffices, and
   // its protected header is the one that counts: the others' (typ included) are unsigned.
   let header: JwsHeader | undefined

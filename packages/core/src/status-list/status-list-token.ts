@@ -1,5 +1,9 @@
 import type { Resolvable } from 'did-resolver'
-import { checkKeySource, verifySignatureWithKeySource } from '../credentials/issuer-signature.js'
+import {
+  checkKeySource,
+  signatureKeySource,
+  verifySignatureWithKeySource,
+} from '../credentials/issuer-signature.js'
 import { checkJwtTimes, nowSeconds } from '../credentials/verification.js'
 import { CivitasError } from '../errors/index.js'
 import { decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
@@ -79,13 +83,11 @@ export async function verifyStatusListToken(
   if (decoded.header.typ !== STATUS_LIST_JWT_TYP) {
     throw new CivitasError('STATUS_LIST_INVALID', `a Status List Token has typ "${STATUS_LIST_JWT_TYP}"`)
   }
-  await verifySignatureWithKeySource(token, decoded, {
-    ...(options.publicJwk !== undefined ? { publicJwk: options.publicJwk } : {}),
-    ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
-    ...(typeof payload.iss === 'string' && options.publicJwk === undefined ? { did: payload.iss } : {}),
-    purpose: 'assertionMethod',
-    ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-  })
+  await verifySignatureWithKeySource(
+    token,
+    decoded,
+    signatureKeySource(options, payload.iss, 'assertionMethod'),
+  )
   if (typeof payload.sub !== 'string' || (options.uri !== undefined && payload.sub !== options.uri)) {
     throw new CivitasError(
       'STATUS_LIST_INVALID',
