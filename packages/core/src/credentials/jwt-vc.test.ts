@@ -396,4 +396,25 @@ describe('the signer is the DID the token names', () => {
     expect(result.holder).toBeUndefined()
     expect(codes(result)).toEqual(['CLAIM_INVALID'])
   })
+
+  it('with only the holder key, enclosed credentials fail with KEY_NOT_FOUND instead of a throw', async () => {
+    const vc = await issueJwtVc(diploma20(), { format: 'vc+jwt', signer: university.signer })
+    const vp = await issueJwtVp(
+      { '@context': [VCDM_2_0_CONTEXT], type: ['VerifiablePresentation'], verifiableCredential: [vc] },
+      {
+        format: 'vc+jwt',
+        signer: student.signer,
+        nonce: 'c-1',
+        audience: 'https://border.example',
+        iat: NOW,
+      },
+    )
+    const options = { publicJwk: student.jwk, nonce: 'c-1', audience: 'https://border.example', now: NOW }
+    const result = await verifyJwtVp(vp, options)
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toEqual(['KEY_NOT_FOUND'])
+    await expect(verifyJwtVp(vp, { ...options, nonce: '' })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+  })
 })

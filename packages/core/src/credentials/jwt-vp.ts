@@ -176,7 +176,12 @@ export async function verifyJwtVp(
   if (options === null || typeof options !== 'object')
     throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
   checkKeySource(options, 'publicJwk')
-  if (typeof options.nonce !== 'string' || typeof options.audience !== 'string') {
+  if (
+    typeof options.nonce !== 'string' ||
+    typeof options.audience !== 'string' ||
+    options.nonce.length === 0 ||
+    options.audience.length === 0
+  ) {
     throw new CivitasError('INVALID_ARGUMENT', 'nonce and audience are required to verify a presentation')
   }
   const now = nowSeconds(options.now)
@@ -230,6 +235,14 @@ export async function verifyJwtVp(
   const credentials: JwtVcVerificationResult[] = []
   for (const [i, item] of items.entries()) {
     const jwt = unenvelope(item)
+    if (options.issuerJwk === undefined && options.resolver === undefined) {
+      // Only the holder's key was given: the credentials cannot be checked, so they fail.
+      errors.push({
+        code: 'KEY_NOT_FOUND',
+        message: `verifiableCredential[${i}]: pass issuerJwk or resolver to verify enclosed credentials`,
+      })
+      continue
+    }
     if (jwt === undefined) {
       errors.push({
         code: 'PRESENTATION_INVALID',
