@@ -3,6 +3,18 @@ import { CivitasError } from '../errors/index.js'
 // Node's Buffer decoder silently skips characters outside the alphabet, so a
 // tampered segment could decode "successfully". Validate first, then decode fast.
 const BASE64URL = /^[A-Za-z0-9_-]*$/
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+
+// The last character of a 4n+2 / 4n+3 string carries 4 / 2 bits that encode nothing. A
+// decoder that ignores them gives every value 16 / 4 spellings, so a signature or key could
+// be re-spelled into a "different" token with the same meaning. RFC 4648 §3.5 lets a decoder
+// reject non-zero pad bits; we do, so each value has exactly one encoding.
+function hasCanonicalTail(input: string): boolean {
+  const rest = input.length % 4
+  if (rest < 2) return true
+  const value = ALPHABET.indexOf(input[input.length - 1] as string)
+  return (value & (rest === 2 ? 0x0f : 0x03)) === 0
+}
 
 /** Encodes bytes or a UTF-8 string as unpadded base64url (RFC 4648 §5). */
 export function base64urlEncode(input: Uint8Array | string): string {
@@ -15,13 +27,14 @@ export function base64urlEncode(input: Uint8Array | string): string {
 
 /**
  * Decodes strict unpadded base64url: any character outside the URL-safe alphabet,
- * padding, or an impossible length (4n+1) is an `INVALID_ENCODING` error.
+ * padding, an impossible length (4n+1) or non-zero unused bits in the last character
+ * (a non-canonical spelling) is an `INVALID_ENCODING` error.
  */
 export function base64urlDecode(input: string, what = 'value'): Uint8Array {
   if (typeof input !== 'string') {
     throw new CivitasError('INVALID_ENCODING', `${what} must be a base64url string`)
   }
-  if (!BASE64URL.test(input) || input.length % 4 === 1) {
+  if (!BASE64URL.test(input) || input.length % 4 === 1 || !hasCanonicalTail(input)) {
     throw new CivitasError('INVALID_ENCODING', `${what} is not valid unpadded base64url`, {
       details: { what },
     })

@@ -264,3 +264,26 @@ describe('bad input: each failure has its own code', () => {
     expect(() => decodeJwt(jws)).toThrowError(expect.objectContaining({ code: 'INVALID_JWS' }))
   })
 })
+
+describe('strict base64url: one spelling per value (RFC 4648 §3.5)', () => {
+  const v = vectors.rfc7515_a3_es256
+  const [h, p, s] = v.jws.split('.') as [string, string, string]
+  // 64 signature bytes are 86 characters: the last one carries 2 data bits and 4 unused bits.
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
+  const respelled = alphabet[alphabet.indexOf(s.at(-1)!) | 1]!
+
+  it('a signature re-spelled with non-zero unused bits is INVALID_ENCODING, not the same signature', async () => {
+    const other = `${s.slice(0, -1)}${respelled}`
+    // A lax decoder (Node's Buffer) reads both spellings as the same 64 bytes.
+    expect(other).not.toBe(s)
+    expect(Buffer.from(other, 'base64url')).toEqual(Buffer.from(s, 'base64url'))
+    await rejects(verifyJws(`${h}.${p}.${s.slice(0, -1)}${respelled}`, v.publicJwk), 'INVALID_ENCODING')
+  })
+  it('non-canonical tails of both lengths are refused; canonical ones decode', () => {
+    expect(base64urlDecode('AA')).toEqual(new Uint8Array([0]))
+    expect(base64urlDecode('AAA')).toEqual(new Uint8Array([0, 0]))
+    expect(() => base64urlDecode('AB')).toThrowError(expect.objectContaining({ code: 'INVALID_ENCODING' }))
+    expect(() => base64urlDecode('AAB')).toThrowError(expect.objectContaining({ code: 'INVALID_ENCODING' }))
+    expect(() => base64urlDecode('A')).toThrowError(expect.objectContaining({ code: 'INVALID_ENCODING' }))
+  })
+})
