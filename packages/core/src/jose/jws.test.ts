@@ -5,7 +5,7 @@ import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js'
 import { type CivitasErrorCode, isCivitasError } from '../errors/index.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import { generateKeyPair } from '../keys/generate.js'
-import { jwkThumbprint } from '../keys/jwk.js'
+import { importJwk, jwkThumbprint } from '../keys/jwk.js'
 import { localSigner } from '../keys/signer.js'
 import { decodeJws, decodeJwt } from './decode.js'
 import { ethereumAddressOfPublicKey, verifyJwsWithEthereumAddress } from './ethereum.js'
@@ -285,5 +285,25 @@ describe('strict base64url: one spelling per value (RFC 4648 §3.5)', () => {
     expect(() => base64urlDecode('AB')).toThrowError(expect.objectContaining({ code: 'INVALID_ENCODING' }))
     expect(() => base64urlDecode('AAB')).toThrowError(expect.objectContaining({ code: 'INVALID_ENCODING' }))
     expect(() => base64urlDecode('A')).toThrowError(expect.objectContaining({ code: 'INVALID_ENCODING' }))
+  })
+})
+
+describe('keys the platform alone would accept: small-order Ed25519, non-string members', () => {
+  it('an Ed25519 key of small order is KEY_INVALID (OpenSSL alone accepts R = identity, S = 0 for any message)', async () => {
+    const identity = new Uint8Array(32)
+    identity[0] = 1
+    const forgedSig = new Uint8Array(64)
+    forgedSig[0] = 1
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: base64urlEncode(identity) }
+    const forged = `${base64urlEncode('{"alg":"EdDSA"}')}.${base64urlEncode('{"admin":true}')}.${base64urlEncode(forgedSig)}`
+    await rejects(verifyJws(forged, jwk), 'KEY_INVALID')
+    await rejects(() => importJwk(jwk), 'KEY_INVALID')
+  })
+  it('a JWK whose members are not strings never reaches the cached platform key', async () => {
+    const keys = await generateKeyPair('ES256')
+    const jws = await signJws({}, localSigner(keys.privateJwk))
+    await verifyJws(jws, keys.publicJwk)
+    const arrays = { ...keys.publicJwk, x: [keys.publicJwk.x], y: [keys.publicJwk.y] } as unknown as Jwk
+    await rejects(verifyJws(jws, arrays), 'KEY_INVALID')
   })
 })

@@ -1,4 +1,5 @@
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto'
+import { ed25519 } from '@noble/curves/ed25519.js'
 import { calculateJwkThumbprint } from 'jose'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { CivitasError } from '../errors/index.js'
@@ -13,7 +14,7 @@ export interface ImportedKey {
   readonly privateJwk?: Jwk
 }
 
-function checkMember(jwk: Jwk, member: 'x' | 'y' | 'd', size: number): void {
+function checkMember(jwk: Jwk, member: 'x' | 'y' | 'd', size: number): Uint8Array {
   const value = jwk[member]
   if (typeof value !== 'string') {
     throw new CivitasError('KEY_INVALID', `JWK member "${member}" is missing`, { details: { member } })
@@ -36,6 +37,20 @@ function checkMember(jwk: Jwk, member: 'x' | 'y' | 'd', size: number): void {
       },
     )
   }
+  return bytes
+}
+
+// OpenSSL imports any 32 bytes as an Ed25519 key and, for a small-order point such as the
+// identity, accepts (R = identity, S = 0) as a signature of every message. OpenSSL checks
+// EC points on import; Ed25519 points are checked here.
+function checkEd25519Point(x: Uint8Array): void {
+  let smallOrder: boolean
+  try {
+    smallOrder = ed25519.Point.fromBytes(x).isSmallOrder()
+  } catch (cause) {
+    throw new CivitasError('KEY_INVALID', 'Ed25519 public key is not a point on the curve', { cause })
+  }
+  if (smallOrder) throw new CivitasError('KEY_INVALID', 'Ed25519 public key has small order')
 }
 
 /** The public members of a JWK (RFC 7638 required members), nothing else. */
@@ -48,8 +63,9 @@ export function toPublicJwk(jwk: Jwk): Jwk {
 function checkShape(jwk: Jwk): SignatureAlgorithm {
   const alg = algorithmForJwk(jwk)
   const { size, kty } = CURVES[alg]
-  checkMember(jwk, 'x', size)
+  const x = checkMember(jwk, 'x', size)
   if (kty === 'EC') checkMember(jwk, 'y', size)
+  else checkEd25519Point(x)
   if (jwk.d !== undefined) checkMember(jwk, 'd', size)
   if (jwk.alg !== undefined && jwk.alg !== alg) {
     throw new CivitasError('ALG_KEY_MISMATCH', `JWK "alg" is ${String(jwk.alg)} but the key is for ${alg}`, {
@@ -61,17 +77,23 @@ function checkShape(jwk: Jwk): SignatureAlgorithm {
 
 const publicKeyCache = new LruMap<string, KeyObject>(2048)
 
-function cacheKey(jwk: Jwk): string {
-  return `${jwk.crv}.${jwk.x}.${jwk.y ?? ''}`
+// Only string members make a key: anything else (an array stringifying to the same text) is
+// not a JWK and must go through checkShape. No member of a valid key contains "|".
+function cacheKey(jwk: Jwk): string | undefined {
+  const { kty, crv, x, y } = jwk
+  if (typeof kty !== 'string' || typeof crv !== 'string' || typeof x !== 'string') return undefined
+  if (kty === 'EC') return typeof y === 'string' ? `EC|${crv}|${x}|${y}` : undefined
+  return `${kty}|${crv}|${x}`
 }
 
 /**
- * The platform key for a public JWK, imported once and kept in a bounded cache.
- * Importing also proves the point is on the curve: OpenSSL rejects it otherwise.
+ * The platform key for a public JWK, imported once and kept in a bounded cache; only
+ * keys that passed checkShape and the platform's import are ever cached. Importing also
+ * proves an EC point is on the curve (OpenSSL rejects it otherwise).
  */
 export function publicKeyObject(jwk: Jwk): KeyObject {
   const id = cacheKey(jwk)
-  const cached = publicKeyCache.get(id)
+  const cached = id === undefined ? undefined : publicKeyCache.get(id)
   if (cached) return cached
   checkShape(jwk)
   let key: KeyObject
@@ -83,7 +105,7 @@ export function publicKeyObject(jwk: Jwk): KeyObject {
       details: { crv: jwk.crv },
     })
   }
-  publicKeyCache.set(id, key)
+  publicKeyCache.set(id as string, key)
   return key
 }
 
