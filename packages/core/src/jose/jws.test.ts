@@ -11,7 +11,7 @@ import { decodeJws, decodeJwt } from './decode.js'
 import { ethereumAddressOfPublicKey, verifyJwsWithEthereumAddress } from './ethereum.js'
 import vectors from './fixtures/rfc-jws.json' with { type: 'json' }
 import { signJws } from './sign.js'
-import { verifyJws } from './verify.js'
+import { verifyDecodedJws, verifyJws } from './verify.js'
 
 async function rejects(promise: Promise<unknown> | (() => unknown), code: CivitasErrorCode): Promise<void> {
   try {
@@ -305,5 +305,16 @@ describe('keys the platform alone would accept: small-order Ed25519, non-string 
     await verifyJws(jws, keys.publicJwk)
     const arrays = { ...keys.publicJwk, x: [keys.publicJwk.x], y: [keys.publicJwk.y] } as unknown as Jwk
     await rejects(verifyJws(jws, arrays), 'KEY_INVALID')
+  })
+})
+
+describe('verifyDecodedJws checks the decoded bytes it returns', () => {
+  it('a decoded token paired with another valid token does not verify', async () => {
+    const keys = await generateKeyPair('ES256')
+    const signer = localSigner(keys.privateJwk)
+    const genuine = await signJws({ role: 'user' }, signer)
+    const [h, , s] = genuine.split('.')
+    const forged = decodeJws(`${h}.${base64urlEncode('{"role":"admin"}')}.${s}`)
+    await rejects(verifyDecodedJws(forged, genuine, keys.publicJwk), 'SIGNATURE_INVALID')
   })
 })
