@@ -318,3 +318,15 @@ describe('verifyDecodedJws checks the decoded bytes it returns', () => {
     await rejects(verifyDecodedJws(forged, genuine, keys.publicJwk), 'SIGNATURE_INVALID')
   })
 })
+
+describe('key confusion beyond the curve: "use" and "key_ops" (RFC 7517 §4.2, §4.3)', () => {
+  it('a key published for encryption or without the "verify" operation is ALG_KEY_MISMATCH', async () => {
+    const keys = await generateKeyPair('ES256')
+    const jws = await signJws({}, localSigner(keys.privateJwk))
+    await rejects(verifyJws(jws, { ...keys.publicJwk, use: 'enc' }), 'ALG_KEY_MISMATCH')
+    await rejects(verifyJws(jws, { ...keys.publicJwk, key_ops: ['encrypt'] }), 'ALG_KEY_MISMATCH')
+    await expect(
+      verifyJws(jws, { ...keys.publicJwk, use: 'sig', key_ops: ['verify'] }),
+    ).resolves.toMatchObject({ alg: 'ES256' })
+  })
+})

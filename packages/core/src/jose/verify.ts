@@ -48,6 +48,26 @@ function checkAllowList(
   return algorithms
 }
 
+// RFC 7517 §4.2 / §4.3: a key published for encryption, or whose operations exclude
+// "verify", must not verify signatures, whatever its curve says.
+function checkKeyUse(publicJwk: Jwk): void {
+  const { use, key_ops: keyOps } = publicJwk
+  if (use !== undefined && use !== 'sig') {
+    throw new CivitasError(
+      'ALG_KEY_MISMATCH',
+      `a JWK with "use": ${JSON.stringify(use)} cannot verify a JWS`,
+      {
+        details: { use },
+      },
+    )
+  }
+  if (keyOps !== undefined && (!Array.isArray(keyOps) || !keyOps.includes('verify'))) {
+    throw new CivitasError('ALG_KEY_MISMATCH', 'a JWK whose "key_ops" lack "verify" cannot verify a JWS', {
+      details: { key_ops: keyOps },
+    })
+  }
+}
+
 /**
  * One signature check on the platform's OpenSSL. The callback form runs on libuv's thread
  * pool, so concurrent verifications use every core, and it checks exactly the bytes decodeJws
@@ -86,6 +106,7 @@ export async function verifyDecodedJws(
       },
     )
   }
+  checkKeyUse(publicJwk)
   const key = publicKeyObject(publicJwk)
   // RFC 7518 §3.4: ECDSA signatures are R||S of fixed length. A DER-encoded one is invalid.
   // OpenSSL does not enforce low S, so RFC 7515 A.3's high-S ES256 signature verifies.
