@@ -35,7 +35,13 @@ const UNDERSTOOD_CRITICAL = new Set<string>()
  */
 export function decodeJws(jws: string, options: DecodeJwsOptions = {}): DecodedJws {
   if (typeof jws !== 'string') throw new CivitasError('INVALID_JWS', 'a JWS must be a string')
-  const maxLength = options.maxLength ?? DEFAULT_MAX_JWS_LENGTH
+  const maxLength = options?.maxLength ?? DEFAULT_MAX_JWS_LENGTH
+  // NaN would make every comparison false and switch the limit off.
+  if (!Number.isSafeInteger(maxLength) || maxLength < 1) {
+    throw new CivitasError('INVALID_ARGUMENT', 'maxLength must be a positive integer', {
+      details: { maxLength },
+    })
+  }
   if (jws.length > maxLength) {
     throw new CivitasError('INPUT_TOO_LARGE', `JWS is ${jws.length} characters, the limit is ${maxLength}`, {
       details: { length: jws.length, maxLength },

@@ -32,8 +32,8 @@ export async function verifyJwsWithEthereumAddress(
   options: VerifyJwsWithEthereumAddressOptions = {},
 ): Promise<{ header: JwsHeader; payload: Uint8Array; alg: EthereumJwsAlgorithm }> {
   checkAddress(address)
-  const decoded = decodeJws(jws, options)
-  const alg = verifyDecodedJwsWithEthereumAddress(decoded, address, options.algorithms)
+  const decoded = decodeJws(jws, options ?? {})
+  const alg = verifyDecodedJwsWithEthereumAddress(decoded, address, options?.algorithms)
   return { header: decoded.header, payload: decoded.payload, alg }
 }
 
@@ -50,6 +50,13 @@ export function verifyDecodedJwsWithEthereumAddress(
   algorithms: readonly EthereumJwsAlgorithm[] = ['ES256K', 'ES256K-R'],
 ): EthereumJwsAlgorithm {
   checkAddress(address)
+  if (
+    !Array.isArray(algorithms) ||
+    algorithms.length === 0 ||
+    !algorithms.every((a) => a === 'ES256K' || a === 'ES256K-R')
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'algorithms must be a non-empty subset of ES256K, ES256K-R')
+  }
   const alg = decoded.header.alg
   checkAlgorithm(alg, algorithms)
   const { signature } = decoded

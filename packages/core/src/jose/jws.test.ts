@@ -330,3 +330,60 @@ describe('key confusion beyond the curve: "use" and "key_ops" (RFC 7517 ยง4.2, ย
     ).resolves.toMatchObject({ alg: 'ES256' })
   })
 })
+
+describe('input guards on options and headers', () => {
+  it('a maxLength that is not a positive integer is INVALID_ARGUMENT (NaN would disable the limit)', () => {
+    for (const maxLength of [Number.NaN, -1, 0, 1.5, Number.POSITIVE_INFINITY]) {
+      expect(() => decodeJws('a.b.c', { maxLength })).toThrowError(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+      )
+    }
+  })
+  it('a header that sets "alg" to undefined cannot strip the algorithm from the token', async () => {
+    const keys = await generateKeyPair('ES256')
+    await rejects(signJws({}, localSigner(keys.privateJwk), { alg: undefined }), 'ALG_KEY_MISMATCH')
+  })
+  it('"b64": false marked critical (RFC 7797) is not understood: INVALID_JWS', async () => {
+    const keys = await generateKeyPair('ES256')
+    const jws = await signJws({}, localSigner(keys.privateJwk), { b64: false, crit: ['b64'] })
+    await rejects(verifyJws(jws, keys.publicJwk), 'INVALID_JWS')
+  })
+})
+
+describe('ES256K-R edge cases: v, r and s out of range', () => {
+  const v = vectors.rfc8812_es256k_did_jwt
+  const input = `${base64urlEncode('{"alg":"ES256K-R"}')}.${base64urlEncode('{}')}`
+  const sig = secp256k1.sign(sha256(new TextEncoder().encode(input)), Buffer.from(v.privateKeyHex, 'hex'), {
+    prehash: false,
+    format: 'recovered',
+  })
+  const r = sig.subarray(1, 33)
+  const s = sig.subarray(33)
+  const n = Buffer.from(secp256k1.Point.CURVE().n.toString(16).padStart(64, '0'), 'hex')
+  const token = (rBytes: Uint8Array, sBytes: Uint8Array, recovery: number) =>
+    `${input}.${base64urlEncode(new Uint8Array([...rBytes, ...sBytes, recovery]))}`
+
+  it('the genuine signature verifies', async () => {
+    await expect(verifyJwsWithEthereumAddress(token(r, s, sig[0]!), v.ethereumAddress)).resolves.toBeDefined()
+  })
+  it.each([
+    ['v = 2', () => token(r, s, 2)],
+    ['v = 29', () => token(r, s, 29)],
+    ['v = 255', () => token(r, s, 255)],
+    ['r = 0', () => token(new Uint8Array(32), s, sig[0]!)],
+    ['s = 0', () => token(r, new Uint8Array(32), sig[0]!)],
+    ['r = n', () => token(n, s, sig[0]!)],
+    ['s = n', () => token(r, n, sig[0]!)],
+    ['the other recovery bit', () => token(r, s, sig[0]! ^ 1)],
+  ])('%s: SIGNATURE_INVALID', async (_, make) => {
+    await rejects(verifyJwsWithEthereumAddress(make(), v.ethereumAddress), 'SIGNATURE_INVALID')
+  })
+  it('an allow-list outside ES256K / ES256K-R is INVALID_ARGUMENT', async () => {
+    await rejects(
+      verifyJwsWithEthereumAddress(token(r, s, sig[0]!), v.ethereumAddress, {
+        algorithms: ['HS256' as 'ES256K'],
+      }),
+      'INVALID_ARGUMENT',
+    )
+  })
+})

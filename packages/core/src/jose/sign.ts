@@ -18,7 +18,10 @@ export async function signJws(
   if (!signer || typeof signer.sign !== 'function' || !isSignatureAlgorithm(signer.alg)) {
     throw new CivitasError('INVALID_ARGUMENT', 'signer must be a Signer with a supported alg')
   }
-  if (header.alg !== undefined && header.alg !== signer.alg) {
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'header must be an object')
+  }
+  if ('alg' in header && header.alg !== signer.alg) {
     throw new CivitasError(
       'ALG_KEY_MISMATCH',
       `header alg ${String(header.alg)} does not match signer ${signer.alg}`,
@@ -31,6 +34,9 @@ export async function signJws(
     payloadBytes = encoder.encode(JSON.stringify(payload))
   } else {
     throw new CivitasError('INVALID_ARGUMENT', 'payload must be an object, a string or bytes')
+  }
+  if (signer.kid !== undefined && typeof signer.kid !== 'string') {
+    throw new CivitasError('INVALID_ARGUMENT', 'signer kid must be a string')
   }
   const protectedHeader = {
     alg: signer.alg,
