@@ -241,3 +241,19 @@ describe('verifyJwsWithDid with EcdsaSecp256k1RecoveryMethod2020 (did:ethr contr
     })
   })
 })
+
+describe('verifyJwsWithDid: what the signer may not choose', () => {
+  it("a kid's ?versionId= does not pick the document version; options.did's does", async () => {
+    const issuer = await didKeyIssuer('ES256')
+    const { didDocument } = await resolver.resolve(issuer.did)
+    const spy = staticResolver(didDocument!)
+    const jws = await signJws(
+      payload,
+      localSigner(issuer.privateJwk, { kid: `${issuer.did}?versionId=1#${issuer.did.slice(8)}` }),
+    )
+    await verifyJwsWithDid(jws, { resolver: spy })
+    expect(spy.resolve).toHaveBeenLastCalledWith(issuer.did, {})
+    await verifyJwsWithDid(jws, { resolver: spy, did: `${issuer.did}?versionId=7` })
+    expect(spy.resolve).toHaveBeenLastCalledWith(`${issuer.did}?versionId=7`, {})
+  })
+})

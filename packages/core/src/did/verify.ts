@@ -215,7 +215,9 @@ async function verifyChecked(
         },
       )
     }
-    // The caller's DID may pin a version (?versionId=); the kid's own query otherwise.
+    // Only the caller may pin a document version (options.did with ?versionId=). A query in
+    // the kid is the signer's choice: honouring it would let a revoked or rotated-out key
+    // pick the historical document in which it was still valid.
     target = expected ?? parsedKid
     keyId = parsedKid.fragment === undefined ? undefined : `${parsedKid.did}#${parsedKid.fragment}`
   } else if (kid?.startsWith('#') && expected) {
@@ -230,7 +232,8 @@ async function verifyChecked(
     )
   }
 
-  const didUrl = `${target.did}${target.query ? `?${target.query}` : ''}`
+  const query = expected?.query
+  const didUrl = `${target.did}${query ? `?${query}` : ''}`
   const { didDocument } = await resolveDid(options.resolver, didUrl)
   if (didDocument.id !== target.did) {
     throw new CivitasError(
