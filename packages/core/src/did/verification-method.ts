@@ -101,9 +101,14 @@ export function publicJwkFromVerificationMethod(vm: VerificationMethod): Jwk {
   }
   return wrap(vm, () => {
     if (vm.publicKeyJwk !== undefined) {
-      const jwk = assertPublicJwk(vm.publicKeyJwk)
-      // A JWK may pin its algorithm (RFC 7517 §4.4); keep the pin for the JWS check.
-      return typeof vm.publicKeyJwk.alg === 'string' ? { ...jwk, alg: vm.publicKeyJwk.alg } : jwk
+      const jwk: Jwk = assertPublicJwk(vm.publicKeyJwk)
+      // A JWK may pin its algorithm, use and operations (RFC 7517 §4.2-4.4); keep them for
+      // the JWS check, which refuses a key pinned to another algorithm or to encryption.
+      const { alg, use, key_ops: keyOps } = vm.publicKeyJwk as Jwk
+      if (alg !== undefined) jwk.alg = alg
+      if (use !== undefined) jwk.use = use
+      if (keyOps !== undefined) jwk.key_ops = keyOps
+      return jwk
     }
     if (vm.publicKeyMultibase !== undefined) {
       const { jwk } = decodeMulticodecPublicKey(

@@ -1,4 +1,4 @@
-import type { DIDDocument, DIDResolutionResult } from 'did-resolver'
+import type { DIDDocument, DIDResolutionResult, JsonWebKey } from 'did-resolver'
 import { describe, expect, it, vi } from 'vitest'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { ethereumAddressOfPublicKey } from '../jose/ethereum.js'
@@ -255,5 +255,38 @@ describe('verifyJwsWithDid: what the signer may not choose', () => {
     expect(spy.resolve).toHaveBeenLastCalledWith(issuer.did, {})
     await verifyJwsWithDid(jws, { resolver: spy, did: `${issuer.did}?versionId=7` })
     expect(spy.resolve).toHaveBeenLastCalledWith(`${issuer.did}?versionId=7`, {})
+  })
+
+  it('a document key published for encryption ("use": "enc") in assertionMethod → ALG_KEY_MISMATCH', async () => {
+    const issuer = await didKeyIssuer('ES256')
+    const did = 'did:web:issuer.example'
+    const document: DIDDocument = {
+      id: did,
+      verificationMethod: [
+        {
+          id: `${did}#k`,
+          type: 'JsonWebKey2020',
+          controller: did,
+          publicKeyJwk: { ...issuer.publicJwk, use: 'enc' } as JsonWebKey,
+        },
+      ],
+      assertionMethod: [`${did}#k`],
+    }
+    const jws = await signJws(payload, localSigner(issuer.privateJwk, { kid: `${did}#k` }))
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(document) })).rejects.toMatchObject({
+      code: 'ALG_KEY_MISMATCH',
+    })
+  })
+
+  it('a did:jwk of a small-order Ed25519 key does not resolve (KEY_INVALID), so no forgery verifies', async () => {
+    const identity = new Uint8Array(32)
+    identity[0] = 1
+    const jwk = { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(identity).toString('base64url') }
+    const did = `did:jwk:${Buffer.from(JSON.stringify(jwk)).toString('base64url')}`
+    const forgedSig = new Uint8Array(64)
+    forgedSig[0] = 1
+    const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: `${did}#0` })).toString('base64url')
+    const forged = `${header}.${Buffer.from('{}').toString('base64url')}.${Buffer.from(forgedSig).toString('base64url')}`
+    await expect(verifyJwsWithDid(forged, { resolver })).rejects.toMatchObject({ code: 'KEY_INVALID' })
   })
 })
