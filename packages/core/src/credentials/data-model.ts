@@ -23,7 +23,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/
 // XML Schema 1.1 dateTime; `dateTimeStamp` (VCDM 2.0) additionally requires the offset.
 const XSD_DATE_TIME =
-  /^(?<year>-?\d{4,})-(?<month>0[1-9]|1[0-2])-(?<day>0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?(?<offset>Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$/
+  /^(?<year>-?\d{4,})-(?<month>0[1-9]|1[0-2])-(?<day>0[1-9]|[12]\d|3[01])T(?<hour>[01]\d|2[0-3]):(?<minute>[0-5]\d):(?<second>[0-5]\d)(?:\.\d+)?(?<offset>Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$/
 
 function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate()
@@ -37,6 +37,26 @@ export function isXsdDateTime(value: unknown, requireOffset = false): value is s
   if (requireOffset && groups.offset === undefined) return false
   // The pattern lets 2023-02-30 through.
   return Number(groups.day) <= daysInMonth(Number(groups.year), Number(groups.month))
+}
+
+/**
+ * Seconds since the epoch of an XML Schema dateTime (UTC when it has no offset), or
+ * undefined when it is none. Date.parse gives NaN for years outside 0000-9999, and a NaN
+ * bound silently passes every validity comparison; this reads any year a Date can hold
+ * (isXsdDateTime refuses the others).
+ */
+export function xsdDateTimeToSeconds(value: unknown): number | undefined {
+  if (!isXsdDateTime(value)) return undefined
+  const { year, month, day, hour, minute, second, offset } = XSD_DATE_TIME.exec(value)!.groups!
+  const date = new Date(0)
+  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day))
+  date.setUTCHours(Number(hour), Number(minute), Number(second))
+  const ms = date.getTime()
+  const offsetMinutes =
+    offset === undefined || offset === 'Z'
+      ? 0
+      : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)))
+  return Math.floor(ms / 1000) - offsetMinutes * 60
 }
 
 export function isUri(value: unknown): value is string {
@@ -153,11 +173,9 @@ export function validateCredential(credential: unknown, options: DataModelOption
         c.add(`${name} must be an XML Schema dateTimeStamp (with a time zone)`)
       }
     }
-    if (
-      isXsdDateTime(credential.validFrom) &&
-      isXsdDateTime(credential.validUntil) &&
-      Date.parse(credential.validUntil) < Date.parse(credential.validFrom)
-    ) {
+    const from = xsdDateTimeToSeconds(credential.validFrom)
+    const until = xsdDateTimeToSeconds(credential.validUntil)
+    if (from !== undefined && until !== undefined && until < from) {
       c.errors.push({ code: 'TIME_ORDER_INVALID', message: 'validUntil is before validFrom' })
     }
   }

@@ -6,7 +6,7 @@ import { signJws } from '../jose/sign.js'
 import type { Jwk } from '../keys/algorithms.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { localSigner, type Signer } from '../keys/signer.js'
-import { VCDM_1_1_CONTEXT, VCDM_2_0_CONTEXT, validateCredential } from './data-model.js'
+import { VCDM_1_1_CONTEXT, VCDM_2_0_CONTEXT, validateCredential, xsdDateTimeToSeconds } from './data-model.js'
 import { issueJwtVc, verifyJwtVc } from './jwt-vc.js'
 import { issueJwtVp, verifyJwtVp } from './jwt-vp.js'
 
@@ -416,5 +416,33 @@ describe('the signer is the DID the token names', () => {
     await expect(verifyJwtVp(vp, { ...options, nonce: '' })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     })
+  })
+})
+
+describe('validity dates', () => {
+  it('reads XML Schema dateTimes of any year and offset', () => {
+    expect(xsdDateTimeToSeconds('2026-01-01T01:00:00+01:00')).toBe(Date.parse('2026-01-01T00:00:00Z') / 1000)
+    expect(xsdDateTimeToSeconds('2026-01-01T00:00:00')).toBe(Date.parse('2026-01-01T00:00:00Z') / 1000)
+    expect(xsdDateTimeToSeconds('10000-01-01T00:00:00Z')).toBe(Date.UTC(10000, 0, 1) / 1000)
+    expect(xsdDateTimeToSeconds('-0001-01-01T00:00:00Z')).toBeLessThan(0)
+    expect(xsdDateTimeToSeconds('999999999-01-01T00:00:00Z')).toBeUndefined()
+    expect(xsdDateTimeToSeconds('2026-02-30T00:00:00Z')).toBeUndefined()
+  })
+
+  it('a validFrom Date.parse cannot read still keeps the credential not yet valid', async () => {
+    const jwt = await issueJwtVc(
+      { ...diploma20(), validFrom: '10000-01-01T00:00:00Z', validUntil: undefined },
+      { format: 'vc+jwt', signer: university.signer },
+    )
+    expect(codes(await verifyJwtVc(jwt, { resolver, now: NOW }))).toEqual(['CREDENTIAL_NOT_YET_VALID'])
+  })
+
+  it('a 1.1 issuanceDate in the future is not yet valid even without nbf', async () => {
+    const jwt = await signJws(
+      { iss: university.did, vc: { ...diploma11(), issuanceDate: '2027-01-01T00:00:00Z' } },
+      university.signer,
+      { typ: 'JWT' },
+    )
+    expect(codes(await verifyJwtVc(jwt, { resolver, now: NOW }))).toEqual(['CREDENTIAL_NOT_YET_VALID'])
   })
 })

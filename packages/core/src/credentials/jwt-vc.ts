@@ -4,7 +4,7 @@ import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../j
 import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
-import { type CredentialProfile, idOf, isXsdDateTime, validateCredential } from './data-model.js'
+import { type CredentialProfile, idOf, validateCredential, xsdDateTimeToSeconds } from './data-model.js'
 import { checkKeySource, signatureKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
 import {
   checkClockSkew,
@@ -37,9 +37,10 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
+/** A NumericDate claim for an XML Schema dateTime; none for one no JWT claim can hold. */
 function toNumericDate(xsd: unknown): number | undefined {
-  if (!isXsdDateTime(xsd)) return undefined
-  return Math.floor(Date.parse(/(Z|[+-]\d{2}:\d{2})$/.test(xsd) ? xsd : `${xsd}Z`) / 1000)
+  const seconds = xsdDateTimeToSeconds(xsd)
+  return Number.isSafeInteger(seconds) ? seconds : undefined
 }
 
 function toXsd(seconds: number): string {
@@ -228,13 +229,14 @@ function credentialFromVcdm11(payload: Record<string, unknown>, errors: Verifica
 /** VCDM 2.0 validity window (validFrom / validUntil) at `now`. */
 export function checkValidityPeriod(credential: Credential, now: number, skew: number): VerificationError[] {
   const errors: VerificationError[] = []
-  const from = toNumericDate(credential.validFrom)
-  // 1.1 credentials say expirationDate; EBSI's also carry validUntil.
-  const until = toNumericDate(credential.validUntil ?? credential.expirationDate)
+  // 1.1 credentials say issuanceDate / expirationDate ("when the credential becomes valid");
+  // EBSI's also carry validFrom / validUntil, which then win, as in the JWT claim mapping.
+  const from = xsdDateTimeToSeconds(credential.validFrom ?? credential.issuanceDate)
+  const until = xsdDateTimeToSeconds(credential.validUntil ?? credential.expirationDate)
   if (from !== undefined && now + skew < from) {
     errors.push({
       code: 'CREDENTIAL_NOT_YET_VALID',
-      message: `not valid before ${String(credential.validFrom)}`,
+      message: `not valid before ${String(credential.validFrom ?? credential.issuanceDate)}`,
     })
   }
   if (until !== undefined && now - skew >= until) {
