@@ -3,9 +3,11 @@ import {
   Contract,
   type ContractRunner,
   type ContractTransactionResponse,
+  FetchRequest,
   type InterfaceAbi,
   JsonRpcProvider,
   type LogDescription,
+  Network,
   type Provider,
 } from 'ethers'
 import { toRegistryError } from './errors.js'
@@ -33,13 +35,35 @@ export interface BoundContract {
   write(method: string, args: readonly unknown[]): Promise<WriteResult>
 }
 
+/** How long one JSON-RPC request of {@link createRegistryProvider} may take. */
+export const DEFAULT_RPC_TIMEOUT_MS = 10_000
+/** How long a registry read may take, whatever provider the runner brings. */
+export const DEFAULT_READ_TIMEOUT_MS = 15_000
+/** How long a write waits for its receipt: generous for public chains, never forever. */
+export const DEFAULT_RECEIPT_TIMEOUT_MS = 120_000
+
+/** Timeouts of a registry client: a node that stops answering fails closed, it never hangs. */
+export interface RegistryClientOptions {
+  readTimeoutMs?: number
+  receiptTimeoutMs?: number
+}
+
 /**
  * A JSON-RPC provider for registry traffic: the response cache is off (a read right after a
- * write must see it) and receipts are polled quickly, which is what a local chain needs.
+ * write must see it), receipts are polled quickly, every request times out, and the chain
+ * id is given rather than detected: ethers retries network detection forever when the node
+ * is down, which would hang the first call instead of failing it.
  */
-export function createRegistryProvider(rpcUrl: string, chainId?: number | bigint): JsonRpcProvider {
-  return new JsonRpcProvider(rpcUrl, chainId === undefined ? undefined : Number(chainId), {
-    staticNetwork: chainId !== undefined,
+export function createRegistryProvider(
+  rpcUrl: string,
+  chainId: number | bigint,
+  options: { timeoutMs?: number } = {},
+): JsonRpcProvider {
+  const request = new FetchRequest(rpcUrl)
+  request.timeout = options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS
+  const network = Network.from(BigInt(chainId))
+  return new JsonRpcProvider(request, network, {
+    staticNetwork: network,
     cacheTimeout: -1,
     pollingInterval: 100,
   })
@@ -50,15 +74,33 @@ export function bindContract(
   address: string,
   abi: InterfaceAbi,
   runner: ContractRunner,
+  options: RegistryClientOptions = {},
 ): BoundContract {
   const contract = new Contract(address, abi, runner)
   const context = (method: string) => ({ contract: name, method, address })
+  const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS
+  const receiptTimeoutMs = options.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS
 
   async function read<T>(method: string, args: readonly unknown[]): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    // The runner's provider may have no request timeout of its own (ethers' default is 5 min).
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new CivitasError('CHAIN_UNAVAILABLE', `${name}.${method}: no answer within ${readTimeoutMs} ms`, {
+              details: { ...context(method), timeoutMs: readTimeoutMs },
+            }),
+          ),
+        readTimeoutMs,
+      )
+    })
     try {
-      return (await contract.getFunction(method).staticCall(...args)) as T
+      return (await Promise.race([contract.getFunction(method).staticCall(...args), timeout])) as T
     } catch (error) {
       throw toRegistryError(error, context(method))
+    } finally {
+      clearTimeout(timer)
     }
   }
 
@@ -70,7 +112,17 @@ export function bindContract(
       throw toRegistryError(error, context(method))
     }
     try {
-      const receipt = await response.wait()
+      let receipt: Awaited<ReturnType<ContractTransactionResponse['wait']>>
+      try {
+        receipt = await response.wait(1, receiptTimeoutMs)
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'TIMEOUT') throw error
+        throw new CivitasError(
+          'CHAIN_UNAVAILABLE',
+          `${name}.${method}: no receipt for ${response.hash} within ${receiptTimeoutMs} ms; it may still be mined`,
+          { cause: error, details: { ...context(method), hash: response.hash, timeoutMs: receiptTimeoutMs } },
+        )
+      }
       if (receipt?.status !== 1) {
         throw new CivitasError(
           'TRANSACTION_FAILED',

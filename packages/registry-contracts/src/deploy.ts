@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { CivitasError, type EthrNetworkConfig } from '@civitas/core'
 import { ContractFactory, type ContractRunner, type InterfaceAbi, type Signer } from 'ethers'
-import { createRegistryProvider } from './contract.js'
+import { createRegistryProvider, DEFAULT_RECEIPT_TIMEOUT_MS, type RegistryClientOptions } from './contract.js'
 import { createDidRegistryClient, type DidRegistryClient } from './did-registry.js'
 import { toRegistryError } from './errors.js'
 import { didRegistryAbi, didRegistryBytecode } from './generated/didRegistry.js'
@@ -89,7 +89,7 @@ export async function deployRegistries(
     try {
       const factory = new ContractFactory(abi, bytecode, deployer)
       const contract = await factory.deploy(...(governed ? [governance] : []))
-      const receipt = await contract.deploymentTransaction()!.wait()
+      const receipt = await contract.deploymentTransaction()!.wait(1, DEFAULT_RECEIPT_TIMEOUT_MS)
       if (receipt?.status !== 1 || !receipt.contractAddress) {
         throw new CivitasError('TRANSACTION_FAILED', `deploying ${name} failed`)
       }
@@ -190,14 +190,19 @@ export interface RegistryClients {
 }
 
 /** Clients for every registry of a manifest, sending from `runner` (a Signer to write). */
-export function connectRegistries(manifest: RegistryManifest, runner: ContractRunner): RegistryClients {
+export function connectRegistries(
+  manifest: RegistryManifest,
+  runner: ContractRunner,
+  options: RegistryClientOptions = {},
+): RegistryClients {
   return {
-    did: createDidRegistryClient(manifest.contracts.DIDRegistry.address, runner),
-    status: createStatusRegistryClient(manifest.contracts.StatusRegistry.address, runner),
+    did: createDidRegistryClient(manifest.contracts.DIDRegistry.address, runner, options),
+    status: createStatusRegistryClient(manifest.contracts.StatusRegistry.address, runner, options),
     trustedIssuers: createTrustedIssuersRegistryClient(
       manifest.contracts.TrustedIssuersRegistry.address,
       runner,
+      options,
     ),
-    schemas: createSchemaRegistryClient(manifest.contracts.SchemaRegistry.address, runner),
+    schemas: createSchemaRegistryClient(manifest.contracts.SchemaRegistry.address, runner, options),
   }
 }

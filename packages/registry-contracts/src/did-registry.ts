@@ -10,7 +10,7 @@ import {
   toUtf8Bytes,
   zeroPadBytes,
 } from 'ethers'
-import { bindContract, providerOf, type WriteResult } from './contract.js'
+import { bindContract, providerOf, type RegistryClientOptions, type WriteResult } from './contract.js'
 import { didRegistryAbi } from './generated/didRegistry.js'
 
 /** The EIP-712 authorisation of a relayed DIDRegistry write. */
@@ -138,8 +138,12 @@ export interface DidRegistryClient {
   submitSigned(operation: DidRegistryOperation, signature: DidRegistrySignature): Promise<WriteResult>
 }
 
-export function createDidRegistryClient(address: string, runner: ContractRunner): DidRegistryClient {
-  const bound = bindContract('DIDRegistry', address, didRegistryAbi, runner)
+export function createDidRegistryClient(
+  address: string,
+  runner: ContractRunner,
+  options: RegistryClientOptions = {},
+): DidRegistryClient {
+  const bound = bindContract('DIDRegistry', address, didRegistryAbi, runner, options)
   const registry = getAddress(address)
 
   function messageOf(operation: DidRegistryOperation): Record<string, unknown> {

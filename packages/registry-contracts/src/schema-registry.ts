@@ -1,5 +1,5 @@
 import { type ContractRunner, isHexString, id as keccakUtf8 } from 'ethers'
-import { bindContract, type WriteResult } from './contract.js'
+import { bindContract, type RegistryClientOptions, type WriteResult } from './contract.js'
 import { schemaRegistryAbi } from './generated/schemaRegistry.js'
 import { type GovernanceClient, governanceOf } from './governance.js'
 
@@ -35,8 +35,12 @@ interface RawVersion {
   publishedAt: bigint
 }
 
-export function createSchemaRegistryClient(address: string, runner: ContractRunner): SchemaRegistryClient {
-  const bound = bindContract('SchemaRegistry', address, schemaRegistryAbi, runner)
+export function createSchemaRegistryClient(
+  address: string,
+  runner: ContractRunner,
+  options: RegistryClientOptions = {},
+): SchemaRegistryClient {
+  const bound = bindContract('SchemaRegistry', address, schemaRegistryAbi, runner, options)
   const toVersion = (version: number, raw: RawVersion): SchemaVersion => ({
     version,
     hash: raw.hash,

@@ -1,6 +1,6 @@
 import { CivitasError } from '@civitas/core'
 import type { ContractRunner } from 'ethers'
-import { bindContract, type WriteResult } from './contract.js'
+import { bindContract, type RegistryClientOptions, type WriteResult } from './contract.js'
 import { statusRegistryAbi } from './generated/statusRegistry.js'
 
 export type StatusPurpose = 'revocation' | 'suspension'
@@ -125,8 +125,12 @@ export interface StatusRegistryClient {
   delegateValidUntil(issuer: string, delegate: string): Promise<bigint>
 }
 
-export function createStatusRegistryClient(address: string, runner: ContractRunner): StatusRegistryClient {
-  const bound = bindContract('StatusRegistry', address, statusRegistryAbi, runner)
+export function createStatusRegistryClient(
+  address: string,
+  runner: ContractRunner,
+  options: RegistryClientOptions = {},
+): StatusRegistryClient {
+  const bound = bindContract('StatusRegistry', address, statusRegistryAbi, runner, options)
 
   const chunks = (masks: WordMasks, size: number): WordMasks[] => {
     const out: WordMasks[] = []

@@ -1,6 +1,6 @@
 import { CivitasError } from '@civitas/core'
 import { type ContractRunner, isHexString, id as keccakUtf8 } from 'ethers'
-import { bindContract, type WriteResult } from './contract.js'
+import { bindContract, type RegistryClientOptions, type WriteResult } from './contract.js'
 import { trustedIssuersRegistryAbi } from './generated/trustedIssuersRegistry.js'
 import { type GovernanceClient, governanceOf } from './governance.js'
 
@@ -128,8 +128,9 @@ function toGrantTuple(grant: AccreditationGrant): unknown[] {
 export function createTrustedIssuersRegistryClient(
   address: string,
   runner: ContractRunner,
+  options: RegistryClientOptions = {},
 ): TrustedIssuersRegistryClient {
-  const bound = bindContract('TrustedIssuersRegistry', address, trustedIssuersRegistryAbi, runner)
+  const bound = bindContract('TrustedIssuersRegistry', address, trustedIssuersRegistryAbi, runner, options)
 
   const indexOf = (result: WriteResult): WriteResult & { index: number } => {
     const event = result.events.find((e) => e.name === 'Accredited')
