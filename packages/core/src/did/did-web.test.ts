@@ -62,6 +62,10 @@ const badDids: [what: string, did: string][] = [
   ['a non-numeric port', 'did:web:example.com%3Ahttp'],
   ['a malformed percent-encoding', 'did:web:example.com%3'],
   ['an empty host label', 'did:web:example..com'],
+  ['an IPv4 address (the spec forbids IP addresses)', 'did:web:127.0.0.1'],
+  ['an IPv4 address with a port', 'did:web:169.254.169.254%3A80'],
+  ['an IPv4 address as one decimal number', 'did:web:2130706433'],
+  ['an IPv4 address in hex', 'did:web:0x7f.1'],
 ]
 
 describe('did:web malformed DIDs → invalidDid / DID_INVALID, and nothing is fetched', () => {

@@ -31,6 +31,10 @@ const DEFAULT_TIMEOUT_MS = 5_000
 const DEFAULT_MAX_BYTES = 256 * 1024
 const HOST_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/i
 const PORT = /^[0-9]{1,5}$/
+// The WHATWG URL parser reads a host whose last label is a number ("127.0.0.1", "2130706433",
+// "0x7f.1") as an IPv4 address. The did:web spec forbids IP addresses, and they are how a
+// token would point a verifier at 127.0.0.1 or a cloud metadata endpoint.
+const NUMERIC_LABEL = /^(?:[0-9]+|0x[0-9a-f]*)$/i
 // Path segments are taken literally: no separators, dot-segments or control characters,
 // so a DID can never climb out of its host's path space (path traversal) or smuggle a query.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we reject
@@ -64,6 +68,9 @@ export function didWebUrl(did: string): string {
   const labels = host.split('.')
   if (host.length > 253 || labels.length < 1 || !labels.every((label) => HOST_LABEL.test(label))) {
     throw invalid(`did:web host "${host}" is not a DNS host name`)
+  }
+  if (NUMERIC_LABEL.test(labels[labels.length - 1] as string)) {
+    throw invalid(`did:web host "${host}" is an IP address, which did:web does not allow`)
   }
   if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65_535)) {
     throw invalid(`did:web port "${port}" is not a port number`)
