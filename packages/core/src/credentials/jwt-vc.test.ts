@@ -6,6 +6,8 @@ import { signJws } from '../jose/sign.js'
 import type { Jwk } from '../keys/algorithms.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { localSigner, type Signer } from '../keys/signer.js'
+import { issueSdJwt } from '../sd-jwt/issue.js'
+import { verifySdJwt } from '../sd-jwt/verify.js'
 import { VCDM_1_1_CONTEXT, VCDM_2_0_CONTEXT, validateCredential, xsdDateTimeToSeconds } from './data-model.js'
 import { issueJwtVc, verifyJwtVc } from './jwt-vc.js'
 import { issueJwtVp, verifyJwtVp } from './jwt-vp.js'
@@ -444,5 +446,26 @@ describe('validity dates', () => {
       { typ: 'JWT' },
     )
     expect(codes(await verifyJwtVc(jwt, { resolver, now: NOW }))).toEqual(['CREDENTIAL_NOT_YET_VALID'])
+  })
+})
+
+describe('time claims no Date can hold', () => {
+  it('fail verification instead of throwing (jwt_vc_json before its signature is checked, SD-JWT after)', async () => {
+    const { privateJwk, publicJwk } = await generateKeyPair('ES256')
+    const signer = localSigner(privateJwk)
+    const vc = { ...diploma11(), issuanceDate: undefined, expirationDate: undefined }
+    for (const [claims, code] of [
+      [{ nbf: 1e20 }, 'CREDENTIAL_NOT_YET_VALID'],
+      [{ iat: 1e20 }, 'CREDENTIAL_NOT_YET_VALID'],
+      [{ nbf: NOW, exp: -1e20 }, 'CREDENTIAL_EXPIRED'],
+    ] as const) {
+      const jwt = await signJws({ iss: university.did, ...claims, vc }, signer, { typ: 'JWT' })
+      const result = await verifyJwtVc(jwt, { publicJwk, now: NOW })
+      expect(result.verified).toBe(false)
+      expect(codes(result)).toContain(code)
+    }
+    const sdJwt = await issueSdJwt({ iss: 'https://i.example', exp: -1e20 }, [], { signer })
+    const sd = await verifySdJwt(sdJwt, { issuerJwk: publicJwk, profile: 'sd-jwt', now: NOW })
+    expect(codes(sd)).toEqual(['CREDENTIAL_EXPIRED'])
   })
 })

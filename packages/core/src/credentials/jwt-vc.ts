@@ -11,6 +11,7 @@ import {
   checkJwtTimes,
   DEFAULT_CLOCK_SKEW_SECONDS,
   nowSeconds,
+  numericDateToXsd,
   toVerificationError,
   type VerificationError,
 } from './verification.js'
@@ -41,10 +42,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function toNumericDate(xsd: unknown): number | undefined {
   const seconds = xsdDateTimeToSeconds(xsd)
   return Number.isSafeInteger(seconds) ? seconds : undefined
-}
-
-function toXsd(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z')
 }
 
 function singleSubjectId(credential: Credential): string | undefined {
@@ -220,9 +217,11 @@ function credentialFromVcdm11(payload: Record<string, unknown>, errors: Verifica
   }
   const nbf =
     typeof payload.nbf === 'number' ? payload.nbf : typeof payload.iat === 'number' ? payload.iat : undefined
-  if (vc.issuanceDate === undefined && nbf !== undefined) vc.issuanceDate = toXsd(nbf)
-  if (vc.expirationDate === undefined && typeof payload.exp === 'number')
-    vc.expirationDate = toXsd(payload.exp)
+  // A claim no Date can hold maps to nothing: the data model then reports the missing member.
+  const issued = nbf === undefined ? undefined : numericDateToXsd(nbf)
+  if (vc.issuanceDate === undefined && issued !== undefined) vc.issuanceDate = issued
+  const expires = typeof payload.exp === 'number' ? numericDateToXsd(payload.exp) : undefined
+  if (vc.expirationDate === undefined && expires !== undefined) vc.expirationDate = expires
   return vc
 }
 

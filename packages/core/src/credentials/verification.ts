@@ -40,6 +40,16 @@ export function checkClockSkew(skew: unknown, fallback: number): number {
   return skew
 }
 
+/**
+ * A NumericDate as an XML Schema dateTime (`2026-01-15T09:00:00Z`), or undefined when no
+ * Date can hold it: `toISOString` throws for those, and a claim like `"nbf": 1e20` must
+ * make verification fail, not throw.
+ */
+export function numericDateToXsd(seconds: number): string | undefined {
+  const date = new Date(seconds * 1000)
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString().replace(/\.000Z$/, 'Z')
+}
+
 /** Default tolerance between issuer, holder and verifier clocks. */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60
 
@@ -77,13 +87,16 @@ export function checkJwtTimes(
   if (nbf !== undefined && now + skew < nbf) {
     errors.push({
       code: 'CREDENTIAL_NOT_YET_VALID',
-      message: `not valid before ${new Date(nbf * 1000).toISOString()}`,
+      message: `not valid before ${numericDateToXsd(nbf) ?? `NumericDate ${nbf}`}`,
     })
   } else if (iat !== undefined && now + skew < iat) {
     errors.push({ code: 'CREDENTIAL_NOT_YET_VALID', message: 'issued in the future (iat)' })
   }
   if (exp !== undefined && now - skew >= exp) {
-    errors.push({ code: 'CREDENTIAL_EXPIRED', message: `expired at ${new Date(exp * 1000).toISOString()}` })
+    errors.push({
+      code: 'CREDENTIAL_EXPIRED',
+      message: `expired at ${numericDateToXsd(exp) ?? `NumericDate ${exp}`}`,
+    })
   }
   return errors
 }
