@@ -155,6 +155,18 @@ function argsToObject(parsed: LogDescription): Record<string, unknown> {
   return out
 }
 
+/**
+ * A uint argument as the ABI takes it. `BigInt(1.5)` would throw a bare RangeError (and
+ * synchronously, out of a promise-returning method): callers get INVALID_ARGUMENT instead.
+ */
+export function toUint(value: bigint | number, name: string): bigint {
+  if (typeof value === 'bigint' ? value >= 0n : Number.isSafeInteger(value) && value >= 0)
+    return BigInt(value)
+  throw new CivitasError('INVALID_ARGUMENT', `${name} must be a non-negative integer, got ${String(value)}`, {
+    details: { [name]: String(value) },
+  })
+}
+
 /** The provider behind a runner, or a CivitasError when the runner cannot read. */
 export function providerOf(runner: ContractRunner): Provider {
   if (runner.provider) return runner.provider

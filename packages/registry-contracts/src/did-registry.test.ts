@@ -464,6 +464,17 @@ describe('DIDRegistry (ERC-1056 compatible)', () => {
     await expect(asOwner.addDelegate(owner.address, VERI_KEY, delegate.address, -1)).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     })
+    // Rejected promises, never synchronous throws out of a promise-returning method.
+    await expect(asOwner.addDelegate(owner.address, VERI_KEY, delegate.address, 0.5)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+    await expect(asOwner.setAttribute(owner.address, 'x'.repeat(33), 'v', DAY)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+    const deactivation: DidRegistryOperation = { type: 'Deactivate', identity: owner.address }
+    await expect(asRelayer.sign(owner, deactivation, { deadline: 1.5 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
   })
 
   it('maps an unreachable node to CHAIN_UNAVAILABLE', async () => {

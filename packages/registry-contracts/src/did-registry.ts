@@ -10,7 +10,7 @@ import {
   toUtf8Bytes,
   zeroPadBytes,
 } from 'ethers'
-import { bindContract, providerOf, type RegistryClientOptions, type WriteResult } from './contract.js'
+import { bindContract, providerOf, type RegistryClientOptions, toUint, type WriteResult } from './contract.js'
 import { didRegistryAbi } from './generated/didRegistry.js'
 
 /** The EIP-712 authorisation of a relayed DIDRegistry write. */
@@ -155,7 +155,7 @@ export function createDidRegistryClient(
           identity: operation.identity,
           delegateType: toBytes32(operation.delegateType),
           delegate: operation.delegate,
-          validity: BigInt(operation.validity),
+          validity: toUint(operation.validity, 'validity'),
         }
       case 'RevokeDelegate':
         return {
@@ -168,7 +168,7 @@ export function createDidRegistryClient(
           identity: operation.identity,
           name: toBytes32(operation.name),
           value: toAttributeValue(operation.value),
-          validity: BigInt(operation.validity),
+          validity: toUint(operation.validity, 'validity'),
         }
       case 'RevokeAttribute':
         return {
@@ -184,31 +184,36 @@ export function createDidRegistryClient(
   return {
     address: registry,
     identityOwner: (identity) => bound.read<string>('identityOwner', [identity]),
-    validDelegate: (identity, delegateType, delegate) =>
+    validDelegate: async (identity, delegateType, delegate) =>
       bound.read<boolean>('validDelegate', [identity, toBytes32(delegateType), delegate]),
     changed: (identity) => bound.read<bigint>('changed', [identity]),
     nonce: (identity) => bound.read<bigint>('nonce', [identity]),
     owners: (identity) => bound.read<string>('owners', [identity]),
-    delegateValidTo: (identity, delegateType, delegate) =>
+    delegateValidTo: async (identity, delegateType, delegate) =>
       bound.read<bigint>('delegates', [identity, toBytes32(delegateType), delegate]),
     isDeactivated: (identity) => bound.read<boolean>('deactivated', [identity]),
     domainSeparator: () => bound.read<string>('domainSeparator', []),
 
     changeOwner: (identity, newOwner) => bound.write('changeOwner', [identity, newOwner]),
-    addDelegate: (identity, delegateType, delegate, validity) =>
-      bound.write('addDelegate', [identity, toBytes32(delegateType), delegate, BigInt(validity)]),
-    revokeDelegate: (identity, delegateType, delegate) =>
+    addDelegate: async (identity, delegateType, delegate, validity) =>
+      bound.write('addDelegate', [identity, toBytes32(delegateType), delegate, toUint(validity, 'validity')]),
+    revokeDelegate: async (identity, delegateType, delegate) =>
       bound.write('revokeDelegate', [identity, toBytes32(delegateType), delegate]),
-    setAttribute: (identity, name, value, validity) =>
-      bound.write('setAttribute', [identity, toBytes32(name), toAttributeValue(value), BigInt(validity)]),
-    revokeAttribute: (identity, name, value) =>
+    setAttribute: async (identity, name, value, validity) =>
+      bound.write('setAttribute', [
+        identity,
+        toBytes32(name),
+        toAttributeValue(value),
+        toUint(validity, 'validity'),
+      ]),
+    revokeAttribute: async (identity, name, value) =>
       bound.write('revokeAttribute', [identity, toBytes32(name), toAttributeValue(value)]),
     deactivate: (identity) => bound.write('deactivate', [identity]),
 
     async sign(owner, operation, options) {
       const chainId = BigInt(options.chainId ?? (await providerOf(runner).getNetwork()).chainId)
       const nonce = options.nonce ?? (await bound.read<bigint>('nonce', [operation.identity]))
-      const deadline = BigInt(options.deadline)
+      const deadline = toUint(options.deadline, 'deadline')
       const domain = { name: 'CivitasDIDRegistry', version: '1', chainId, verifyingContract: registry }
       const types = {
         [operation.type]: [
@@ -222,7 +227,7 @@ export function createDidRegistryClient(
       return { deadline, v: sig.v, r: sig.r, s: sig.s }
     },
 
-    submitSigned(operation, signature) {
+    async submitSigned(operation, signature) {
       const sig = [signature.deadline, signature.v, signature.r, signature.s]
       const m = messageOf(operation)
       switch (operation.type) {

@@ -1,5 +1,5 @@
 import { type ContractRunner, isHexString, id as keccakUtf8 } from 'ethers'
-import { bindContract, type RegistryClientOptions, type WriteResult } from './contract.js'
+import { bindContract, type RegistryClientOptions, toUint, type WriteResult } from './contract.js'
 import { schemaRegistryAbi } from './generated/schemaRegistry.js'
 import { type GovernanceClient, governanceOf } from './governance.js'
 
@@ -60,7 +60,10 @@ export function createSchemaRegistryClient(
     versionCount: async (schemaId) =>
       Number(await bound.read<bigint>('versionCount', [schemaIdOf(schemaId)])),
     getVersion: async (schemaId, version) =>
-      toVersion(version, await bound.read<RawVersion>('getVersion', [schemaIdOf(schemaId), BigInt(version)])),
+      toVersion(
+        version,
+        await bound.read<RawVersion>('getVersion', [schemaIdOf(schemaId), toUint(version, 'version')]),
+      ),
     async latestVersion(schemaId) {
       const [version, raw] = await bound.read<[bigint, RawVersion]>('latestVersion', [schemaIdOf(schemaId)])
       return toVersion(Number(version), raw)

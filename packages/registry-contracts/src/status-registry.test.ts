@@ -190,6 +190,17 @@ describe('StatusRegistry', () => {
     await expect(asIssuer.setDelegate('not an address', 10n ** 12n)).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     })
+    // Fractional numbers: a rejected promise with a typed error, not a synchronous RangeError.
+    await expect(asIssuer.createList(1.5, 'revocation')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      details: { listId: '1.5' },
+    })
+    await expect(asIssuer.setDelegate(operator.address, 0.5)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
+    await expect(asIssuer.getWords(issuer.address, REVOCATION, 0.5, 1)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
   })
 
   it('the issuer may also use the ...For form on its own lists', async () => {

@@ -1,6 +1,6 @@
 import { CivitasError } from '@civitas/core'
 import type { ContractRunner } from 'ethers'
-import { bindContract, type RegistryClientOptions, type WriteResult } from './contract.js'
+import { bindContract, type RegistryClientOptions, toUint, type WriteResult } from './contract.js'
 import { statusRegistryAbi } from './generated/statusRegistry.js'
 
 export type StatusPurpose = 'revocation' | 'suspension'
@@ -158,8 +158,8 @@ export function createStatusRegistryClient(
     index: bigint | number,
   ) =>
     (await ownList(issuer))
-      ? bound.write(method, [BigInt(listId), toIndex(index)])
-      : bound.write(`${method}For`, [issuer, BigInt(listId), toIndex(index)])
+      ? bound.write(method, [toUint(listId, 'listId'), toIndex(index)])
+      : bound.write(`${method}For`, [issuer, toUint(listId, 'listId'), toIndex(index)])
   const writeMasks = async (
     method: 'setMasks' | 'clearMasks',
     issuer: string,
@@ -167,14 +167,19 @@ export function createStatusRegistryClient(
     m: WordMasks,
   ) =>
     (await ownList(issuer))
-      ? bound.write(method, [BigInt(listId), m.wordIndices, m.masks])
-      : bound.write(`${method}For`, [issuer, BigInt(listId), m.wordIndices, m.masks])
+      ? bound.write(method, [toUint(listId, 'listId'), m.wordIndices, m.masks])
+      : bound.write(`${method}For`, [issuer, toUint(listId, 'listId'), m.wordIndices, m.masks])
 
   const client: StatusRegistryClient = {
     address,
-    createList: (listId, purpose, length = MIN_STATUS_LIST_LENGTH) =>
-      bound.write('createList', [BigInt(listId), PURPOSE_CODES[purpose] ?? 0, BigInt(length)]),
-    setDelegate: (delegate, validUntil) => bound.write('setDelegate', [delegate, BigInt(validUntil)]),
+    createList: async (listId, purpose, length = MIN_STATUS_LIST_LENGTH) =>
+      bound.write('createList', [
+        toUint(listId, 'listId'),
+        PURPOSE_CODES[purpose] ?? 0,
+        toUint(length, 'length'),
+      ]),
+    setDelegate: async (delegate, validUntil) =>
+      bound.write('setDelegate', [delegate, toUint(validUntil, 'validUntil')]),
     set: (issuer, listId, index) => writeOne('set', issuer, listId, index),
     clear: (issuer, listId, index) => writeOne('clear', issuer, listId, index),
     setMasks: (issuer, listId, m) => writeMasks('setMasks', issuer, listId, m),
@@ -198,18 +203,21 @@ export function createStatusRegistryClient(
     },
 
     async getList(issuer, listId) {
-      const [purpose, length] = await bound.read<[bigint, bigint]>('getList', [issuer, BigInt(listId)])
+      const [purpose, length] = await bound.read<[bigint, bigint]>('getList', [
+        issuer,
+        toUint(listId, 'listId'),
+      ])
       const name = purposeName(Number(purpose))
       return name ? { purpose: name, length: Number(length) } : undefined
     },
     isSet: async (issuer, listId, index) =>
-      bound.read<boolean>('isSet', [issuer, BigInt(listId), toIndex(index)]),
+      bound.read<boolean>('isSet', [issuer, toUint(listId, 'listId'), toIndex(index)]),
     async getWords(issuer, listId, fromWord, count) {
       const words = await bound.read<bigint[]>('getWords', [
         issuer,
-        BigInt(listId),
-        BigInt(fromWord),
-        BigInt(count),
+        toUint(listId, 'listId'),
+        toUint(fromWord, 'fromWord'),
+        toUint(count, 'count'),
       ])
       return [...words]
     },

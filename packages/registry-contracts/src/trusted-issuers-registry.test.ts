@@ -393,6 +393,10 @@ describe('TrustedIssuersRegistry', () => {
       )
       await expectRevert(asGov.getAccreditation(ministry.address, 0), 'NOT_FOUND', 'AccreditationNotFound')
       await expectRevert(asGov.revoke(ministry.address, 3), 'NOT_FOUND', 'AccreditationNotFound')
+      await expect(asGov.revoke(ministry.address, 0.5)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+      await expect(
+        asGov.appointRootTao(ministry.address, grant([DIPLOMA], { validUntil: 1.5 })),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { validUntil: '1.5' } })
     })
   })
 })

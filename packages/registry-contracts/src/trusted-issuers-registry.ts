@@ -1,6 +1,6 @@
 import { CivitasError } from '@civitas/core'
 import { type ContractRunner, isHexString, id as keccakUtf8 } from 'ethers'
-import { bindContract, type RegistryClientOptions, type WriteResult } from './contract.js'
+import { bindContract, type RegistryClientOptions, toUint, type WriteResult } from './contract.js'
 import { trustedIssuersRegistryAbi } from './generated/trustedIssuersRegistry.js'
 import { type GovernanceClient, governanceOf } from './governance.js'
 
@@ -118,8 +118,8 @@ function fromRaw(subject: string, index: number, raw: RawAccreditation): Accredi
 function toGrantTuple(grant: AccreditationGrant): unknown[] {
   return [
     grant.types.map(credentialTypeHash),
-    BigInt(grant.validFrom ?? 0),
-    BigInt(grant.validUntil ?? NO_EXPIRY),
+    toUint(grant.validFrom ?? 0, 'validFrom'),
+    toUint(grant.validUntil ?? NO_EXPIRY, 'validUntil'),
     grant.documentHash,
     grant.documentUri,
   ]
@@ -148,31 +148,31 @@ export function createTrustedIssuersRegistryClient(
         await bound.write('accredit', [
           subject,
           ROLE_CODES[role] ?? 0,
-          BigInt(parentIndex),
+          toUint(parentIndex, 'parentIndex'),
           toGrantTuple(grant),
         ]),
       ),
-    revoke: (subject, index) => bound.write('revoke', [subject, BigInt(index)]),
+    revoke: async (subject, index) => bound.write('revoke', [subject, toUint(index, 'index')]),
     accreditationCount: async (subject) => Number(await bound.read<bigint>('accreditationCount', [subject])),
     getAccreditation: async (subject, index) =>
       fromRaw(
         subject,
         index,
-        await bound.read<RawAccreditation>('getAccreditation', [subject, BigInt(index)]),
+        await bound.read<RawAccreditation>('getAccreditation', [subject, toUint(index, 'index')]),
       ),
     async getChain(subject, index) {
       const hops = await bound.read<{ subject: string; index: bigint; accreditation: RawAccreditation }[]>(
         'getChain',
-        [subject, BigInt(index)],
+        [subject, toUint(index, 'index')],
       )
       return hops.map((hop) => fromRaw(hop.subject, Number(hop.index), hop.accreditation))
     },
     async isAccreditedAt(subject, index, type, at) {
       const [accredited, rootTao] = await bound.read<[boolean, string]>('isAccreditedAt', [
         subject,
-        BigInt(index),
+        toUint(index, 'index'),
         credentialTypeHash(type),
-        BigInt(at),
+        toUint(at, 'at'),
       ])
       return { accredited, rootTao }
     },
