@@ -1,6 +1,6 @@
 import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js'
 import { CivitasError } from '../errors/index.js'
-import { gzipCompress, gzipDecompress, MAX_STATUS_LIST_BYTES } from './compression.js'
+import { assertEncodedSize, gzipCompress, gzipDecompress, maxBytesOption } from './compression.js'
 import { packStatuses, type StatusList, statusListFromBytes } from './packed-bits.js'
 
 /**
@@ -74,6 +74,7 @@ function decodeGzipBitstring(
   maxBytes: number,
   lenientAlphabet: boolean,
 ): StatusList {
+  assertEncodedSize(base64, what, maxBytes)
   let compressed: Uint8Array
   try {
     compressed = lenientAlphabet
@@ -107,7 +108,7 @@ export function decodeBitstringStatusList(
     encodedList.slice(1),
     'encodedList',
     statusSize,
-    options.maxBytes ?? MAX_STATUS_LIST_BYTES,
+    maxBytesOption(options.maxBytes),
     false,
   )
 }
@@ -121,5 +122,5 @@ export function decodeStatusList2021(encodedList: string, options: { maxBytes?: 
   if (typeof encodedList !== 'string' || encodedList.length === 0) {
     throw new CivitasError('STATUS_LIST_INVALID', 'encodedList must be a non-empty string')
   }
-  return decodeGzipBitstring(encodedList, 'encodedList', 1, options.maxBytes ?? MAX_STATUS_LIST_BYTES, true)
+  return decodeGzipBitstring(encodedList, 'encodedList', 1, maxBytesOption(options.maxBytes), true)
 }

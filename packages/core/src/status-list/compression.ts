@@ -41,6 +41,35 @@ function inflateWith(
   }
 }
 
+/**
+ * Refuses, before decoding it, base64url text too long to inflate within `maxBytes`:
+ * DEFLATE never grows its input by more than a few bytes per 64 KiB block.
+ */
+export function assertEncodedSize(encoded: string, what: string, maxBytes: number): void {
+  const limit = Math.ceil(((maxBytes + Math.ceil(maxBytes / 256) + 64) * 4) / 3)
+  if (encoded.length > limit) {
+    throw new CivitasError(
+      'INPUT_TOO_LARGE',
+      `${what} is ${encoded.length} characters, the limit is ${limit}`,
+      {
+        details: { length: encoded.length, limit, maxBytes },
+      },
+    )
+  }
+}
+
+function checkMaxBytes(maxBytes: unknown): number {
+  if (!Number.isSafeInteger(maxBytes) || (maxBytes as number) < 1) {
+    throw new CivitasError('INVALID_ARGUMENT', 'maxBytes must be a positive integer')
+  }
+  return maxBytes as number
+}
+
+/** The caller's `maxBytes`, or the default. */
+export function maxBytesOption(maxBytes: unknown): number {
+  return maxBytes === undefined ? MAX_STATUS_LIST_BYTES : checkMaxBytes(maxBytes)
+}
+
 export function zlibDecompress(compressed: Uint8Array, what: string, maxBytes = MAX_STATUS_LIST_BYTES) {
   return inflateWith(inflateSync, compressed, what, maxBytes)
 }

@@ -75,6 +75,22 @@ describe('IETF Status List Token signer', () => {
   })
 })
 
+describe('IETF Status List Token claims', () => {
+  it('iat is required (CLAIM_INVALID)', async () => {
+    const keys = await generateKeyPair('ES256')
+    const token = await signJws(
+      { iss: 'https://issuer.example', sub: URI, status_list: encodeTokenStatusList([0], { bits: 1 }) },
+      localSigner(keys.privateJwk),
+      { typ: 'statuslist+jwt' },
+    )
+    await expect(
+      verifyStatusListToken(token, { publicJwk: keys.publicJwk, uri: URI, now: NOW }),
+    ).rejects.toMatchObject({
+      code: 'CLAIM_INVALID',
+    })
+  })
+})
+
 describe('W3C BitstringStatusListCredential', () => {
   it('is a valid VCDM 2.0 credential whose encodedList decodes', async () => {
     const keys = await generateKeyPair('ES256')

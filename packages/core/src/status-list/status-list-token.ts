@@ -4,7 +4,12 @@ import {
   signatureKeySource,
   verifySignatureWithKeySource,
 } from '../credentials/issuer-signature.js'
-import { checkJwtTimes, nowSeconds } from '../credentials/verification.js'
+import {
+  checkClockSkew,
+  checkJwtTimes,
+  DEFAULT_CLOCK_SKEW_SECONDS,
+  nowSeconds,
+} from '../credentials/verification.js'
 import { CivitasError } from '../errors/index.js'
 import { decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
@@ -78,6 +83,8 @@ export async function verifyStatusListToken(
   options: VerifyStatusListTokenOptions,
 ): Promise<{ header: JwsHeader; payload: Record<string, unknown>; list: StatusList }> {
   checkKeySource(options ?? {}, 'publicJwk')
+  const now = nowSeconds(options.now)
+  const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
   const decoded = decodeJws(token)
   const payload = parseJwtClaims(decoded.payload)
   if (decoded.header.typ !== STATUS_LIST_JWT_TYP) {
@@ -97,7 +104,11 @@ export async function verifyStatusListToken(
       },
     )
   }
-  const [timeError] = checkJwtTimes(payload, nowSeconds(options.now), options.clockSkewSeconds ?? 60)
+  // iat is required (the freshness a relying party's caching rests on); exp and ttl are not.
+  if (typeof payload.iat !== 'number') {
+    throw new CivitasError('CLAIM_INVALID', 'Status List Token: iat must be a NumericDate')
+  }
+  const [timeError] = checkJwtTimes(payload, now, skew)
   if (timeError) throw new CivitasError(timeError.code, `Status List Token: ${timeError.message}`)
   const claim = payload.status_list
   if (claim === null || typeof claim !== 'object') {

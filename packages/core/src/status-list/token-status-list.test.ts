@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { isCivitasError } from '../errors/index.js'
+import { decodeBitstringStatusList } from './bitstring-status-list.js'
 import { decodeTokenStatusList, encodeTokenStatusList } from './token-status-list.js'
 
 // Worked examples from draft-ietf-oauth-status-list, section "Compressed Byte Array".
@@ -70,5 +72,26 @@ describe('IETF Token Status List (LSB-first, ZLIB)', () => {
   it('refuses a decompression bomb with INPUT_TOO_LARGE', () => {
     const bomb = encodeTokenStatusList(new Uint8Array(1 << 20), { bits: 8 })
     expect(codeOf(() => decodeTokenStatusList(bomb, { maxBytes: 1024 }))).toBe('INPUT_TOO_LARGE')
+  })
+})
+
+describe('size limits before decoding', () => {
+  it('refuses lst text too long to inflate within maxBytes, before decoding it (INPUT_TOO_LARGE)', () => {
+    const lst = 'A'.repeat(4096)
+    expect(() => decodeTokenStatusList({ bits: 1, lst }, { maxBytes: 1024 })).toThrow(
+      expect.objectContaining({ code: 'INPUT_TOO_LARGE' }),
+    )
+    expect(() => decodeBitstringStatusList(`u${lst}`, { maxBytes: 1024 })).toThrow(
+      expect.objectContaining({ code: 'INPUT_TOO_LARGE' }),
+    )
+    expect(() => decodeTokenStatusList({ bits: 1, lst }, { maxBytes: Number.NaN })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+  })
+
+  it('an incompressible list at the limit still decodes', () => {
+    const statuses = Array.from(randomBytes(65_536))
+    const claim = encodeTokenStatusList(statuses, { bits: 8 })
+    expect(decodeTokenStatusList(claim, { maxBytes: 65_536 }).get(65_535)).toBe(statuses[65_535])
   })
 })

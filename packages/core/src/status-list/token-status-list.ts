@@ -1,6 +1,6 @@
 import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js'
 import { CivitasError } from '../errors/index.js'
-import { MAX_STATUS_LIST_BYTES, zlibCompress, zlibDecompress } from './compression.js'
+import { assertEncodedSize, maxBytesOption, zlibCompress, zlibDecompress } from './compression.js'
 import { assertEntryWidth, packStatuses, type StatusList, statusListFromBytes } from './packed-bits.js'
 
 /** The `status_list` member of an IETF Status List Token. */
@@ -47,13 +47,15 @@ export function decodeTokenStatusList(
   if (typeof statusList.lst !== 'string' || statusList.lst.length === 0) {
     throw new CivitasError('STATUS_LIST_INVALID', 'status_list.lst must be a non-empty base64url string')
   }
+  const maxBytes = maxBytesOption(options.maxBytes)
+  assertEncodedSize(statusList.lst, 'status_list.lst', maxBytes)
   let compressed: Uint8Array
   try {
     compressed = base64urlDecode(statusList.lst, 'status_list.lst')
   } catch (cause) {
     throw new CivitasError('STATUS_LIST_INVALID', 'status_list.lst is not base64url', { cause })
   }
-  const bytes = zlibDecompress(compressed, 'status_list.lst', options.maxBytes ?? MAX_STATUS_LIST_BYTES)
+  const bytes = zlibDecompress(compressed, 'status_list.lst', maxBytes)
   if (bytes.length === 0) {
     throw new CivitasError('STATUS_LIST_TOO_SHORT', 'status_list.lst holds no entries')
   }
