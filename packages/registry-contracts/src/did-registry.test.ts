@@ -22,6 +22,7 @@ import {
   increaseTime,
   latestTimestamp,
   revert,
+  setNextBlockTimestamp,
   snapshot,
   startTestChain,
 } from './test-utils/chain.js'
@@ -161,9 +162,15 @@ describe('DIDRegistry (ERC-1056 compatible)', () => {
       expect(revoked.events[0]!.args.validTo).toBe(BigInt(revokedAt - 1))
       expect(await asOwner.delegateValidTo(id, SIG_AUTH, delegate.address)).toBe(BigInt(revokedAt - 1))
 
-      await asOwner.addDelegate(id, VERI_KEY, delegate.address, 60)
+      const short = await asOwner.addDelegate(id, VERI_KEY, delegate.address, 60)
+      const validTo = Number(short.events[0]!.args.validTo)
       expect(await asOwner.validDelegate(id, VERI_KEY, delegate.address)).toBe(true)
-      await increaseTime(chain, 61)
+      // ERC-1056: valid while validTo > block.timestamp, so the validTo second itself is out.
+      await setNextBlockTimestamp(chain, validTo - 1)
+      await chain.provider.send('evm_mine', [])
+      expect(await asOwner.validDelegate(id, VERI_KEY, delegate.address)).toBe(true)
+      await increaseTime(chain, 1)
+      expect(await latestTimestamp(chain)).toBe(validTo)
       expect(await asOwner.validDelegate(id, VERI_KEY, delegate.address)).toBe(false)
     })
 
@@ -356,6 +363,22 @@ describe('DIDRegistry (ERC-1056 compatible)', () => {
       await increaseTime(chain, 31)
       await expectRevert(asRelayer.submitSigned(op, sig), 'SIGNATURE_EXPIRED', 'SignatureExpired')
       expect(await asRelayer.identityOwner(owner.address)).toBe(owner.address)
+    })
+
+    it('the deadline second itself still authorises, the next one does not', async () => {
+      const op: DidRegistryOperation = {
+        type: 'SetAttribute',
+        identity: owner.address,
+        name: SERVICE,
+        value: 'edge',
+        validity: DAY,
+      }
+      const deadline = await deadlineIn(100)
+      await setNextBlockTimestamp(chain, deadline)
+      await asRelayer.submitSigned(op, await asRelayer.sign(owner, op, { deadline }))
+      const late = await asRelayer.sign(owner, op, { deadline })
+      await setNextBlockTimestamp(chain, deadline + 1)
+      await expectRevert(asRelayer.submitSigned(op, late), 'SIGNATURE_EXPIRED', 'SignatureExpired')
     })
 
     it('rejects a signature made for another chainId, here or on a twin deployment of that chain', async () => {

@@ -16,6 +16,7 @@ import {
   increaseTime,
   latestTimestamp,
   revert,
+  setNextBlockTimestamp,
   snapshot,
   startTestChain,
 } from './test-utils/chain.js'
@@ -250,6 +251,26 @@ describe('StatusRegistry', () => {
       await asOperator.set(issuer.address, REVOCATION, 6)
       await asIssuer.setDelegate(operator.address, 0)
       await expectRevert(asOperator.set(issuer.address, REVOCATION, 7), 'UNAUTHORIZED', 'NotIssuerOrDelegate')
+    })
+
+    it('a delegate writes up to the second before validUntil, not at it', async () => {
+      const validUntil = (await latestTimestamp(chain)) + 100
+      await asIssuer.setDelegate(operator.address, validUntil)
+      await setNextBlockTimestamp(chain, validUntil - 1)
+      await asOperator.set(issuer.address, REVOCATION, 1)
+      await setNextBlockTimestamp(chain, validUntil)
+      await expectRevert(asOperator.set(issuer.address, REVOCATION, 2), 'UNAUTHORIZED', 'NotIssuerOrDelegate')
+      // The refused write was never mined: mine the validUntil block for the view.
+      await chain.provider.send('evm_mine', [])
+      expect(await latestTimestamp(chain)).toBe(validUntil)
+      expect(await asIssuer.isDelegate(issuer.address, operator.address)).toBe(false)
+      // An expiry equal to the current block's time is already in the past.
+      await setNextBlockTimestamp(chain, validUntil + 10)
+      await expectRevert(
+        asIssuer.setDelegate(operator.address, validUntil + 10),
+        'INVALID_ARGUMENT',
+        'ExpiryInPast',
+      )
     })
 
     it('refuses a zero delegate and an expiry in the past', async () => {

@@ -6,6 +6,7 @@ import {
   increaseTime,
   latestTimestamp,
   revert,
+  setNextBlockTimestamp,
   snapshot,
   startTestChain,
 } from './test-utils/chain.js'
@@ -252,6 +253,35 @@ describe('TrustedIssuersRegistry', () => {
       expect((await asGov.isAccreditedAt(university.address, ti, DIPLOMA, t0 + 1000)).accredited).toBe(true)
       expect((await asGov.isAccreditedAt(university.address, ti, DIPLOMA, t0 - 1)).accredited).toBe(false)
       await increaseTime(chain, 3000)
+      await expectRevert(
+        asAgency.accredit(
+          stranger.address,
+          'TrustedIssuer',
+          tao,
+          grant([DIPLOMA], { validUntil: t0 + 5000 }),
+        ),
+        'ACCREDITATION_INACTIVE',
+        'AccreditorInactive',
+      )
+    })
+
+    it('windows are [validFrom, validUntil) and revokedAt is the first second without accreditation', async () => {
+      const { tao, ti } = await buildChain()
+      const at = async (time: number) =>
+        (await asGov.isAccreditedAt(university.address, ti, DIPLOMA, time)).accredited
+      expect(await at(t0 - 1)).toBe(false)
+      expect(await at(t0)).toBe(true)
+      expect(await at(t0 + 1999)).toBe(true)
+      expect(await at(t0 + 2000)).toBe(false)
+      // An accreditor acts up to the last second of its window.
+      await setNextBlockTimestamp(chain, t0 + 4999)
+      await asAgency.accredit(
+        stranger.address,
+        'TrustedIssuer',
+        tao,
+        grant([DIPLOMA], { validUntil: t0 + 5000 }),
+      )
+      await setNextBlockTimestamp(chain, t0 + 5000)
       await expectRevert(
         asAgency.accredit(
           stranger.address,

@@ -21,6 +21,11 @@ export async function increaseTime(chain: LocalChain, seconds: number): Promise<
   await chain.provider.send('evm_mine', [])
 }
 
+/** The next mined block gets exactly `timestamp`: for tests at a boundary second. */
+export async function setNextBlockTimestamp(chain: LocalChain, timestamp: number): Promise<void> {
+  await chain.provider.send('evm_setNextBlockTimestamp', [timestamp])
+}
+
 export async function latestTimestamp(chain: LocalChain): Promise<number> {
   const block = await chain.provider.getBlock('latest')
   return block!.timestamp
