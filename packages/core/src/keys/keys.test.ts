@@ -1,3 +1,5 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { isCivitasError } from '../errors/index.js'
 import { algorithmForJwk, type Jwk, type SignatureAlgorithm } from './algorithms.js'
@@ -93,6 +95,26 @@ describe('localSigner', () => {
     expect(signer.alg).toBe('ES384')
     expect(signer.kid).toBe('did:web:example.org#k1')
     expect((await signer.sign(new Uint8Array([1, 2, 3]))).length).toBe(96)
+  })
+})
+
+describe('localSigner ES256K signatures are low-S', () => {
+  it('so that libsecp256k1 / noble verifiers (which refuse high S) accept every one of them', async () => {
+    const { privateJwk, publicJwk } = await generateKeyPair('ES256K')
+    const signer = localSigner(privateJwk)
+    const publicKey = new Uint8Array([
+      0x04,
+      ...Buffer.from(publicJwk.x as string, 'base64url'),
+      ...Buffer.from(publicJwk.y as string, 'base64url'),
+    ])
+    const half = secp256k1.Point.CURVE().n >> 1n
+    // OpenSSL alone gives high S half of the time: 64 low-S signatures by chance is 2^-64.
+    for (let i = 0; i < 64; i++) {
+      const message = new TextEncoder().encode(`message ${i}`)
+      const signature = await signer.sign(message)
+      expect(BigInt(`0x${Buffer.from(signature.subarray(32)).toString('hex')}`) <= half).toBe(true)
+      expect(secp256k1.verify(signature, sha256(message), publicKey, { prehash: false })).toBe(true)
+    }
   })
 })
 
