@@ -22,12 +22,7 @@ import {
 import { digest, ES256, generateSalt } from '@sd-jwt/crypto-nodejs'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import { ES256Signer } from 'did-jwt'
-import {
-  createVerifiableCredentialJwt,
-  createVerifiablePresentationJwt,
-  verifyCredential,
-  verifyPresentation,
-} from 'did-jwt-vc'
+import { createVerifiableCredentialJwt, verifyCredential, verifyPresentation } from 'did-jwt-vc'
 import { formatOps, formatRatio, markdownTable, measure } from './measure.js'
 
 const issuerKeys = await generateKeyPair('ES256')
@@ -84,11 +79,6 @@ const theirIssuer = {
   did: issuerDid,
   alg: 'ES256',
   signer: ES256Signer(base64urlDecode(issuerKeys.privateJwk.d!)),
-}
-const theirHolder = {
-  did: holderDid,
-  alg: 'ES256',
-  signer: ES256Signer(base64urlDecode(holderKeys.privateJwk.d!)),
 }
 const theirPayload = {
   sub: holderDid,
@@ -161,11 +151,6 @@ const ourVp = await issueJwtVp(
   { ...vpBody, verifiableCredential: [ourVc11] },
   { format: 'jwt_vc_json', signer: holderSigner, nonce, audience },
 )
-const theirVp = await createVerifiablePresentationJwt(
-  { vp: { ...vpBody, verifiableCredential: [theirVc] } },
-  theirHolder,
-  { challenge: nonce, domain: audience },
-)
 const ourSdJwt = await issueOurSdJwt()
 const ourSdPresentation = await presentSdJwt(ourSdJwt, {
   disclose: { given_name: true, address: { locality: true } },
@@ -195,7 +180,7 @@ for (const [name, check] of [
 }
 await verifyCredential(ourVc11, resolver as never)
 await verifyCredential(theirVc, resolver as never)
-await verifyPresentation(theirVp, resolver as never, { challenge: nonce, domain: audience })
+await verifyPresentation(ourVp, resolver as never, { challenge: nonce, domain: audience })
 await theirs.verify(ourSdPresentation, { keyBindingNonce: nonce })
 await theirs.verify(theirSdPresentation, { keyBindingNonce: nonce })
 
@@ -227,7 +212,12 @@ const cases: Row[] = [
     operation: 'verify presentation + 1 credential',
     ours: () => verifyJwtVp(ourVp, { resolver, nonce, audience }),
     peerName: 'did-jwt-vc',
-    peer: () => verifyPresentation(theirVp, resolver as never, { challenge: nonce, domain: audience }),
+    // did-jwt-vc's verifyPresentation leaves the enclosed credential unchecked: verify it
+    // too, so both sides do the same work (two signatures) on the same token.
+    peer: async () => {
+      await verifyPresentation(ourVp, resolver as never, { challenge: nonce, domain: audience })
+      await verifyCredential(ourVc11, resolver as never)
+    },
   },
   {
     format: 'vc+jwt',
