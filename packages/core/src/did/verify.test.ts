@@ -1,3 +1,5 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import type { DIDDocument, DIDResolutionResult, JsonWebKey } from 'did-resolver'
 import { describe, expect, it, vi } from 'vitest'
 import { base64urlDecode } from '../encoding/base64url.js'
@@ -288,5 +290,59 @@ describe('verifyJwsWithDid: what the signer may not choose', () => {
     const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', kid: `${did}#0` })).toString('base64url')
     const forged = `${header}.${Buffer.from('{}').toString('base64url')}.${Buffer.from(forgedSig).toString('base64url')}`
     await expect(verifyJwsWithDid(forged, { resolver })).rejects.toMatchObject({ code: 'KEY_INVALID' })
+  })
+})
+
+describe('verifyJwsWithDid: ES256K-R against keys that are not recovery methods', () => {
+  async function es256kR(privateJwk: { d?: string }, kid: string): Promise<string> {
+    const input = `${Buffer.from(JSON.stringify({ alg: 'ES256K-R', kid })).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`
+    const sig = secp256k1.sign(
+      sha256(new TextEncoder().encode(input)),
+      Buffer.from(privateJwk.d as string, 'base64url'),
+      { prehash: false, format: 'recovered' },
+    )
+    // noble puts the recovery bit first; did-jwt's ES256K-R puts it last (R||S||v).
+    return `${input}.${Buffer.from([...sig.subarray(1), sig[0]!]).toString('base64url')}`
+  }
+
+  it('a secp256k1 did:key verifies by its address; another key → SIGNATURE_INVALID', async () => {
+    const issuer = await didKeyIssuer('ES256K')
+    await expect(
+      verifyJwsWithDid(await es256kR(issuer.privateJwk, issuer.kid), { resolver }),
+    ).resolves.toMatchObject({
+      verificationMethod: { id: issuer.kid },
+    })
+    const other = await generateKeyPair('ES256K')
+    await expect(
+      verifyJwsWithDid(await es256kR(other.privateJwk, issuer.kid), { resolver }),
+    ).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    })
+  })
+
+  it('a P-256 key, or a secp256k1 key published for encryption → ALG_KEY_MISMATCH', async () => {
+    const p256 = await didKeyIssuer('ES256')
+    const k1 = await generateKeyPair('ES256K')
+    await expect(
+      verifyJwsWithDid(await es256kR(k1.privateJwk, p256.kid), { resolver }),
+    ).rejects.toMatchObject({
+      code: 'ALG_KEY_MISMATCH',
+    })
+    const did = 'did:web:issuer.example'
+    const document: DIDDocument = {
+      id: did,
+      verificationMethod: [
+        {
+          id: `${did}#k`,
+          type: 'JsonWebKey2020',
+          controller: did,
+          publicKeyJwk: { ...k1.publicJwk, use: 'enc' } as JsonWebKey,
+        },
+      ],
+      assertionMethod: [`${did}#k`],
+    }
+    await expect(
+      verifyJwsWithDid(await es256kR(k1.privateJwk, `${did}#k`), { resolver: staticResolver(document) }),
+    ).rejects.toMatchObject({ code: 'ALG_KEY_MISMATCH' })
   })
 })

@@ -7,7 +7,7 @@ import {
   ethereumAddressOfPublicKey,
   verifyDecodedJwsWithEthereumAddress,
 } from '../jose/ethereum.js'
-import { checkAlgorithm, verifyDecodedJws } from '../jose/verify.js'
+import { checkAlgorithm, checkKeyUse, verifyDecodedJws } from '../jose/verify.js'
 import {
   algorithmForJwk,
   type Jwk,
@@ -112,9 +112,15 @@ async function verifyWithMethod(
   const jwk = publicJwkFromVerificationMethod(vm)
   if (alg === 'ES256K-R') {
     // did-jwt's recoverable signature over a secp256k1 key: the key's address is what it proves.
-    if (jwk.crv !== 'secp256k1') {
-      throw new CivitasError('ALG_KEY_MISMATCH', `ES256K-R cannot be verified with a ${jwk.crv} key`)
+    if (
+      jwk.crv !== 'secp256k1' ||
+      (jwk.alg !== undefined && jwk.alg !== 'ES256K' && jwk.alg !== 'ES256K-R')
+    ) {
+      throw new CivitasError('ALG_KEY_MISMATCH', `ES256K-R cannot be verified with a ${jwk.crv} key`, {
+        details: { crv: jwk.crv, jwkAlg: jwk.alg },
+      })
     }
+    checkKeyUse(jwk)
     verifyDecodedJwsWithEthereumAddress(decoded, addressOfSecp256k1Jwk(jwk), ['ES256K-R'])
     return
   }

@@ -50,7 +50,7 @@ function checkAllowList(
 
 // RFC 7517 §4.2 / §4.3: a key published for encryption, or whose operations exclude
 // "verify", must not verify signatures, whatever its curve says.
-function checkKeyUse(publicJwk: Jwk): void {
+export function checkKeyUse(publicJwk: Jwk): void {
   const { use, key_ops: keyOps } = publicJwk
   if (use !== undefined && use !== 'sig') {
     throw new CivitasError(
