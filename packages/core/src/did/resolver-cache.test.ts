@@ -74,6 +74,17 @@ describe('createResolver cache', () => {
     expect(resolver.cacheStats()).toMatchObject({ hits: 2, misses: 2, expirations: 1 })
   })
 
+  it('keys a ?versionId= query and the representation separately from the plain DID', async () => {
+    const resolver = createResolver({ web: false })
+    await resolver.resolve(KEY_A)
+    await resolver.resolve(`${KEY_A}?versionId=1`)
+    await resolver.resolve(`${KEY_A}?versionId=1#fragment`)
+    await resolver.resolve(KEY_A, { accept: 'application/did+json' })
+    expect(resolver.cacheStats()).toMatchObject({ hits: 1, misses: 3, size: 3 })
+    const plain = await resolver.resolve(KEY_A, { accept: 'application/did+json' })
+    expect(plain.didDocument).not.toHaveProperty('@context')
+  })
+
   it('holds at most maxEntries documents (LRU)', async () => {
     const resolver = createResolver({ web: false, cache: { maxEntries: 2 } })
     for (const did of [KEY_A, KEY_B, KEY_C]) await resolver.resolve(did)
