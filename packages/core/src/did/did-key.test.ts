@@ -143,6 +143,18 @@ const malformed: [what: string, did: string, error: string, code: string][] = [
     'KEY_INVALID',
   ],
   [
+    'Ed25519 key with a trailing byte',
+    didKeyOf([...ed25519Bytes, 0]),
+    'invalidPublicKeyLength',
+    'KEY_INVALID',
+  ],
+  [
+    'jwk_jcs-pub with a trailing byte after the JSON',
+    jcsDid(`${JSON.stringify({ crv: 'P-256', kty: 'EC', x: P256_X, y: P256_Y })}\n`),
+    'invalidDid',
+    'DID_INVALID',
+  ],
+  [
     'uncompressed P-256 point (did:key requires compressed)',
     didKeyOf([0x80, 0x24, 0x04, ...new Array(64).fill(1)]),
     'invalidPublicKeyLength',
