@@ -22,6 +22,7 @@ contract SchemaRegistry is Governed {
     event SchemaVersionAdded(
         bytes32 indexed schemaId, uint256 indexed version, bytes32 hash, string uri, address indexed publisher
     );
+    event SchemaPublisherChanged(bytes32 indexed schemaId, address indexed publisher);
 
     error InvalidSchemaId();
     error InvalidSchemaHash();
@@ -47,6 +48,18 @@ contract SchemaRegistry is Governed {
         version = versions.length;
         versions.push(SchemaVersion(hash, uri, msg.sender, uint64(block.timestamp)));
         emit SchemaVersionAdded(schemaId, version, hash, uri, msg.sender);
+    }
+
+    /// @notice Hands the schema to another publisher; by its publisher or by governance.
+    /// Whoever publishes first becomes the publisher, so without this a squatted id (a
+    /// front-run first version) would stay in the squatter's hands for every later version.
+    function setPublisher(bytes32 schemaId, address publisher) external {
+        if (publisher == address(0)) revert ZeroAddress();
+        address current = publisherOf[schemaId];
+        if (current == address(0)) revert SchemaNotFound(schemaId);
+        if (msg.sender != current && msg.sender != owner) revert NotSchemaPublisher(schemaId, msg.sender);
+        publisherOf[schemaId] = publisher;
+        emit SchemaPublisherChanged(schemaId, publisher);
     }
 
     function versionCount(bytes32 schemaId) external view returns (uint256) {

@@ -1,4 +1,4 @@
-import { id as keccakUtf8, type Wallet } from 'ethers'
+import { id as keccakUtf8, type Wallet, ZeroAddress } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { LocalChain } from './local-chain.js'
 import { createSchemaRegistryClient, type SchemaRegistryClient, schemaIdOf } from './schema-registry.js'
@@ -64,6 +64,43 @@ describe('SchemaRegistry', () => {
     const byGov = await asGov.addVersion(id, v2.hash, 'https://mirror.example/diploma/2.json')
     expect(byGov.events[0]!.args.publisher).toBe(gov.address)
     expect(await asStranger.publisherOf(id)).toBe(publisher.address)
+  })
+
+  it('the publisher hands a schema over; governance takes a squatted id back', async () => {
+    const squatted = 'https://schemas.civitas.example/id-card'
+    await asStranger.addVersion(squatted, v1.hash, 'https://squatter.example/id.json')
+    await expectRevert(
+      asPublisher.setPublisher(squatted, publisher.address),
+      'UNAUTHORIZED',
+      'NotSchemaPublisher',
+    )
+    await expectRevert(asGov.setPublisher(squatted, ZeroAddress), 'INVALID_ARGUMENT', 'ZeroAddress')
+    await expectRevert(
+      asGov.setPublisher('never published', publisher.address),
+      'NOT_FOUND',
+      'SchemaNotFound',
+    )
+    const moved = await asGov.setPublisher(squatted, publisher.address)
+    expect(moved.events).toEqual([
+      {
+        name: 'SchemaPublisherChanged',
+        args: { schemaId: schemaIdOf(squatted), publisher: publisher.address },
+      },
+    ])
+    expect(await asStranger.publisherOf(squatted)).toBe(publisher.address)
+    await expectRevert(asStranger.addVersion(squatted, v2.hash, v2.uri), 'UNAUTHORIZED', 'NotSchemaPublisher')
+    await asPublisher.addVersion(squatted, v2.hash, v2.uri)
+    expect(await asStranger.latestVersion(squatted)).toMatchObject({
+      version: 1,
+      publisher: publisher.address,
+    })
+    // The publisher itself may hand over too, and then loses the schema.
+    await asPublisher.setPublisher(squatted, stranger.address)
+    await expectRevert(
+      asPublisher.addVersion(squatted, v1.hash, v1.uri),
+      'UNAUTHORIZED',
+      'NotSchemaPublisher',
+    )
   })
 
   it('refuses empty ids, hashes and URIs; unknown schemas and versions are NOT_FOUND', async () => {

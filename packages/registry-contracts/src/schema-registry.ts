@@ -1,3 +1,4 @@
+import { CivitasError } from '@civitas/core'
 import { type ContractRunner, isHexString, id as keccakUtf8 } from 'ethers'
 import { bindContract, type RegistryClientOptions, toUint, type WriteResult } from './contract.js'
 import { schemaRegistryAbi } from './generated/schemaRegistry.js'
@@ -22,6 +23,8 @@ export interface SchemaRegistryClient extends GovernanceClient {
   readonly address: string
   /** Adds a version; the first version makes the sender the schema's publisher. */
   addVersion(schemaId: string, hash: string, uri: string): Promise<WriteResult & { version: number }>
+  /** Hands the schema to `publisher`; sent by the current publisher or by governance. */
+  setPublisher(schemaId: string, publisher: string): Promise<WriteResult>
   publisherOf(schemaId: string): Promise<string>
   versionCount(schemaId: string): Promise<number>
   getVersion(schemaId: string, version: number): Promise<SchemaVersion>
@@ -54,8 +57,11 @@ export function createSchemaRegistryClient(
     async addVersion(schemaId, hash, uri) {
       const result = await bound.write('addVersion', [schemaIdOf(schemaId), hash, uri])
       const event = result.events.find((e) => e.name === 'SchemaVersionAdded')
-      return { ...result, version: Number(event?.args.version ?? -1) }
+      if (!event) throw new CivitasError('TRANSACTION_FAILED', 'no SchemaVersionAdded event in the receipt')
+      return { ...result, version: Number(event.args.version) }
     },
+    setPublisher: async (schemaId, publisher) =>
+      bound.write('setPublisher', [schemaIdOf(schemaId), publisher]),
     publisherOf: (schemaId) => bound.read<string>('publisherOf', [schemaIdOf(schemaId)]),
     versionCount: async (schemaId) =>
       Number(await bound.read<bigint>('versionCount', [schemaIdOf(schemaId)])),
