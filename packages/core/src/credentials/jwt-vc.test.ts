@@ -469,3 +469,22 @@ describe('time claims no Date can hold', () => {
     expect(codes(sd)).toEqual(['CREDENTIAL_EXPIRED'])
   })
 })
+
+describe('vp+jwt iss', () => {
+  it('an iss naming another holder than the presentation is CLAIM_INVALID', async () => {
+    const vp = await signJws(
+      {
+        '@context': [VCDM_2_0_CONTEXT],
+        type: ['VerifiablePresentation'],
+        holder: university.did,
+        iss: student.did,
+        nonce: 'c-1',
+        aud: 'https://border.example',
+      },
+      student.signer,
+      { typ: 'vp+jwt' },
+    )
+    const options = { resolver, nonce: 'c-1', audience: 'https://border.example', now: NOW }
+    expect(codes(await verifyJwtVp(vp, options))).toEqual(['CLAIM_INVALID'])
+  })
+})

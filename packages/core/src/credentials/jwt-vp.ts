@@ -191,8 +191,8 @@ export async function verifyJwtVp(
   if ('error' in read) return { verified: false, ...read.partial, credentials: [], errors: [read.error] }
   const { decoded, header, payload, format } = read
   const presentation = (format === 'jwt_vc_json' ? payload.vp : payload) as Presentation
-  const claimed: unknown =
-    format === 'jwt_vc_json' && payload.iss !== undefined ? payload.iss : idOf(presentation.holder)
+  // VCDM 1.1 maps the holder to iss; vc-jose-cose allows iss as well. Either names the signer.
+  const claimed: unknown = payload.iss !== undefined ? payload.iss : idOf(presentation.holder)
   // A presentation need not name its holder; the DID its kid names then signed it. A claimed
   // holder that is not a string is no DID: the signature check below refuses it.
   const holder = claimed === undefined && header.kid !== undefined ? parse(header.kid)?.did : claimed
@@ -223,11 +223,11 @@ export async function verifyJwtVp(
   errors.push(...checkJwtTimes(payload, now, skew))
   errors.push(...validatePresentation(presentation, { version: format === 'jwt_vc_json' ? '1.1' : '2.0' }))
   if (
-    format === 'jwt_vc_json' &&
-    presentation?.holder !== undefined &&
-    holder !== idOf(presentation.holder)
+    payload.iss !== undefined &&
+    presentation.holder !== undefined &&
+    payload.iss !== idOf(presentation.holder)
   ) {
-    errors.push({ code: 'CLAIM_INVALID', message: 'vp.holder differs from the JWT "iss" claim' })
+    errors.push({ code: 'CLAIM_INVALID', message: 'the holder differs from the JWT "iss" claim' })
   }
 
   const vcs = presentation?.verifiableCredential
