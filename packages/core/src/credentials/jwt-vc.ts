@@ -131,7 +131,7 @@ export interface JwtVcVerificationResult {
 }
 
 /** Which format a decoded JWT claims to be; `FORMAT_MISMATCH` when it mixes them. */
-export function detectCredentialFormat(
+function detectCredentialFormat(
   header: JwsHeader,
   payload: Record<string, unknown>,
   claim: 'vc' | 'vp',
@@ -226,7 +226,7 @@ function credentialFromVcdm11(payload: Record<string, unknown>, errors: Verifica
 }
 
 /** VCDM 2.0 validity window (validFrom / validUntil) at `now`. */
-export function checkValidityPeriod(credential: Credential, now: number, skew: number): VerificationError[] {
+function checkValidityPeriod(credential: Credential, now: number, skew: number): VerificationError[] {
   const errors: VerificationError[] = []
   // 1.1 credentials say issuanceDate / expirationDate ("when the credential becomes valid");
   // EBSI's also carry validFrom / validUntil, which then win, as in the JWT claim mapping.
