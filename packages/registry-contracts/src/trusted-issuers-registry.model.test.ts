@@ -225,6 +225,8 @@ describe('TrustedIssuersRegistry against a model (fast-check)', () => {
             for (let s = -2; s <= step + 6; s++) times.add(t0 + s * STEP)
             for (const list of records)
               for (const r of list) if (r.revokedAt) times.add(r.revokedAt).add(r.revokedAt - 1)
+            // The newest accredited record per (subject, type, time): what findAccreditation returns.
+            const newest = new Map<string, number>()
             for (let s = 0; s < ENTITIES; s++) {
               for (let i = 0; i < records[s]!.length; i++) {
                 const chainRecord = await gov.getAccreditation(wallets[s]!.address, i)
@@ -253,7 +255,16 @@ describe('TrustedIssuersRegistry against a model (fast-check)', () => {
                       at,
                     )
                     expect(onChain).toEqual({ accredited, rootTao: wallets[root]!.address })
+                    if (accredited) newest.set(`${s}:${t}:${at}`, i)
                   }
+                }
+              }
+            }
+            for (let s = 0; s < ENTITIES; s++) {
+              for (const [t, type] of TYPES.entries()) {
+                for (const at of times) {
+                  const found = await gov.findAccreditation(wallets[s]!.address, type, { at })
+                  expect(found?.index).toBe(newest.get(`${s}:${t}:${at}`))
                 }
               }
             }

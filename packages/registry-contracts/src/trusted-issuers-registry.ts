@@ -115,6 +115,13 @@ function fromRaw(subject: string, index: number, raw: RawAccreditation): Accredi
   }
 }
 
+/** The contract's isAccreditedAt rule for one hop: [validFrom, validUntil), before revokedAt, holds the type. */
+function activeFor(hop: Accreditation, typeHash: string, at: bigint): boolean {
+  if (at < hop.validFrom || at >= hop.validUntil) return false
+  if (hop.revokedAt !== 0n && at >= hop.revokedAt) return false
+  return hop.types.some((t) => t.toLowerCase() === typeHash)
+}
+
 function toGrantTuple(grant: AccreditationGrant): unknown[] {
   return [
     grant.types.map(credentialTypeHash),
@@ -177,13 +184,17 @@ export function createTrustedIssuersRegistryClient(
       return { accredited, rootTao }
     },
     async findAccreditation(subject, type, options = {}) {
-      const at = options.at ?? Math.floor(Date.now() / 1000)
+      const at = toUint(options.at ?? Math.floor(Date.now() / 1000), 'at')
+      const typeHash = credentialTypeHash(type).toLowerCase()
       const roots = options.trustedRoots?.map((r) => r.toLowerCase())
       const count = await client.accreditationCount(subject)
       for (let index = count - 1; index >= 0; index--) {
-        const { accredited, rootTao } = await client.isAccreditedAt(subject, index, type, at)
-        if (!accredited || (roots && !roots.includes(rootTao.toLowerCase()))) continue
-        return { index, chain: await client.getChain(subject, index) }
+        // One eth_call per record: the chain carries every hop's window, revocation and
+        // types, so the contract's isAccreditedAt rule is applied here to the same data.
+        const chain = await client.getChain(subject, index)
+        const root = chain[chain.length - 1]!
+        if (roots && !roots.includes(root.subject.toLowerCase())) continue
+        if (chain.every((hop) => activeFor(hop, typeHash, at))) return { index, chain }
       }
       return undefined
     },
