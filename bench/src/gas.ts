@@ -346,11 +346,21 @@ async function main(): Promise<void> {
       recordSlots * SSTORE_NEW + 5 * COLD_SLOAD + accreditedLog,
       `parent: 5 reads + ${recordSlots} new slots + event`,
     )
-    await tir(agency).accredit(university.address, 'TrustedIssuer', 0, {
+    const ti = await tir(agency).accredit(university.address, 'TrustedIssuer', 0, {
       types: ['VerifiableDiploma'],
       validUntil: (await now()) + 1000,
       ...doc,
     })
+    // Every hop above the accreditor must be live too: the Root TAO's records length,
+    // role/accreditor slot and window/revocation slot on top of the parent's 5 reads.
+    await record(
+      chain,
+      'TrustedIssuersRegistry',
+      'accredit (Trusted Issuer under a TAO, 1 type)',
+      ti,
+      recordSlots * SSTORE_NEW + 8 * COLD_SLOAD + accreditedLog,
+      `parent: 5 reads + root: 3 reads + ${recordSlots} new slots + event`,
+    )
     await record(
       chain,
       'TrustedIssuersRegistry',
