@@ -361,6 +361,9 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
 
   it('API misuse throws INVALID_ARGUMENT', async () => {
     await expect(verifySdJwt(issued, {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    await expect(
+      verifySdJwt(issued, { issuerJwk: issuer.jwk, nonce: NONCE, requireKeyBinding: false }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     for (const limit of ['maxDisclosures', 'maxLength', 'keyBindingMaxAgeSeconds']) {
       await expect(verifySdJwt(issued, { issuerJwk: issuer.jwk, [limit]: Number.NaN })).rejects.toMatchObject(
         {

@@ -102,6 +102,19 @@ function checkOptions(options: VerifySdJwtOptions): void {
       throw new CivitasError('INVALID_ARGUMENT', `${name} must be a string`)
     }
   }
+  if (options.requireKeyBinding !== undefined && typeof options.requireKeyBinding !== 'boolean') {
+    throw new CivitasError('INVALID_ARGUMENT', 'requireKeyBinding must be a boolean')
+  }
+  // A nonce or audience is only checked inside a KB-JWT: without one it would go unchecked.
+  if (
+    options.requireKeyBinding === false &&
+    (options.nonce !== undefined || options.audience !== undefined)
+  ) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'nonce and audience need key binding: drop requireKeyBinding: false',
+    )
+  }
   // A NaN or negative limit would compare false and switch its check off.
   for (const name of ['maxDisclosures', 'maxLength', 'keyBindingMaxAgeSeconds'] as const) {
     const value = options[name]
