@@ -158,6 +158,27 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     expect(codes(result)).toEqual(['SD_DIGEST_DUPLICATE'])
   })
 
+  it('a digest repeated across an array element, a recursive Disclosure or as an undisclosed decoy: SD_DIGEST_DUPLICATE', async () => {
+    const element = createDisclosure('sha-256', 'DE')
+    const inner = createDisclosure('sha-256', 'Berlin', 'locality')
+    // The parent Disclosure's value references the digest the payload also references.
+    const parent = createDisclosure('sha-256', { _sd: [inner.digest] }, 'address')
+    const decoy = sdDigest('sha-256', 'decoy')
+    for (const [payload, disclosures] of [
+      [{ _sd: [element.digest], nationalities: [{ '...': element.digest }] }, [element.encoded]],
+      [{ _sd: [parent.digest], other: { _sd: [inner.digest] } }, [parent.encoded, inner.encoded]],
+      [{ nationalities: [{ '...': decoy }, { '...': decoy }] }, []],
+    ] as const) {
+      const jwt = await signJws(
+        { iss: 'https://i.example', vct: 'urn:x', ...payload, _sd_alg: 'sha-256' },
+        issuer.signer,
+        { typ: 'dc+sd-jwt' },
+      )
+      const result = await verifySdJwt(joinSdJwt(jwt, [...disclosures]), { issuerJwk: issuer.jwk, now: NOW })
+      expect(codes(result)).toEqual(['SD_DIGEST_DUPLICATE'])
+    }
+  })
+
   it('the same Disclosure presented twice: SD_DIGEST_DUPLICATE', async () => {
     const { jwt, disclosures } = splitSdJwt(await presentSdJwt(issued, { disclose: { given_name: true } }))
     const result = await verifySdJwt(joinSdJwt(jwt, [disclosures[0]!, disclosures[0]!]), {
