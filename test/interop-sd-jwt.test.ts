@@ -131,6 +131,19 @@ describe('interop: dc+sd-jwt with @sd-jwt/sd-jwt-vc', () => {
       nationalities: ['FR'],
     })
     expect(ours.claims).not.toHaveProperty('family_name')
+    // Their KB-JWT is held to the same rules as ours: another verifier's nonce or audience fails.
+    const replayed = await verifySdJwt(presentation, {
+      issuerJwk: issuer.publicKey as Jwk,
+      nonce: 'n-other',
+      audience: 'https://other-verifier.example.eu',
+    })
+    expect(replayed.errors.map((e) => e.code)).toEqual(['NONCE_MISMATCH'])
+    const forged = presentation.replace(
+      /~([^~]*)$/,
+      `~${Buffer.from(JSON.stringify(['c2FsdA', 'family_name', 'Forged'])).toString('base64url')}~$1`,
+    )
+    const forgedResult = await verifySdJwt(forged, { issuerJwk: issuer.publicKey as Jwk })
+    expect(forgedResult.errors.map((e) => e.code)).toEqual(['SD_DISCLOSURE_UNREFERENCED'])
     // Their issued (unpresented) SD-JWT also presents through our wallet code.
     const ourPresentation = await presentSdJwt(issued, {
       disclose: ['/family_name'],
