@@ -487,4 +487,18 @@ describe('vp+jwt iss', () => {
     const options = { resolver, nonce: 'c-1', audience: 'https://border.example', now: NOW }
     expect(codes(await verifyJwtVp(vp, options))).toEqual(['CLAIM_INVALID'])
   })
+
+  it('a jwt_vc_json presentation without holder carries the signing DID as iss', async () => {
+    const vp = await issueJwtVp(
+      { '@context': [VCDM_1_1_CONTEXT], type: ['VerifiablePresentation'] },
+      {
+        format: 'jwt_vc_json',
+        signer: student.signer,
+        nonce: 'c-1',
+        audience: 'https://border.example',
+        iat: NOW,
+      },
+    )
+    expect(decodeJwt(vp).payload.iss).toBe(student.did)
+  })
 })

@@ -101,7 +101,8 @@ export async function issueJwtVp(presentation: Presentation, options: IssueJwtVp
     })
   }
   const kid = options.kid ?? options.signer.kid
-  const holder = idOf(presentation.holder)
+  // VCDM 1.1 verifiers (did-jwt-vc) require iss: without a holder, the DID of the signing key.
+  const holder = idOf(presentation.holder) ?? (kid === undefined ? undefined : parse(kid)?.did)
   if (format === 'vc+jwt') {
     if ('vp' in presentation || 'vc' in presentation) {
       throw new CivitasError(
