@@ -317,6 +317,12 @@ describe('verifyDecodedJws checks the decoded bytes it returns', () => {
     const forged = decodeJws(`${h}.${base64urlEncode('{"role":"admin"}')}.${s}`)
     await rejects(verifyDecodedJws(forged, genuine, keys.publicJwk), 'SIGNATURE_INVALID')
   })
+  it('anything but a decodeJws result is INVALID_ARGUMENT', async () => {
+    const keys = await generateKeyPair('ES256')
+    for (const bad of [null, {}, { header: { alg: 'ES256' }, signingInput: 'a.b', signature: 'c' }]) {
+      await rejects(verifyDecodedJws(bad as never, '', keys.publicJwk), 'INVALID_ARGUMENT')
+    }
+  })
 })
 
 describe('key confusion beyond the curve: "use" and "key_ops" (RFC 7517 §4.2, §4.3)', () => {

@@ -93,6 +93,15 @@ export async function verifyDecodedJws(
   publicJwk: Jwk,
   algorithms?: readonly SignatureAlgorithm[],
 ): Promise<SignatureAlgorithm> {
+  if (
+    decoded === null ||
+    typeof decoded !== 'object' ||
+    typeof decoded.header?.alg !== 'string' ||
+    typeof decoded.signingInput !== 'string' ||
+    !(decoded.signature instanceof Uint8Array)
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'decoded must be what decodeJws returned')
+  }
   const alg = decoded.header.alg
   checkAlgorithm(alg, checkAllowList(algorithms))
   const keyAlg = algorithmForJwk(publicJwk)
