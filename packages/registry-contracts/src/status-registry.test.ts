@@ -146,6 +146,13 @@ describe('StatusRegistry', () => {
         'WrongPurpose',
       )
       expect(await asIssuer.isSet(issuer.address, REVOCATION, 7)).toBe(true)
+      // A mixed update on a revocation list fails before its sets are written.
+      await expectRevert(
+        asIssuer.update(issuer.address, REVOCATION, { set: [8], clear: [7] }),
+        'STATUS_PURPOSE_MISMATCH',
+        'WrongPurpose',
+      )
+      expect(await asIssuer.isSet(issuer.address, REVOCATION, 8)).toBe(false)
     })
 
     it('suspension is reversible', async () => {
@@ -345,6 +352,10 @@ describe('StatusRegistry', () => {
       ).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
       })
+      await expect(
+        asIssuer.update(issuer.address, SUSPENSION, { set: [1, 700], clear: [2, 700] }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', details: { index: '700' } })
+      expect(await asIssuer.isSet(issuer.address, SUSPENSION, 1)).toBe(false)
     })
 
     it('256 revocations in one word cost one word write', async () => {

@@ -107,7 +107,9 @@ export interface StatusRegistryClient {
   clearMasks(issuer: string, listId: bigint | number, masks: WordMasks): Promise<WriteResult>
   /**
    * Applies many changes with as few transactions as the batch size allows: indices are
-   * grouped per word into masks, sets first, then clears. Resolves to every receipt.
+   * grouped per word into masks, clears first, then sets, so that a revocation list refuses
+   * the clears before anything was written. An index both set and cleared is refused before
+   * sending. Resolves to every receipt.
    */
   update(
     issuer: string,
@@ -192,12 +194,24 @@ export function createStatusRegistryClient(
           details: { maxWordsPerTx: size },
         })
       }
+      const toSet = groupIndicesIntoMasks(update.set ?? [])
+      const toClear = groupIndicesIntoMasks(update.clear ?? [])
+      const setMask = new Map(toSet.wordIndices.map((w, k) => [w, toSet.masks[k]!]))
+      toClear.wordIndices.forEach((w, k) => {
+        const both = (setMask.get(w) ?? 0n) & toClear.masks[k]!
+        if (both !== 0n) {
+          const index = w * 256n + 255n - BigInt(both.toString(2).length - 1)
+          throw new CivitasError('INVALID_ARGUMENT', `status index ${index} is both set and cleared`, {
+            details: { index: String(index) },
+          })
+        }
+      })
       const results: WriteResult[] = []
-      for (const batch of chunks(groupIndicesIntoMasks(update.set ?? []), size)) {
-        results.push(await client.setMasks(issuer, listId, batch))
-      }
-      for (const batch of chunks(groupIndicesIntoMasks(update.clear ?? []), size)) {
+      for (const batch of chunks(toClear, size)) {
         results.push(await client.clearMasks(issuer, listId, batch))
+      }
+      for (const batch of chunks(toSet, size)) {
+        results.push(await client.setMasks(issuer, listId, batch))
       }
       return results
     },
