@@ -11,7 +11,7 @@ import { localSigner } from '../keys/signer.js'
 import { didJwkFromJwk } from './jwk.js'
 import { didKeyFromJwk } from './key.js'
 import { createResolver } from './resolver.js'
-import { verifyJwsWithDid } from './verify.js'
+import { verifyDecodedJwsWithDid, verifyJwsWithDid } from './verify.js'
 
 // verifyJwsWithDid: the signer's key is found through its DID document (kid → DID →
 // verification relationship → key) and the JWS is checked with that key only.
@@ -138,6 +138,12 @@ describe('verifyJwsWithDid failures, each with its code', () => {
     const es256 = await generateKeyPair('ES256')
     const jws = await signJws(payload, localSigner(es256.privateJwk, { kid: issuer.kid }))
     await expect(verifyJwsWithDid(jws, { resolver })).rejects.toMatchObject({ code: 'ALG_KEY_MISMATCH' })
+  })
+
+  it('verifyDecodedJwsWithDid with something that is not a decoded JWS → INVALID_ARGUMENT', async () => {
+    await expect(verifyDecodedJwsWithDid('', null as never, { resolver })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+    })
   })
 
   it('no kid and no did → INVALID_ARGUMENT; no resolver → INVALID_ARGUMENT', async () => {

@@ -1,7 +1,7 @@
 import { type DIDDocument, parse, type Resolvable, type VerificationMethod } from 'did-resolver'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { CivitasError, isCivitasError } from '../errors/index.js'
-import { type DecodedJws, decodeJws, type JwsHeader } from '../jose/decode.js'
+import { assertDecodedJws, type DecodedJws, decodeJws, type JwsHeader } from '../jose/decode.js'
 import {
   type EthereumJwsAlgorithm,
   ethereumAddressOfPublicKey,
@@ -166,6 +166,7 @@ export async function verifyDecodedJwsWithDid(
   decoded: DecodedJws,
   options: VerifyJwsWithDidOptions,
 ): Promise<VerifiedJwsWithDid> {
+  assertDecodedJws(decoded)
   return verifyChecked(jws, decoded, options, checkOptions(options))
 }
 

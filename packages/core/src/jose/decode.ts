@@ -87,6 +87,19 @@ export function decodeJws(jws: string, options: DecodeJwsOptions = {}): DecodedJ
   return { header, payload, signature, signingInput: jws.slice(0, second) }
 }
 
+/** Guards the `decoded` argument of the verify*Decoded* functions (a caller's object, not ours). */
+export function assertDecodedJws(decoded: DecodedJws): void {
+  if (
+    decoded === null ||
+    typeof decoded !== 'object' ||
+    typeof decoded.header?.alg !== 'string' ||
+    typeof decoded.signingInput !== 'string' ||
+    !(decoded.signature instanceof Uint8Array)
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'decoded must be what decodeJws returned')
+  }
+}
+
 export interface DecodedJwt {
   readonly header: JwsHeader
   readonly payload: Record<string, unknown>

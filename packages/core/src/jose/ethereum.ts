@@ -2,7 +2,13 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { CivitasError } from '../errors/index.js'
-import { type DecodedJws, type DecodeJwsOptions, decodeJws, type JwsHeader } from './decode.js'
+import {
+  assertDecodedJws,
+  type DecodedJws,
+  type DecodeJwsOptions,
+  decodeJws,
+  type JwsHeader,
+} from './decode.js'
 import { checkAlgorithm } from './verify.js'
 
 /** The two algorithms a secp256k1 key known only by its Ethereum address can be checked with. */
@@ -50,6 +56,7 @@ export function verifyDecodedJwsWithEthereumAddress(
   algorithms: readonly EthereumJwsAlgorithm[] = ['ES256K', 'ES256K-R'],
 ): EthereumJwsAlgorithm {
   checkAddress(address)
+  assertDecodedJws(decoded)
   if (
     !Array.isArray(algorithms) ||
     algorithms.length === 0 ||

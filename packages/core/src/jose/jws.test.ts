@@ -8,7 +8,11 @@ import { generateKeyPair } from '../keys/generate.js'
 import { importJwk, jwkThumbprint } from '../keys/jwk.js'
 import { localSigner } from '../keys/signer.js'
 import { decodeJws, decodeJwt } from './decode.js'
-import { ethereumAddressOfPublicKey, verifyJwsWithEthereumAddress } from './ethereum.js'
+import {
+  ethereumAddressOfPublicKey,
+  verifyDecodedJwsWithEthereumAddress,
+  verifyJwsWithEthereumAddress,
+} from './ethereum.js'
 import vectors from './fixtures/rfc-jws.json' with { type: 'json' }
 import { signJws } from './sign.js'
 import { verifyDecodedJws, verifyJws } from './verify.js'
@@ -321,6 +325,10 @@ describe('verifyDecodedJws checks the decoded bytes it returns', () => {
     const keys = await generateKeyPair('ES256')
     for (const bad of [null, {}, { header: { alg: 'ES256' }, signingInput: 'a.b', signature: 'c' }]) {
       await rejects(verifyDecodedJws(bad as never, '', keys.publicJwk), 'INVALID_ARGUMENT')
+      await rejects(
+        () => verifyDecodedJwsWithEthereumAddress(bad as never, `0x${'11'.repeat(20)}`),
+        'INVALID_ARGUMENT',
+      )
     }
   })
 })

@@ -10,7 +10,13 @@ import {
   signatureLength,
 } from '../keys/algorithms.js'
 import { publicKeyObject } from '../keys/jwk.js'
-import { type DecodedJws, type DecodeJwsOptions, decodeJws, type JwsHeader } from './decode.js'
+import {
+  assertDecodedJws,
+  type DecodedJws,
+  type DecodeJwsOptions,
+  decodeJws,
+  type JwsHeader,
+} from './decode.js'
 
 export interface VerifyJwsOptions extends DecodeJwsOptions {
   /** Algorithms accepted for this call. Default: every algorithm Civitas supports. */
@@ -93,15 +99,7 @@ export async function verifyDecodedJws(
   publicJwk: Jwk,
   algorithms?: readonly SignatureAlgorithm[],
 ): Promise<SignatureAlgorithm> {
-  if (
-    decoded === null ||
-    typeof decoded !== 'object' ||
-    typeof decoded.header?.alg !== 'string' ||
-    typeof decoded.signingInput !== 'string' ||
-    !(decoded.signature instanceof Uint8Array)
-  ) {
-    throw new CivitasError('INVALID_ARGUMENT', 'decoded must be what decodeJws returned')
-  }
+  assertDecodedJws(decoded)
   const alg = decoded.header.alg
   checkAlgorithm(alg, checkAllowList(algorithms))
   const keyAlg = algorithmForJwk(publicJwk)
