@@ -20,6 +20,7 @@ export {
   verifyJwtVc,
 } from './jwt-vc.js'
 export {
+  DEFAULT_MAX_CREDENTIALS,
   envelopeCredential,
   type IssueJwtVpOptions,
   issueJwtVp,

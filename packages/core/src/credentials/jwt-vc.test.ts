@@ -501,4 +501,35 @@ describe('vp+jwt iss', () => {
     )
     expect(decodeJwt(vp).payload.iss).toBe(student.did)
   })
+
+  it('more enclosed credentials than maxCredentials: INPUT_TOO_LARGE, none resolved', async () => {
+    const vc = await issueJwtVc(diploma20(), { format: 'vc+jwt', signer: university.signer })
+    const vp = await issueJwtVp(
+      {
+        '@context': [VCDM_2_0_CONTEXT],
+        type: ['VerifiablePresentation'],
+        verifiableCredential: [vc, vc, vc],
+      },
+      {
+        format: 'vc+jwt',
+        signer: student.signer,
+        nonce: 'c-1',
+        audience: 'https://border.example',
+        iat: NOW,
+      },
+    )
+    let lookups = 0
+    const counting = {
+      resolve: (did: string) => {
+        lookups++
+        return resolver.resolve(did)
+      },
+    }
+    const options = { resolver: counting, nonce: 'c-1', audience: 'https://border.example', now: NOW }
+    const result = await verifyJwtVp(vp, { ...options, maxCredentials: 2 })
+    expect(codes(result)).toEqual(['INPUT_TOO_LARGE'])
+    expect(result.credentials).toEqual([])
+    expect(lookups).toBe(1)
+    expect(codes(await verifyJwtVp(vp, { ...options, maxCredentials: 3 }))).toEqual([])
+  })
 })

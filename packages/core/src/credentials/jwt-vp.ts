@@ -26,6 +26,9 @@ const ENVELOPED_PREFIX = 'data:application/vc+jwt,'
 
 export type Presentation = Record<string, unknown>
 
+/** Default `maxCredentials` of verifyJwtVp: far above any wallet's presentation. */
+export const DEFAULT_MAX_CREDENTIALS = 64
+
 export interface IssueJwtVpOptions {
   format: JwtCredentialFormat
   signer: Signer
@@ -147,6 +150,12 @@ export interface VerifyJwtVpOptions {
   /** Accept only this format. */
   format?: JwtCredentialFormat
   algorithms?: readonly SignatureAlgorithm[]
+  /**
+   * Most enclosed credentials verified (default 64): each costs a DID resolution and a
+   * signature check, so a presentation carrying thousands would turn one request into
+   * thousands of lookups. More is `INPUT_TOO_LARGE` and none is verified.
+   */
+  maxCredentials?: number
 }
 
 export interface JwtVpVerificationResult {
@@ -187,6 +196,10 @@ export async function verifyJwtVp(
   }
   const now = nowSeconds(options.now)
   const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
+  const maxCredentials = options.maxCredentials ?? DEFAULT_MAX_CREDENTIALS
+  if (!Number.isSafeInteger(maxCredentials) || maxCredentials < 0) {
+    throw new CivitasError('INVALID_ARGUMENT', 'maxCredentials must be a non-negative integer')
+  }
 
   const read = readCredentialJwt(token, 'vp', options.format)
   if ('error' in read) return { verified: false, ...read.partial, credentials: [], errors: [read.error] }
@@ -232,7 +245,14 @@ export async function verifyJwtVp(
   }
 
   const vcs = presentation?.verifiableCredential
-  const items = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
+  const all = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
+  const items = all.length > maxCredentials ? [] : all
+  if (items !== all) {
+    errors.push({
+      code: 'INPUT_TOO_LARGE',
+      message: `the presentation encloses ${all.length} credentials, the limit is ${maxCredentials}`,
+    })
+  }
   const credentials: JwtVcVerificationResult[] = []
   for (const [i, item] of items.entries()) {
     const jwt = unenvelope(item)
