@@ -69,6 +69,26 @@ export function createRegistryProvider(
   })
 }
 
+/** `promise`, or CHAIN_UNAVAILABLE once `timeoutMs` have passed without an answer. */
+export async function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  context: { contract: string; method: string },
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const message = `${context.contract}.${context.method}: no answer within ${timeoutMs} ms`
+      reject(new CivitasError('CHAIN_UNAVAILABLE', message, { details: { ...context, timeoutMs } }))
+    }, timeoutMs)
+  })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 export function bindContract(
   name: string,
   address: string,
@@ -82,25 +102,13 @@ export function bindContract(
   const receiptTimeoutMs = options.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS
 
   async function read<T>(method: string, args: readonly unknown[]): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    // The runner's provider may have no request timeout of its own (ethers' default is 5 min).
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new CivitasError('CHAIN_UNAVAILABLE', `${name}.${method}: no answer within ${readTimeoutMs} ms`, {
-              details: { ...context(method), timeoutMs: readTimeoutMs },
-            }),
-          ),
-        readTimeoutMs,
-      )
-    })
     try {
-      return (await Promise.race([contract.getFunction(method).staticCall(...args), timeout])) as T
+      // The runner's provider may have no request timeout of its own (ethers' default is 5 min).
+      return (await withTimeout(contract.getFunction(method).staticCall(...args), readTimeoutMs, {
+        ...context(method),
+      })) as T
     } catch (error) {
       throw toRegistryError(error, context(method))
-    } finally {
-      clearTimeout(timer)
     }
   }
 

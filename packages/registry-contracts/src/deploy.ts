@@ -1,7 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { CivitasError, type EthrNetworkConfig } from '@civitas/core'
 import { ContractFactory, type ContractRunner, type InterfaceAbi, type Signer } from 'ethers'
-import { createRegistryProvider, DEFAULT_RECEIPT_TIMEOUT_MS, type RegistryClientOptions } from './contract.js'
+import {
+  createRegistryProvider,
+  DEFAULT_RECEIPT_TIMEOUT_MS,
+  DEFAULT_RPC_TIMEOUT_MS,
+  type RegistryClientOptions,
+  withTimeout,
+} from './contract.js'
 import { createDidRegistryClient, type DidRegistryClient } from './did-registry.js'
 import { toRegistryError } from './errors.js'
 import { didRegistryAbi, didRegistryBytecode } from './generated/didRegistry.js'
@@ -43,6 +49,8 @@ export interface DeployOptions {
   governance?: string
   /** Also write the manifest as JSON to this path. */
   manifestPath?: string
+  /** How long asking the node for its chain id may take; defaults to 10 s. */
+  rpcTimeoutMs?: number
 }
 
 const ARTIFACTS: Record<RegistryName, { abi: InterfaceAbi; bytecode: string; governed: boolean }> = {
@@ -65,17 +73,23 @@ export async function deployRegistries(
   signer: Signer,
   options: DeployOptions = {},
 ): Promise<RegistryManifest> {
+  const rpcTimeoutMs = options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS
   let chainId: number
   let from: string
   let deployer: Signer
   try {
     if (signer.provider) {
       deployer = signer
-      chainId = Number((await signer.provider.getNetwork()).chainId)
+      // A provider without a static network probes the node, and retries forever when it is down.
+      const network = await withTimeout(signer.provider.getNetwork(), rpcTimeoutMs, {
+        contract: 'deployRegistries',
+        method: 'getNetwork',
+      })
+      chainId = Number(network.chainId)
     } else {
       // Ask the node once, with a timeout, instead of letting ethers retry network
       // detection forever when the endpoint is down.
-      chainId = await fetchChainId(rpcUrl)
+      chainId = await fetchChainId(rpcUrl, rpcTimeoutMs)
       deployer = signer.connect(createRegistryProvider(rpcUrl, chainId))
     }
     from = await deployer.getAddress()
@@ -114,7 +128,7 @@ export async function deployRegistries(
 }
 
 /** `eth_chainId` of a JSON-RPC endpoint; CHAIN_UNAVAILABLE when it does not answer in time. */
-export async function fetchChainId(rpcUrl: string, timeoutMs = 10_000): Promise<number> {
+export async function fetchChainId(rpcUrl: string, timeoutMs = DEFAULT_RPC_TIMEOUT_MS): Promise<number> {
   let body: { result?: unknown }
   try {
     const response = await fetch(rpcUrl, {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Wallet } from 'ethers'
+import { JsonRpcProvider, Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { deployRegistries, ethrNetworkFromManifest, parseManifest, readManifest } from './deploy.js'
 import { didRegistryBytecode } from './generated/didRegistry.js'
@@ -67,6 +67,12 @@ describe('startLocalChain', () => {
     await expect(deployRegistries('http://127.0.0.1:9', detached)).rejects.toMatchObject({
       code: 'CHAIN_UNAVAILABLE',
     })
+    // A signer whose provider probes its network: ethers retries that forever on a dead node.
+    const probing = new JsonRpcProvider('http://127.0.0.1:9')
+    await expect(
+      deployRegistries('http://127.0.0.1:9', detached.connect(probing), { rpcTimeoutMs: 300 }),
+    ).rejects.toMatchObject({ code: 'CHAIN_UNAVAILABLE' })
+    probing.destroy()
     await expect(readManifest(join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     expect(() => parseManifest({ version: 2 })).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
   })

@@ -156,7 +156,12 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
     process.removeListener('exit', killOnExit)
     if (child.exitCode !== null || child.signalCode !== null) return
     await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
+      // A node that ignores SIGTERM must not hang the caller's teardown.
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5_000)
+      child.once('exit', () => {
+        clearTimeout(kill)
+        resolve()
+      })
       child.kill('SIGTERM')
     })
   }
