@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net'
 import { isCivitasError } from '@civitas/core'
-import type { Wallet } from 'ethers'
+import { JsonRpcProvider, Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createRegistryProvider } from './contract.js'
 import { createDidRegistryClient } from './did-registry.js'
@@ -49,6 +49,17 @@ describe('registry clients fail closed on a silent node', () => {
       method: 'identityOwner',
       timeoutMs: 200,
     })
+    provider.destroy()
+  })
+
+  it('signing without a chainId asks the network, with the same timeout', async () => {
+    // A provider that detects its network (no static network): ethers would wait for it forever.
+    const provider = new JsonRpcProvider(silent.url)
+    const client = createDidRegistryClient(ANY_ADDRESS, provider, { readTimeoutMs: 200 })
+    const owner = Wallet.createRandom()
+    const op = { type: 'Deactivate' as const, identity: owner.address }
+    const error = await client.sign(owner, op, { deadline: 1n, nonce: 0n }).catch((e: unknown) => e)
+    expect(isCivitasError(error, 'CHAIN_UNAVAILABLE')).toBe(true)
     provider.destroy()
   })
 

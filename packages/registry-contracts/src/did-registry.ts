@@ -10,7 +10,15 @@ import {
   toUtf8Bytes,
   zeroPadBytes,
 } from 'ethers'
-import { bindContract, providerOf, type RegistryClientOptions, toUint, type WriteResult } from './contract.js'
+import {
+  bindContract,
+  DEFAULT_READ_TIMEOUT_MS,
+  providerOf,
+  type RegistryClientOptions,
+  toUint,
+  type WriteResult,
+  withTimeout,
+} from './contract.js'
 import { didRegistryAbi } from './generated/didRegistry.js'
 
 /** The EIP-712 authorisation of a relayed DIDRegistry write. */
@@ -144,6 +152,7 @@ export function createDidRegistryClient(
   options: RegistryClientOptions = {},
 ): DidRegistryClient {
   const bound = bindContract('DIDRegistry', address, didRegistryAbi, runner, options)
+  const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS
   const registry = getAddress(address)
 
   function messageOf(operation: DidRegistryOperation): Record<string, unknown> {
@@ -211,7 +220,15 @@ export function createDidRegistryClient(
     deactivate: (identity) => bound.write('deactivate', [identity]),
 
     async sign(owner, operation, options) {
-      const chainId = BigInt(options.chainId ?? (await providerOf(runner).getNetwork()).chainId)
+      const chainId =
+        options.chainId === undefined
+          ? (
+              await withTimeout(providerOf(runner).getNetwork(), readTimeoutMs, {
+                contract: 'DIDRegistry',
+                method: 'sign',
+              })
+            ).chainId
+          : toUint(options.chainId, 'chainId')
       const nonce = options.nonce ?? (await bound.read<bigint>('nonce', [operation.identity]))
       const deadline = toUint(options.deadline, 'deadline')
       const domain = { name: 'CivitasDIDRegistry', version: '1', chainId, verifyingContract: registry }
