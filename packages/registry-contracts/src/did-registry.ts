@@ -110,7 +110,10 @@ export interface DidRegistryClient {
   nonce(identity: string): Promise<bigint>
   /** ERC-1056 `owners`: the explicitly set owner, zero address when never changed. */
   owners(identity: string): Promise<string>
-  /** ERC-1056 `delegates`: the delegate's validTo (unix seconds), 0 when never added. */
+  /**
+   * ERC-1056 `delegates`: the delegate's validTo (unix seconds), 0 when never added. Raw
+   * storage, left as is by `deactivate`: ask {@link validDelegate} whether a delegate counts.
+   */
   delegateValidTo(identity: string, delegateType: string, delegate: string): Promise<bigint>
   isDeactivated(identity: string): Promise<boolean>
   domainSeparator(): Promise<string>
