@@ -16,6 +16,28 @@ export interface DecodedSdJwt {
   readonly disclosures: readonly Disclosure[]
 }
 
+export interface DisclosedClaim {
+  /** Property name; absent for an array element. */
+  readonly name?: string
+  readonly value: unknown
+  readonly digest: string
+  /** JSON Pointer of the claim in `claims`. */
+  readonly path: string
+}
+
+/** The Disclosures as the caller sees them: where each one landed in the claims. */
+export function disclosedClaims(
+  disclosures: readonly Disclosure[],
+  placements: ReadonlyMap<Disclosure, string>,
+): DisclosedClaim[] {
+  return disclosures.map((d) => ({
+    ...(d.name !== undefined ? { name: d.name } : {}),
+    value: d.value,
+    digest: d.digest,
+    path: placements.get(d) ?? '',
+  }))
+}
+
 /** Parses an SD-JWT and its Disclosures without checking any signature. */
 export function decodeSdJwtParts(token: string, options: SplitSdJwtOptions = {}): DecodedSdJwt {
   const parts = splitSdJwt(token, options)
@@ -41,7 +63,7 @@ export function decodeSdJwt(token: string): {
   header: JwsHeader
   payload: Record<string, unknown>
   claims: Record<string, unknown>
-  disclosures: readonly { name?: string; value: unknown; digest: string; path: string }[]
+  disclosures: readonly DisclosedClaim[]
 } {
   const decoded = decodeSdJwtParts(token)
   const { claims, placements } = unpackClaims(decoded.payload, decoded.disclosures)
@@ -49,11 +71,6 @@ export function decodeSdJwt(token: string): {
     header: decoded.header,
     payload: decoded.payload,
     claims,
-    disclosures: decoded.disclosures.map((d) => ({
-      ...(d.name !== undefined ? { name: d.name } : {}),
-      value: d.value,
-      digest: d.digest,
-      path: placements.get(d) ?? '',
-    })),
+    disclosures: disclosedClaims(decoded.disclosures, placements),
   }
 }

@@ -16,7 +16,7 @@ import { CivitasError } from '../errors/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import { decodeJws } from '../jose/decode.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
-import { type DecodedSdJwt, decodeSdJwtParts } from './decode.js'
+import { type DecodedSdJwt, type DisclosedClaim, decodeSdJwtParts, disclosedClaims } from './decode.js'
 import { SD_JWT_VC_TYP } from './issue.js'
 import { isSdJwtJson, type SdJwtJson, sdJwtFromJson } from './json-serialization.js'
 import { DEFAULT_KB_MAX_AGE_SECONDS, type VerifiedKeyBinding, verifyKeyBindingJwt } from './key-binding.js'
@@ -46,14 +46,7 @@ export interface VerifySdJwtOptions {
   maxLength?: number
 }
 
-export interface DisclosedClaim {
-  /** Property name; absent for an array element. */
-  readonly name?: string
-  readonly value: unknown
-  readonly digest: string
-  /** JSON Pointer of the claim in `claims`. */
-  readonly path: string
-}
+export type { DisclosedClaim }
 
 export interface SdJwtVerificationResult {
   readonly verified: boolean
@@ -250,12 +243,7 @@ export async function verifySdJwt(
     const unpacked = unpackClaims(payload, decoded.disclosures)
     claims = unpacked.claims
     placements = unpacked.placements
-    disclosures = decoded.disclosures.map((d) => ({
-      ...(d.name !== undefined ? { name: d.name } : {}),
-      value: d.value,
-      digest: d.digest,
-      path: unpacked.placements.get(d) ?? '',
-    }))
+    disclosures = disclosedClaims(decoded.disclosures, unpacked.placements)
   } catch (error) {
     return fail([toVerificationError(error, 'SD_JWT_INVALID')])
   }
