@@ -51,10 +51,14 @@ contract TrustedIssuersRegistry is Governed {
     /// A chain Root TAO -> TAO -> ... -> Trusted Issuer has at most MAX_DEPTH + 1 hops.
     uint8 public constant MAX_DEPTH = 4;
     uint256 public constant MAX_TYPES = 32;
-    uint256 public constant MAX_RECORDS_PER_SUBJECT = 64;
+    /// Bounds a verifier's scan of a subject's records by the number of its accreditors. Per
+    /// accreditor, not per subject: a subject-wide cap let any one TAO fill a subject's
+    /// append-only list and lock every other accreditor, governance included, out for good.
+    uint256 public constant MAX_RECORDS_PER_ACCREDITOR = 16;
     uint256 public constant MAX_URI_LENGTH = 512;
 
     mapping(address subject => Accreditation[]) private _records;
+    mapping(address subject => mapping(address accreditor => uint256)) private _recordsBy;
 
     event Accredited(
         address indexed subject, address indexed accreditor, uint256 index, Role role, bytes32 documentHash
@@ -71,7 +75,7 @@ contract TrustedIssuersRegistry is Governed {
     error TypeNotHeld(bytes32 credentialType);
     error WindowExceedsParent(uint64 validFrom, uint64 validUntil);
     error ChainTooDeep(uint256 depth);
-    error TooManyRecords(address subject);
+    error TooManyRecords(address subject, address accreditor);
     error AlreadyRevoked(address subject, uint256 index);
     error NotRevoker(address caller);
 
@@ -196,9 +200,11 @@ contract TrustedIssuersRegistry is Governed {
         private
         returns (uint256 index)
     {
+        uint256 written = _recordsBy[subject][msg.sender];
+        if (written >= MAX_RECORDS_PER_ACCREDITOR) revert TooManyRecords(subject, msg.sender);
+        _recordsBy[subject][msg.sender] = written + 1;
         Accreditation[] storage records = _records[subject];
         index = records.length;
-        if (index >= MAX_RECORDS_PER_SUBJECT) revert TooManyRecords(subject);
         Accreditation storage record = records.push();
         record.accreditor = msg.sender;
         record.parentIndex = uint32(parentIndex);

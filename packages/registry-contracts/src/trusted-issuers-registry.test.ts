@@ -363,6 +363,26 @@ describe('TrustedIssuersRegistry', () => {
       expect((await asGov.getAccreditation(ministry.address, root)).revokedAt).toBeGreaterThan(0n)
     })
 
+    it('records are bounded per accreditor, so one TAO cannot lock a subject out for others', async () => {
+      const { root, tao } = await buildChain()
+      const junk = grant([DIPLOMA], { validUntil: t0 + 100 })
+      for (let k = 0; k < 16; k++) await asAgency.accredit(stranger.address, 'TrustedIssuer', tao, junk)
+      let caught: unknown
+      try {
+        await asAgency.accredit(stranger.address, 'TrustedIssuer', tao, junk)
+      } catch (error) {
+        caught = error
+      }
+      expect(caught).toMatchObject({
+        code: 'INPUT_TOO_LARGE',
+        details: { error: 'TooManyRecords', args: { subject: stranger.address, accreditor: agency.address } },
+      })
+      // Other accreditors, governance included, still reach the subject.
+      const direct = await asMinistry.accredit(stranger.address, 'TrustedIssuer', root, junk)
+      expect(direct.index).toBe(16)
+      expect((await asGov.appointRootTao(stranger.address, grant([ID_CARD]))).index).toBe(17)
+    })
+
     it('chain depth is bounded', async () => {
       const wallets = chain.wallets
       const clients = wallets.map((w) =>
