@@ -320,8 +320,9 @@ async function main(): Promise<void> {
     // ── TrustedIssuersRegistry ────────────────────────────────────────────
     const tir = (w: Wallet) => createTrustedIssuersRegistryClient(chain.contracts.TrustedIssuersRegistry, w)
     const doc = { documentHash: keccakUtf8('decision'), documentUri: 'https://tao.example/a/17.pdf' }
-    // A record: array length, 2 packed slots, document hash, URI, types length, 1 type.
-    const recordSlots = 6 + stringSlots(doc.documentUri)
+    // A record: array length, 2 packed slots, document hash, URI, types length, 1 type, and
+    // the accreditor's record count for the subject (the per-accreditor bound).
+    const recordSlots = 7 + stringSlots(doc.documentUri)
     const accreditedLog = log(3, 96)
     const root = await tir(gov).appointRootTao(ministry.address, { types: ['VerifiableDiploma'], ...doc })
     await record(
