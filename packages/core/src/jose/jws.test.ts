@@ -30,6 +30,13 @@ async function rejects(promise: Promise<unknown> | (() => unknown), code: Civita
 
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes)
 
+/** A validly signed JWS with any header: what another producer could send us. */
+async function signWithRawHeader(header: Record<string, unknown>, privateJwk: Jwk): Promise<string> {
+  const input = `${base64urlEncode(JSON.stringify(header))}.${base64urlEncode('{}')}`
+  const signature = await localSigner(privateJwk).sign(new TextEncoder().encode(input))
+  return `${input}.${base64urlEncode(signature)}`
+}
+
 describe('RFC 7515 Appendix A.3: ES256', () => {
   const v = vectors.rfc7515_a3_es256
   it('verifies the RFC signature, which has a high S value', async () => {
@@ -259,8 +266,14 @@ describe('bad input: each failure has its own code', () => {
 
   it('unknown critical header: INVALID_JWS (RFC 7515 §4.1.11)', async () => {
     const keys = await generateKeyPair('ES256')
-    const jws = await signJws({}, localSigner(keys.privateJwk), { crit: ['exp'], exp: 1 })
+    const jws = await signWithRawHeader({ alg: 'ES256', crit: ['exp'], exp: 1 }, keys.privateJwk)
     await rejects(verifyJws(jws, keys.publicJwk), 'INVALID_JWS')
+  })
+
+  it('signJws refuses to produce crit or b64 headers that verifiers would refuse: INVALID_ARGUMENT', async () => {
+    const keys = await generateKeyPair('ES256')
+    await rejects(signJws({}, localSigner(keys.privateJwk), { crit: ['exp'], exp: 1 }), 'INVALID_ARGUMENT')
+    await rejects(signJws('x', localSigner(keys.privateJwk), { b64: false }), 'INVALID_ARGUMENT')
   })
 
   it('a JWT whose payload is not a JSON object: INVALID_JWS', () => {
@@ -359,7 +372,7 @@ describe('input guards on options and headers', () => {
   })
   it('"b64": false marked critical (RFC 7797) is not understood: INVALID_JWS', async () => {
     const keys = await generateKeyPair('ES256')
-    const jws = await signJws({}, localSigner(keys.privateJwk), { b64: false, crit: ['b64'] })
+    const jws = await signWithRawHeader({ alg: 'ES256', b64: false, crit: ['b64'] }, keys.privateJwk)
     await rejects(verifyJws(jws, keys.publicJwk), 'INVALID_JWS')
   })
 })

@@ -21,6 +21,15 @@ export async function signJws(
   if (header === null || typeof header !== 'object' || Array.isArray(header)) {
     throw new CivitasError('INVALID_ARGUMENT', 'header must be an object')
   }
+  // `crit` and RFC 7797's `b64` change how a token must be processed; Civitas verifiers
+  // (and most others) refuse them, so producing such a token would only make unverifiable output.
+  for (const parameter of ['crit', 'b64']) {
+    if (parameter in header) {
+      throw new CivitasError('INVALID_ARGUMENT', `header parameter "${parameter}" is not supported`, {
+        details: { parameter },
+      })
+    }
+  }
   if ('alg' in header && header.alg !== signer.alg) {
     throw new CivitasError(
       'ALG_KEY_MISMATCH',
