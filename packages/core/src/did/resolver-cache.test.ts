@@ -132,6 +132,23 @@ describe('createResolver cache', () => {
     expect(fetch).toHaveBeenCalledTimes(2) // recovered as soon as the short error ttl passed
   })
 
+  it('keeps an invalid remote document for errorTtlMs too, so a bad host is not fetched per token', async () => {
+    const c = clock()
+    const fetch = vi.fn<FetchLike>(async () => new Response(JSON.stringify({ id: 'did:web:other.example' })))
+    const resolver = createResolver({ web: { fetch }, cache: { errorTtlMs: 2_000, now: c.now } })
+    for (let i = 0; i < 3; i++) {
+      const result = await resolver.resolve('did:web:example.com')
+      expect(result.didResolutionMetadata).toMatchObject({
+        error: 'invalidDidDocument',
+        code: 'DID_DOCUMENT_INVALID',
+      })
+    }
+    expect(fetch).toHaveBeenCalledTimes(1)
+    c.advance(2_000)
+    await resolver.resolve('did:web:example.com')
+    expect(fetch).toHaveBeenCalledTimes(2)
+  })
+
   it('shares one lookup between concurrent resolutions of the same DID', async () => {
     const fetch = vi.fn<FetchLike>(async () => new Response(JSON.stringify({ id: 'did:web:example.com' })))
     const resolver = createResolver({ web: { fetch } })

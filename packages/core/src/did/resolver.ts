@@ -59,7 +59,9 @@ const MAX_DID_URL_LENGTH = 8_192
 const DEFAULT_MAX_ENTRIES = 1_000
 const DEFAULT_TTL_MS = 60_000
 const DEFAULT_ERROR_TTL_MS = 2_000
-const TRANSIENT_ERRORS = new Set(['notFound', 'unavailable'])
+// Answers that cost a remote lookup (an RPC call, an HTTPS fetch). A host serving an invalid
+// document is one of them: without a short cache every token naming it would fetch again.
+const TRANSIENT_ERRORS = new Set(['notFound', 'unavailable', 'invalidDidDocument'])
 
 function nonNegative(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback
