@@ -169,7 +169,9 @@ describe('DIDRegistry (ERC-1056 compatible)', () => {
       await setNextBlockTimestamp(chain, validTo - 1)
       await chain.provider.send('evm_mine', [])
       expect(await asOwner.validDelegate(id, VERI_KEY, delegate.address)).toBe(true)
-      await increaseTime(chain, 1)
+      // Pin the second exactly: evm_increaseTime would add wall-clock drift between the two blocks.
+      await setNextBlockTimestamp(chain, validTo)
+      await chain.provider.send('evm_mine', [])
       expect(await latestTimestamp(chain)).toBe(validTo)
       expect(await asOwner.validDelegate(id, VERI_KEY, delegate.address)).toBe(false)
     })
