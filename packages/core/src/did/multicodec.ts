@@ -49,6 +49,9 @@ const KEY_CODECS: readonly KeyCodec[] = [
 
 const WEIERSTRASS = { secp256k1, 'P-256': p256, 'P-384': p384, 'P-521': p521 } as const
 type WeierstrassCrv = keyof typeof WEIERSTRASS
+// `in` would also accept inherited names ("constructor", "toString") that come from untrusted JWKs.
+const isWeierstrassCrv = (crv: unknown): crv is WeierstrassCrv =>
+  typeof crv === 'string' && Object.hasOwn(WEIERSTRASS, crv)
 const COORDINATE_BYTES: Record<WeierstrassCrv, number> = {
   secp256k1: 32,
   'P-256': 32,
@@ -171,10 +174,10 @@ export function rawPublicKeyToJwk(crv: string, bytes: Uint8Array): PublicJwk {
     }
     return { kty: 'OKP', crv, x: base64urlEncode(bytes) }
   }
-  if (!(crv in WEIERSTRASS)) {
+  if (!isWeierstrassCrv(crv)) {
     throw keyError('UNSUPPORTED_CURVE', 'unsupportedPublicKeyType', `unsupported curve ${String(crv)}`)
   }
-  const size = COORDINATE_BYTES[crv as WeierstrassCrv]
+  const size = COORDINATE_BYTES[crv]
   if (bytes.length !== size + 1 && bytes.length !== 2 * size + 1) {
     throw keyError(
       'KEY_INVALID',
@@ -184,7 +187,7 @@ export function rawPublicKeyToJwk(crv: string, bytes: Uint8Array): PublicJwk {
   }
   let affine: { x: bigint; y: bigint }
   try {
-    affine = WEIERSTRASS[crv as WeierstrassCrv].Point.fromBytes(bytes).toAffine()
+    affine = WEIERSTRASS[crv].Point.fromBytes(bytes).toAffine()
   } catch (cause) {
     throw keyError('KEY_INVALID', 'invalidPublicKey', `${crv} public key is not a point on the curve`, cause)
   }
@@ -261,14 +264,14 @@ export function assertPublicJwk(value: unknown): PublicJwk {
     return publicJwk
   }
   if (jwk.kty === 'EC') {
-    if (typeof jwk.crv !== 'string' || !(jwk.crv in WEIERSTRASS)) {
+    if (!isWeierstrassCrv(jwk.crv)) {
       throw keyError(
         'UNSUPPORTED_CURVE',
         'unsupportedPublicKeyType',
         `unsupported EC curve ${String(jwk.crv)}`,
       )
     }
-    const size = COORDINATE_BYTES[jwk.crv as WeierstrassCrv]
+    const size = COORDINATE_BYTES[jwk.crv]
     const x = decodeCoordinate(jwk.x, 'x', size)
     const y = decodeCoordinate(jwk.y, 'y', size)
     const publicJwk: PublicJwk = { kty: 'EC', crv: jwk.crv, x: jwk.x as string, y: jwk.y as string }

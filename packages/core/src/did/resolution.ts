@@ -49,7 +49,10 @@ const CODE_FOR_ERROR: Record<DidResolutionErrorName, CivitasErrorCode> = {
 
 /** The CivitasError code that a resolution error name stands for (used for foreign resolvers' results). */
 export function codeForResolutionError(error: string): CivitasErrorCode {
-  return CODE_FOR_ERROR[error as DidResolutionErrorName] ?? 'DID_NOT_FOUND'
+  // A foreign resolver's error name is untrusted: never let "constructor" pick an inherited member.
+  return Object.hasOwn(CODE_FOR_ERROR, error)
+    ? CODE_FOR_ERROR[error as DidResolutionErrorName]
+    : 'DID_NOT_FOUND'
 }
 
 export function errorResult(

@@ -207,6 +207,19 @@ describe('createResolver never crashes on bad input', () => {
     expect(thrown).toMatchObject({ code: 'RESOLVER_UNAVAILABLE', cause: boom })
   })
 
+  it("resolveDid maps a foreign resolver's unknown error name, even an inherited one, to DID_NOT_FOUND", async () => {
+    for (const error of ['constructor', 'toString', 'somethingElse']) {
+      const foreign = {
+        resolve: async () => ({
+          didResolutionMetadata: { error },
+          didDocument: null,
+          didDocumentMetadata: {},
+        }),
+      }
+      await expect(resolveDid(foreign, KEY_A), error).rejects.toMatchObject({ code: 'DID_NOT_FOUND' })
+    }
+  })
+
   it('resolveDid throws DID_DEACTIVATED for a deactivated DID unless allowDeactivated', async () => {
     const deactivated = {
       resolve: async () => ({

@@ -146,6 +146,20 @@ describe('publicJwkFromVerificationMethod', () => {
       expect.objectContaining({ code: 'KEY_INVALID' }),
     )
   })
+
+  it('an inherited property name as "crv" is an unsupported curve, not a lookup on Object.prototype', () => {
+    for (const crv of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const method = vm({ type: 'JsonWebKey2020', publicKeyJwk: { kty: 'EC', crv, x: 'AA', y: 'AA' } })
+      expect(() => publicJwkFromVerificationMethod(method), crv).toThrow(
+        expect.objectContaining({ code: 'UNSUPPORTED_CURVE' }),
+      )
+      // …and as a verification method type, which names the curve of a base58 key.
+      expect(
+        () => publicJwkFromVerificationMethod(vm({ type: crv, publicKeyBase58: ED25519_BASE58 })),
+        crv,
+      ).toThrow(expect.objectContaining({ code: 'UNSUPPORTED_CURVE' }))
+    }
+  })
 })
 
 describe('ethereumAddressFromVerificationMethod', () => {

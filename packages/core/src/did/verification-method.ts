@@ -52,7 +52,8 @@ function guard(vm: unknown): asserts vm is VerificationMethod {
 }
 
 function curveForType(vm: VerificationMethod, property: string): string {
-  const crv = CURVE_FOR_TYPE[vm.type]
+  // vm.type comes from a remote document: never let "constructor" pick an inherited member.
+  const crv = Object.hasOwn(CURVE_FOR_TYPE, vm.type) ? CURVE_FOR_TYPE[vm.type] : undefined
   if (!crv) {
     throw new CivitasError('UNSUPPORTED_CURVE', `cannot tell the curve of a ${vm.type} ${property} key`, {
       details: { type: vm.type, id: vm.id },
@@ -114,7 +115,9 @@ export function publicJwkFromVerificationMethod(vm: VerificationMethod): Jwk {
       const { jwk } = decodeMulticodecPublicKey(
         decodeMultibaseBase58btc(vm.publicKeyMultibase, 'publicKeyMultibase'),
       )
-      const expected = MULTIBASE_CURVE_FOR_TYPE[vm.type]
+      const expected = Object.hasOwn(MULTIBASE_CURVE_FOR_TYPE, vm.type)
+        ? MULTIBASE_CURVE_FOR_TYPE[vm.type]
+        : undefined
       if (expected && jwk.crv !== expected) {
         throw new CivitasError('KEY_INVALID', `a ${vm.type} must hold a ${expected} key, not ${jwk.crv}`)
       }
