@@ -97,11 +97,13 @@ describe('StatusRegistry', () => {
         'InvalidListLength',
       )
       await expectRevert(asIssuer.createList(REVOCATION, 'suspension'), 'ALREADY_EXISTS', 'ListAlreadyExists')
-      await expectRevert(
-        asIssuer.createList(9, 'none' as unknown as 'revocation'),
-        'STATUS_PURPOSE_MISMATCH',
-        'InvalidPurpose',
-      )
+      for (const purpose of ['none', 'constructor', 'toString']) {
+        await expectRevert(
+          asIssuer.createList(9, purpose as unknown as 'revocation'),
+          'STATUS_PURPOSE_MISMATCH',
+          'InvalidPurpose',
+        )
+      }
       // Any purpose code but 1 and 2 gets the custom error, not a bare ABI-decoding revert.
       const raw = new Contract(chain.contracts.StatusRegistry, statusRegistryAbi, issuer)
       const error = await raw

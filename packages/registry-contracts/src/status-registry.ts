@@ -177,7 +177,8 @@ export function createStatusRegistryClient(
     createList: async (listId, purpose, length = MIN_STATUS_LIST_LENGTH) =>
       bound.write('createList', [
         toUint(listId, 'listId'),
-        PURPOSE_CODES[purpose] ?? 0,
+        // 0 is no purpose: the contract answers InvalidPurpose, the client a typed error.
+        Object.hasOwn(PURPOSE_CODES, purpose) ? PURPOSE_CODES[purpose] : 0,
         toUint(length, 'length'),
       ]),
     setDelegate: async (delegate, validUntil) =>

@@ -232,16 +232,18 @@ describe('TrustedIssuersRegistry', () => {
         'NOT_FOUND',
         'AccreditationNotFound',
       )
-      await expectRevert(
-        asMinistry.accredit(
-          university.address,
-          'RootTAO' as 'TAO',
-          root,
-          grant([DIPLOMA], { validUntil: t0 + 10 }),
-        ),
-        'INVALID_ARGUMENT',
-        'InvalidRole',
-      )
+      for (const role of ['RootTAO', 'constructor', 'valueOf']) {
+        await expectRevert(
+          asMinistry.accredit(
+            university.address,
+            role as 'TAO',
+            root,
+            grant([DIPLOMA], { validUntil: t0 + 10 }),
+          ),
+          'INVALID_ARGUMENT',
+          'InvalidRole',
+        )
+      }
     })
 
     it('expiry: an expired accreditor cannot accredit and the chain is not valid after the window', async () => {

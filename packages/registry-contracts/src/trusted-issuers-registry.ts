@@ -154,7 +154,7 @@ export function createTrustedIssuersRegistryClient(
       indexOf(
         await bound.write('accredit', [
           subject,
-          ROLE_CODES[role] ?? 0,
+          Object.hasOwn(ROLE_CODES, role) ? ROLE_CODES[role] : 0,
           toUint(parentIndex, 'parentIndex'),
           toGrantTuple(grant),
         ]),
