@@ -108,3 +108,5 @@ export function toCivitasError(error: unknown, code: CivitasErrorCode, message: 
   if (error instanceof CivitasError) return error
   return new CivitasError(code, message, { cause: error })
 }
+
+export { describeValue, kindOf } from './describe.js'
