@@ -1,4 +1,6 @@
 import type { CivitasErrorCode } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
+import { ebsiDidProblem } from './ebsi-did.js'
 import type { VerificationError } from './verification.js'
 
 /** The first `@context` of each W3C Verifiable Credentials Data Model version. */
@@ -7,7 +9,11 @@ export const VCDM_2_0_CONTEXT = 'https://www.w3.org/ns/credentials/v2'
 
 export type DataModelVersion = '1.1' | '2.0'
 
-/** Extra rules on top of the W3C data model. `ebsi`: `VerifiableAttestation` type, `credentialSchema` required. */
+/**
+ * Extra rules on top of the W3C data model. `ebsi`: EBSI's Verifiable Attestation (type,
+ * `credentialSchema`; for VCDM 1.1 also `id`, `issued`, `validFrom` = `issuanceDate`, EBSI
+ * DIDs for issuer and subjects, schema and status types, RFC 3339 dates).
+ */
 export type CredentialProfile = 'w3c' | 'ebsi'
 
 export interface DataModelOptions {
@@ -222,8 +228,88 @@ export function validateCredential(credential: unknown, options: DataModelOption
   if (options.profile === 'ebsi') {
     if (!types?.includes('VerifiableAttestation')) c.add('EBSI: type must include "VerifiableAttestation"')
     if (credential.credentialSchema === undefined) c.add('EBSI: credentialSchema is required')
+    // EBSI's libraries (the conformance oracle) read VCDM 1.1; its 2.0 profile is not final.
+    if (version === '1.1') checkEbsiAttestation11(c, credential)
   }
   return c.errors
+}
+
+// RFC 3339 date-time, which EBSI's JSON schemas require (`format: date-time`): a four-digit
+// year and a time zone. Date.parse, which EBSI's verifier compares with, reads exactly these.
+function isRfc3339DateTime(value: unknown): value is string {
+  return isXsdDateTime(value, true) && /^\d{4}-/.test(value)
+}
+
+const EBSI_SCHEMA_TYPES = ['FullJsonSchemaValidator2021', 'JsonSchema']
+const EBSI_STATUS_TYPES = ['StatusList2021Entry', 'EbsiAccreditationEntry']
+const EBSI_STATUS_PURPOSES = ['revocation', 'suspension']
+
+/**
+ * EBSI Verifiable Attestation (VCDM 1.1) rules: what EBSI's JSON schemas and its
+ * `@cef-ebsi/verifiable-credential` verifier refuse (EBSI_VC_001-005), checked here so a
+ * credential core accepts or issues under `profile: 'ebsi'` is one EBSI accepts.
+ */
+function checkEbsiAttestation11(c: Collector, credential: Record<string, unknown>): void {
+  if (!Array.isArray(credential.type) || credential.type[0] !== 'VerifiableCredential') {
+    c.add('EBSI: type must be an array whose first entry is "VerifiableCredential"')
+  }
+  if (credential.id === undefined) c.add('EBSI: id is required')
+  for (const name of ['issuanceDate', 'issued', 'validFrom'] as const) {
+    if (credential[name] === undefined) c.add(`EBSI: ${name} is required`)
+  }
+  for (const name of ['issuanceDate', 'issued', 'validFrom', 'validUntil', 'expirationDate'] as const) {
+    const value = credential[name]
+    if (value !== undefined && !isRfc3339DateTime(value)) {
+      c.add(`EBSI: ${name} must be an RFC 3339 date-time with a four-digit year and a time zone`)
+    }
+  }
+  // EBSI_VC_003 compares the strings, not the instants.
+  if (credential.validFrom !== undefined && credential.validFrom !== credential.issuanceDate) {
+    c.add('EBSI: validFrom must equal issuanceDate')
+  }
+  const from = xsdDateTimeToSeconds(credential.validFrom)
+  const expires = xsdDateTimeToSeconds(credential.expirationDate)
+  if (from !== undefined && expires !== undefined && expires < from) {
+    c.errors.push({ code: 'TIME_ORDER_INVALID', message: 'EBSI: expirationDate is before validFrom' })
+  }
+  const issuerProblem = ebsiDidProblem(idOf(credential.issuer))
+  if (issuerProblem !== undefined) c.add(`EBSI: issuer: ${issuerProblem}`)
+  // A status list credential's subject is the list, not a party (EBSI skips it too).
+  const isStatusList = Array.isArray(credential.type) && credential.type.includes('StatusList2021Credential')
+  if (!isStatusList) {
+    forEachMember(credential, 'credentialSubject', (subject, where) => {
+      const problem = ebsiDidProblem(subject.id)
+      if (problem !== undefined) c.add(`EBSI: ${where}.id: ${problem}`)
+    })
+  }
+  forEachMember(credential, 'credentialSchema', (schema, where) => {
+    if (!EBSI_SCHEMA_TYPES.includes(schema.type as string)) {
+      c.add(`EBSI: ${where}.type must be ${EBSI_SCHEMA_TYPES.join(' or ')}`)
+    }
+  })
+  forEachMember(credential, 'credentialStatus', (status, where) => {
+    if (!EBSI_STATUS_TYPES.includes(status.type as string)) {
+      c.add(`EBSI: ${where}.type must be ${EBSI_STATUS_TYPES.join(' or ')}`)
+    } else if (
+      status.type === 'StatusList2021Entry' &&
+      !EBSI_STATUS_PURPOSES.includes(status.statusPurpose as string)
+    ) {
+      c.add(`EBSI: ${where}.statusPurpose must be ${EBSI_STATUS_PURPOSES.join(' or ')}`)
+    }
+  })
+}
+
+/** Calls `check` for each object in a member that holds one object or an array of them. */
+function forEachMember(
+  credential: Record<string, unknown>,
+  name: string,
+  check: (item: Record<string, unknown>, where: string) => void,
+): void {
+  const value = credential[name]
+  if (value === undefined) return
+  asList(value).forEach((item, i) => {
+    if (isRecord(item)) check(item, Array.isArray(value) ? `${name}[${i}]` : name)
+  })
 }
 
 /** Checks a presentation against the W3C data model (`PRESENTATION_INVALID`). */

@@ -1,10 +1,12 @@
 import type { Resolvable } from 'did-resolver'
 import { CivitasError } from '../errors/index.js'
+import { assertInteger } from '../guards/index.js'
 import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
 import { type CredentialProfile, idOf, validateCredential, xsdDateTimeToSeconds } from './data-model.js'
+import { checkEbsiCredentialJwt } from './ebsi.js'
 import { checkKeySource, signatureKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
 import {
   checkClockSkew,
@@ -30,7 +32,10 @@ export interface IssueJwtVcOptions {
   kid?: string
   /** Extra rules checked before signing. */
   profile?: CredentialProfile
-  /** `iat` for `jwt_vc_json`, seconds since the epoch. Default: now. */
+  /**
+   * `iat` for `jwt_vc_json`, seconds since the epoch. Default: the credential's `issued`
+   * (EBSI), else now. Passing one that differs from `issued` is `INVALID_ARGUMENT`.
+   */
   iat?: number
 }
 
@@ -38,10 +43,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
-/** A NumericDate claim for an XML Schema dateTime; none for one no JWT claim can hold. */
-function toNumericDate(xsd: unknown): number | undefined {
-  const seconds = xsdDateTimeToSeconds(xsd)
-  return Number.isSafeInteger(seconds) ? seconds : undefined
+/**
+ * The NumericDate of a credential date member; a present date no JWT claim can hold is an
+ * error, never a missing claim (a dropped `exp` would make the credential valid forever).
+ */
+function numericDateOf(credential: Credential, member: string): number | undefined {
+  const value = credential[member]
+  if (value === undefined) return undefined
+  const seconds = xsdDateTimeToSeconds(value)
+  if (seconds === undefined || !Number.isSafeInteger(seconds)) {
+    throw new CivitasError('CREDENTIAL_INVALID', `${member} cannot be expressed as a JWT NumericDate`)
+  }
+  return seconds
+}
+
+/** The strictest of several bounds: the latest start, or the earliest end. */
+function strictest(
+  bounds: (number | undefined)[],
+  pick: (a: number, b: number) => number,
+): number | undefined {
+  const present = bounds.filter((b): b is number => b !== undefined)
+  return present.length === 0 ? undefined : present.reduce(pick)
 }
 
 function singleSubjectId(credential: Credential): string | undefined {
@@ -50,19 +72,42 @@ function singleSubjectId(credential: Credential): string | undefined {
 }
 
 /**
+ * `iat`: when the credential says when it was issued (`issued`, which EBSI requires and
+ * compares with `iat`), that instant; otherwise `options.iat`, or now.
+ */
+function issuedAt(credential: Credential, optionIat: number | undefined): number {
+  if (optionIat !== undefined) assertInteger(optionIat, 'options.iat', { min: 0 })
+  const issued = numericDateOf(credential, 'issued')
+  if (issued === undefined) return optionIat ?? Math.floor(Date.now() / 1000)
+  if (optionIat !== undefined && optionIat !== issued) {
+    throw new CivitasError('INVALID_ARGUMENT', "options.iat differs from the credential's issued date")
+  }
+  return issued
+}
+
+/**
  * VCDM 1.1 §6.3.1 JWT encoding: `iss` ← issuer, `sub` ← credentialSubject.id, `jti` ← id,
- * `nbf` ← issuanceDate, `exp` ← expirationDate. The `vc` claim keeps the whole credential,
- * as EBSI does, so both readings agree.
+ * `nbf` ← issuanceDate, `exp` ← expirationDate. EBSI's credentials also carry `validFrom` /
+ * `validUntil`: when several members bound validity the strictest holds, so `nbf` is the
+ * latest start and `exp` the earliest end (a credential that says expirationDate 2021 and
+ * validUntil 2099 expired in 2021). The `vc` claim keeps the whole credential, as EBSI does,
+ * so both readings agree.
  */
 function vcdm11Claims(credential: Credential, iat: number): Record<string, unknown> {
   const claims: Record<string, unknown> = { iss: idOf(credential.issuer) }
   const sub = singleSubjectId(credential)
   if (sub !== undefined) claims.sub = sub
   if (typeof credential.id === 'string') claims.jti = credential.id
-  const nbf = toNumericDate(credential.validFrom ?? credential.issuanceDate)
+  const nbf = strictest(
+    [numericDateOf(credential, 'issuanceDate'), numericDateOf(credential, 'validFrom')],
+    Math.max,
+  )
   if (nbf !== undefined) claims.nbf = nbf
   claims.iat = iat
-  const exp = toNumericDate(credential.validUntil ?? credential.expirationDate)
+  const exp = strictest(
+    [numericDateOf(credential, 'expirationDate'), numericDateOf(credential, 'validUntil')],
+    Math.min,
+  )
   if (exp !== undefined) claims.exp = exp
   claims.vc = credential
   return claims
@@ -100,11 +145,13 @@ export async function issueJwtVc(credential: Credential, options: IssueJwtVcOpti
     }
     return signJws(credential, options.signer, { typ: VC_JWT_TYP, ...(kid !== undefined ? { kid } : {}) })
   }
-  const iat = options.iat ?? Math.floor(Date.now() / 1000)
-  return signJws(vcdm11Claims(credential, iat), options.signer, {
-    typ: 'JWT',
-    ...(kid !== undefined ? { kid } : {}),
-  })
+  const claims = vcdm11Claims(credential, issuedAt(credential, options.iat))
+  const header = { typ: 'JWT', ...(kid !== undefined ? { kid } : {}) }
+  // EBSI's verifier compares every registered claim with the credential: check the JWT as it
+  // will read it, so core never signs an EBSI credential that EBSI refuses.
+  if (options.profile === 'ebsi')
+    throwIfInvalid(checkEbsiCredentialJwt({ ...header, alg: options.signer.alg }, claims))
+  return signJws(claims, options.signer, header)
 }
 
 export interface VerifyJwtVcOptions {
@@ -294,5 +341,7 @@ export async function verifyJwtVc(
       ...(options.profile ? { profile: options.profile } : {}),
     }),
   )
+  if (options.profile === 'ebsi' && format === 'jwt_vc_json')
+    errors.push(...checkEbsiCredentialJwt(header, payload))
   return { verified: errors.length === 0, format, header, payload, credential, errors }
 }

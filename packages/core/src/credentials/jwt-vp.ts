@@ -4,7 +4,8 @@ import type { JwsHeader } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
-import { idOf, validatePresentation } from './data-model.js'
+import { type CredentialProfile, idOf, validatePresentation } from './data-model.js'
+import { checkEbsiPresentationJwt } from './ebsi.js'
 import { checkKeySource, signatureKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
 import {
   type JwtCredentialFormat,
@@ -42,6 +43,11 @@ export interface IssueJwtVpOptions {
   iat?: number
   /** Lifetime in seconds (`exp` = iat + this). Default 300. */
   expiresInSeconds?: number
+  /**
+   * `ebsi`: EBSI's presentation rules (`jwt_vc_json` only) are checked before signing:
+   * `holder` an EBSI DID, `kid` one of its keys, every credential a JWT about the holder.
+   */
+  profile?: CredentialProfile
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -118,20 +124,27 @@ export async function issueJwtVp(presentation: Presentation, options: IssueJwtVp
       ...(kid !== undefined ? { kid } : {}),
     })
   }
-  return signJws(
-    {
-      ...(holder !== undefined ? { iss: holder } : {}),
-      aud: audience,
-      nonce,
-      iat,
-      nbf: iat,
-      exp,
-      ...(typeof presentation.id === 'string' ? { jti: presentation.id } : {}),
-      vp: body,
-    },
-    options.signer,
-    { typ: 'JWT', ...(kid !== undefined ? { kid } : {}) },
-  )
+  // iss and sub both name the holder: VCDM 1.1 maps holder to iss, EBSI requires sub too.
+  const claims = {
+    ...(holder !== undefined ? { iss: holder, sub: holder } : {}),
+    aud: audience,
+    nonce,
+    iat,
+    nbf: iat,
+    exp,
+    ...(typeof presentation.id === 'string' ? { jti: presentation.id } : {}),
+    vp: body,
+  }
+  const header = { typ: 'JWT', ...(kid !== undefined ? { kid } : {}) }
+  if (options.profile === 'ebsi') {
+    const errors = checkEbsiPresentationJwt({ ...header, alg: options.signer.alg }, claims)
+    if (errors.length > 0) {
+      throw new CivitasError(errors[0]!.code, errors.map((e) => e.message).join('; '), {
+        details: { errors },
+      })
+    }
+  }
+  return signJws(claims, options.signer, header)
 }
 
 export interface VerifyJwtVpOptions {
@@ -150,6 +163,8 @@ export interface VerifyJwtVpOptions {
   /** Accept only this format. */
   format?: JwtCredentialFormat
   algorithms?: readonly SignatureAlgorithm[]
+  /** `ebsi`: EBSI's presentation rules, and the credential profile for every enclosed credential. */
+  profile?: CredentialProfile
   /**
    * Most enclosed credentials verified (default 64): each costs a DID resolution and a
    * signature check, so a presentation carrying thousands would turn one request into
@@ -280,10 +295,13 @@ export async function verifyJwtVp(
       ...(options.clockSkewSeconds !== undefined ? { clockSkewSeconds: options.clockSkewSeconds } : {}),
       format,
       ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+      ...(options.profile !== undefined ? { profile: options.profile } : {}),
     })
     credentials.push(result)
     for (const e of result.errors)
       errors.push({ code: e.code, message: `verifiableCredential[${i}]: ${e.message}` })
   }
+  if (options.profile === 'ebsi' && format === 'jwt_vc_json')
+    errors.push(...checkEbsiPresentationJwt(header, payload))
   return { verified: errors.length === 0, ...base, credentials, errors }
 }
