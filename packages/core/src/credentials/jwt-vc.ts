@@ -63,7 +63,7 @@ function strictest(
   pick: (a: number, b: number) => number,
 ): number | undefined {
   const present = bounds.filter((b): b is number => b !== undefined)
-  return present.length === 0 ? undefined : present.reduce(pick)
+  return present.length === 0 ? undefined : present.reduce((a, b) => pick(a, b))
 }
 
 function singleSubjectId(credential: Credential): string | undefined {
