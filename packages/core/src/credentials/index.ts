@@ -30,4 +30,19 @@ export {
   VP_JWT_TYP,
   verifyJwtVp,
 } from './jwt-vp.js'
+export {
+  envelopeVcSdJwt,
+  type IssueVcSdJwtOptions,
+  type IssueVpSdJwtOptions,
+  issueVcSdJwt,
+  issueVpSdJwt,
+  VC_SD_JWT_TYP,
+  type VcSdJwtVerificationResult,
+  type VerifyVcSdJwtOptions,
+  type VerifyVpSdJwtOptions,
+  VP_SD_JWT_TYP,
+  type VpSdJwtVerificationResult,
+  verifyVcSdJwt,
+  verifyVpSdJwt,
+} from './vc-sd-jwt.js'
 export type { VerificationError } from './verification.js'

@@ -177,6 +177,27 @@ export async function verifySdJwt(
   token: string | SdJwtJson,
   options: VerifySdJwtOptions,
 ): Promise<SdJwtVerificationResult> {
+  return verifySdJwtSignedBy(token, options, (payload) => ({ did: payload.iss, purpose: 'assertionMethod' }))
+}
+
+/**
+ * Who must have signed an SD-JWT, read from its signed payload: `iss` for SD-JWT VC, but
+ * `issuer` for a W3C credential (vc+sd-jwt) and the holder (authentication) for a presentation.
+ */
+export type SdJwtSignerOf = (
+  payload: Record<string, unknown>,
+  header: JwsHeader,
+) => {
+  did: unknown
+  purpose: 'assertionMethod' | 'authentication'
+}
+
+/** verifySdJwt with the signer named by `signerOf` (internal: the vc+sd-jwt / vp+sd-jwt paths). */
+export async function verifySdJwtSignedBy(
+  token: string | SdJwtJson,
+  options: VerifySdJwtOptions,
+  signerOf: SdJwtSignerOf,
+): Promise<SdJwtVerificationResult> {
   checkOptions(options)
   const profile = options.profile ?? 'sd-jwt-vc'
   const format: SdJwtVerificationResult['format'] = profile === 'sd-jwt-vc' ? 'dc+sd-jwt' : 'sd-jwt'
@@ -215,10 +236,11 @@ export async function verifySdJwt(
       errors,
     }) as SdJwtVerificationResult
 
+  const signer = signerOf(payload, decoded.header)
   const keySource = signatureKeySource(
     { publicJwk: options.issuerJwk, resolver: options.resolver, algorithms: options.algorithms },
-    payload.iss,
-    'assertionMethod',
+    signer.did,
+    signer.purpose,
   )
   // With several issuer signatures (General JSON), one by the issuer's key suffices, and
   // its protected header is the one that counts: the others' (typ included) are unsigned.
