@@ -190,3 +190,32 @@ describe('ethereumAddressFromVerificationMethod', () => {
     }
   })
 })
+
+describe('hostile verification methods from remote documents: a CivitasError, never a raw TypeError', () => {
+  const hostile = { toString: null } as unknown as string
+  it.each([
+    [
+      'an id that cannot be printed',
+      vm({ id: hostile, type: 'Ed25519VerificationKey2018', publicKeyBase58: 'x0' }),
+    ],
+    ['a type that cannot be printed', vm({ type: hostile, publicKeyBase58: ED25519_BASE58 })],
+    ['an object as publicKeyBase58', vm({ type: 'Ed25519VerificationKey2018', publicKeyBase58: hostile })],
+    ['an object as publicKeyHex', vm({ type: 'EcdsaSecp256k1VerificationKey2019', publicKeyHex: hostile })],
+    ['an inherited type name', vm({ type: 'constructor', publicKeyBase58: ED25519_BASE58 })],
+    [
+      'a multibase key of the wrong curve, with a hostile type',
+      vm({ type: 'Ed25519VerificationKey2020', publicKeyJwk: { ...SECP256K1_JWK, crv: hostile } }),
+    ],
+  ])('publicJwkFromVerificationMethod: %s', (_what, method) => {
+    expect(() => publicJwkFromVerificationMethod(method)).toThrow(
+      expect.objectContaining({ name: 'CivitasError' }),
+    )
+  })
+
+  it('ethereumAddressFromVerificationMethod: a blockchainAccountId that cannot be printed → KEY_INVALID', () => {
+    const method = vm({ type: 'EcdsaSecp256k1RecoveryMethod2020', blockchainAccountId: hostile })
+    expect(() => ethereumAddressFromVerificationMethod(method)).toThrow(
+      expect.objectContaining({ code: 'KEY_INVALID' }),
+    )
+  })
+})

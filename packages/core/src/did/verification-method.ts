@@ -1,6 +1,7 @@
 import { base58 } from '@scure/base'
 import type { VerificationMethod } from 'did-resolver'
-import { CivitasError } from '../errors/index.js'
+import { CivitasError, describeValue } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import type { Jwk } from '../keys/algorithms.js'
 import {
   assertPublicJwk,
@@ -43,10 +44,10 @@ const LEGACY_ACCOUNT_ID = /^(0x[0-9a-fA-F]{40})@eip155:[0-9]{1,32}$/
 const KEY_PROPERTIES = ['publicKeyJwk', 'publicKeyMultibase', 'publicKeyBase58', 'publicKeyHex'] as const
 
 function guard(vm: unknown): asserts vm is VerificationMethod {
-  if (vm === null || typeof vm !== 'object' || Array.isArray(vm)) {
+  if (!isRecord(vm)) {
     throw new CivitasError('INVALID_ARGUMENT', 'a verification method must be an object')
   }
-  if (typeof (vm as VerificationMethod).type !== 'string') {
+  if (typeof vm.type !== 'string') {
     throw new CivitasError('KEY_INVALID', 'verification method has no "type"')
   }
 }
@@ -55,9 +56,13 @@ function curveForType(vm: VerificationMethod, property: string): string {
   // vm.type comes from a remote document: never let "constructor" pick an inherited member.
   const crv = Object.hasOwn(CURVE_FOR_TYPE, vm.type) ? CURVE_FOR_TYPE[vm.type] : undefined
   if (!crv) {
-    throw new CivitasError('UNSUPPORTED_CURVE', `cannot tell the curve of a ${vm.type} ${property} key`, {
-      details: { type: vm.type, id: vm.id },
-    })
+    throw new CivitasError(
+      'UNSUPPORTED_CURVE',
+      `cannot tell the curve of a ${describeValue(vm.type)} ${property} key`,
+      {
+        details: { type: vm.type, id: vm.id },
+      },
+    )
   }
   return crv
 }
@@ -67,14 +72,22 @@ function wrap<T>(vm: VerificationMethod, fn: () => T): T {
     return fn()
   } catch (cause) {
     if (cause instanceof CivitasError) {
-      throw new CivitasError(cause.code, `verification method ${String(vm.id)}: ${cause.message}`, {
-        cause,
-        details: { id: vm.id, type: vm.type },
-      })
+      throw new CivitasError(
+        cause.code,
+        `verification method ${describeValue(vm.id, 120)}: ${cause.message}`,
+        {
+          cause,
+          details: { id: vm.id, type: vm.type },
+        },
+      )
     }
-    throw new CivitasError('KEY_INVALID', `verification method ${String(vm.id)} has an unreadable key`, {
-      cause,
-    })
+    throw new CivitasError(
+      'KEY_INVALID',
+      `verification method ${describeValue(vm.id, 120)} has an unreadable key`,
+      {
+        cause,
+      },
+    )
   }
 }
 
@@ -88,16 +101,20 @@ export function publicJwkFromVerificationMethod(vm: VerificationMethod): Jwk {
   guard(vm)
   const present = KEY_PROPERTIES.filter((property) => vm[property] !== undefined)
   if (present.length === 0) {
-    throw new CivitasError('KEY_NOT_FOUND', `verification method ${String(vm.id)} carries no public key`, {
-      details: { id: vm.id, type: vm.type },
-    })
+    throw new CivitasError(
+      'KEY_NOT_FOUND',
+      `verification method ${describeValue(vm.id, 120)} carries no public key`,
+      {
+        details: { id: vm.id, type: vm.type },
+      },
+    )
   }
   // Two representations could hold two different keys; which one a verifier picks must not
   // be a guess.
   if (present.length > 1) {
     throw new CivitasError(
       'KEY_INVALID',
-      `verification method ${String(vm.id)} has several keys (${present})`,
+      `verification method ${describeValue(vm.id, 120)} has several keys (${present})`,
     )
   }
   return wrap(vm, () => {
@@ -119,22 +136,28 @@ export function publicJwkFromVerificationMethod(vm: VerificationMethod): Jwk {
         ? MULTIBASE_CURVE_FOR_TYPE[vm.type]
         : undefined
       if (expected && jwk.crv !== expected) {
-        throw new CivitasError('KEY_INVALID', `a ${vm.type} must hold a ${expected} key, not ${jwk.crv}`)
+        throw new CivitasError(
+          'KEY_INVALID',
+          `a ${describeValue(vm.type)} must hold a ${expected} key, not ${describeValue(jwk.crv)}`,
+        )
       }
       return jwk
     }
     if (vm.publicKeyBase58 !== undefined) {
       const crv = curveForType(vm, 'publicKeyBase58')
+      if (typeof vm.publicKeyBase58 !== 'string') {
+        throw new CivitasError('KEY_INVALID', 'publicKeyBase58 must be a string')
+      }
       let bytes: Uint8Array
       try {
-        bytes = base58.decode(String(vm.publicKeyBase58))
+        bytes = base58.decode(vm.publicKeyBase58)
       } catch (cause) {
         throw new CivitasError('KEY_INVALID', 'publicKeyBase58 is not base58btc', { cause })
       }
       return rawPublicKeyToJwk(crv, bytes)
     }
     const crv = curveForType(vm, 'publicKeyHex')
-    const hex = HEX.exec(String(vm.publicKeyHex))
+    const hex = typeof vm.publicKeyHex === 'string' ? HEX.exec(vm.publicKeyHex) : null
     if (!hex) throw new CivitasError('KEY_INVALID', 'publicKeyHex is not hex')
     return rawPublicKeyToJwk(crv, Uint8Array.from(Buffer.from(hex[1]!, 'hex')))
   })
@@ -149,12 +172,12 @@ export function ethereumAddressFromVerificationMethod(vm: VerificationMethod): s
   guard(vm)
   const { blockchainAccountId, ethereumAddress } = vm
   if (blockchainAccountId !== undefined) {
-    const id = String(blockchainAccountId)
+    const id = typeof blockchainAccountId === 'string' ? blockchainAccountId : ''
     const address = CAIP10_EIP155.exec(id)?.[1] ?? LEGACY_ACCOUNT_ID.exec(id)?.[1]
     if (!address) {
       throw new CivitasError(
         'KEY_INVALID',
-        `blockchainAccountId ${id.slice(0, 120)} is not an eip155 account`,
+        `blockchainAccountId ${describeValue(blockchainAccountId, 120)} is not an eip155 account`,
         {
           details: { id: vm.id },
         },

@@ -352,3 +352,88 @@ describe('verifyJwsWithDid: ES256K-R against keys that are not recovery methods'
     ).rejects.toMatchObject({ code: 'ALG_KEY_MISMATCH' })
   })
 })
+
+describe('verifyJwsWithDid: documents built to exhaust the verifier (bounded work)', () => {
+  async function web(keys: number, references: (ids: string[]) => unknown[]) {
+    const did = 'did:web:issuer.example'
+    const pairs = await Promise.all(Array.from({ length: keys }, () => generateKeyPair('ES256')))
+    const ids = pairs.map((_, i) => `${did}#k${i}`)
+    const document = {
+      id: did,
+      verificationMethod: pairs.map((pair, i) => ({
+        id: ids[i],
+        type: 'JsonWebKey2020',
+        controller: did,
+        publicKeyJwk: pair.publicJwk,
+      })),
+      assertionMethod: references(ids),
+    } as DIDDocument
+    return { did, pairs, document }
+  }
+
+  it('40,000 references to one key and a JWS without kid: one signature check, not 40,000', async () => {
+    const { did, document } = await web(1, (ids) => Array.from({ length: 40_000 }, () => ids[0]))
+    const stranger = await generateKeyPair('ES256')
+    const jws = await signJws(payload, localSigner(stranger.privateJwk))
+    const error = await verifyJwsWithDid(jws, { resolver: staticResolver(document), did }).catch((e) => e)
+    expect(error).toMatchObject({ code: 'SIGNATURE_INVALID', details: { tried: 1 } })
+  })
+
+  it('the same key referenced relatively and absolutely counts once', async () => {
+    const { did, document, pairs } = await web(1, (ids) => [ids[0], '#k0', ids[0]])
+    const jws = await signJws(payload, localSigner(pairs[0]!.privateJwk))
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(document), did })).resolves.toMatchObject({
+      verificationMethod: { id: `${did}#k0` },
+    })
+  })
+
+  it(`more than ${16} distinct keys and no kid → INPUT_TOO_LARGE before any signature check`, async () => {
+    const { did, document, pairs } = await web(17, (ids) => ids)
+    const jws = await signJws(payload, localSigner(pairs[16]!.privateJwk))
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(document), did })).rejects.toMatchObject({
+      code: 'INPUT_TOO_LARGE',
+      details: { keys: 17, limit: 16 },
+    })
+    // Naming the key keeps such a document usable.
+    const named = await signJws(payload, localSigner(pairs[16]!.privateJwk, { kid: `${did}#k16` }))
+    await expect(verifyJwsWithDid(named, { resolver: staticResolver(document) })).resolves.toBeDefined()
+  })
+
+  it('16 keys and no kid: the last one is found', async () => {
+    const { did, document, pairs } = await web(16, (ids) => ids)
+    const jws = await signJws(payload, localSigner(pairs[15]!.privateJwk))
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(document), did })).resolves.toMatchObject({
+      verificationMethod: { id: `${did}#k15` },
+    })
+  })
+
+  it('two different methods with one id → DID_DOCUMENT_INVALID, whichever the kid names', async () => {
+    const { did, document, pairs } = await web(2, (ids) => [ids[0]])
+    document.verificationMethod![1]!.id = `${did}#k0`
+    const jws = await signJws(payload, localSigner(pairs[1]!.privateJwk, { kid: `${did}#k0` }))
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(document) })).rejects.toMatchObject({
+      code: 'DID_DOCUMENT_INVALID',
+    })
+    const embedded = { ...document, verificationMethod: [document.verificationMethod![0]!] }
+    embedded.assertionMethod = [`${did}#k0`, { ...document.verificationMethod![1]!, id: '#k0' }]
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(embedded) })).rejects.toMatchObject({
+      code: 'DID_DOCUMENT_INVALID',
+    })
+  })
+
+  it('untrusted ids and document ids in messages never throw a raw TypeError', async () => {
+    const issuer = await didKeyIssuer('ES256')
+    const { didDocument } = await resolver.resolve(issuer.did)
+    const hostile = { ...didDocument!, id: { toString: null } } as unknown as DIDDocument
+    const jws = await signJws(payload, issuer.signer)
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(hostile) })).rejects.toMatchObject({
+      code: 'DID_DOCUMENT_INVALID',
+    })
+    const odd = {
+      ...didDocument!,
+      verificationMethod: [{ toString: null }, 5, null, ...didDocument!.verificationMethod!],
+      assertionMethod: [{ id: { toString: null } }, 7, ...didDocument!.assertionMethod!],
+    } as unknown as DIDDocument
+    await expect(verifyJwsWithDid(jws, { resolver: staticResolver(odd) })).resolves.toBeDefined()
+  })
+})

@@ -1,6 +1,7 @@
 import { type DIDDocument, parse, type Resolvable, type VerificationMethod } from 'did-resolver'
 import { base64urlDecode } from '../encoding/base64url.js'
-import { CivitasError, isCivitasError } from '../errors/index.js'
+import { CivitasError, describeValue, isCivitasError } from '../errors/index.js'
+import { hasOwn, isRecord } from '../guards/index.js'
 import { assertDecodedJws, type DecodedJws, decodeJws, type JwsHeader } from '../jose/decode.js'
 import {
   type EthereumJwsAlgorithm,
@@ -52,22 +53,52 @@ function absolute(id: string, did: string): string {
   return id.startsWith('#') ? `${did}${id}` : id
 }
 
-/** The verification methods of `purpose`, with references resolved against the document. */
+/**
+ * Most keys tried for a JWS without `kid`. Real documents hold a handful of keys; without the
+ * bound, a document listing thousands makes one token cost thousands of signature checks.
+ */
+export const MAX_CANDIDATE_KEYS = 16
+
+function documentInvalid(message: string, details: Record<string, unknown>): CivitasError {
+  return new CivitasError('DID_DOCUMENT_INVALID', message, { details })
+}
+
+/**
+ * The distinct verification methods of `purpose`, references resolved against the document.
+ * One pass over each list with a Map (a remote document may hold tens of thousands of
+ * entries), a method named twice counts once, and two different methods sharing an id make
+ * the document invalid: which of them a `kid` names must not be a guess.
+ */
 function methodsFor(document: DIDDocument, did: string, purpose: JwsPurpose): VerificationMethod[] {
-  const declared = Array.isArray(document.verificationMethod) ? document.verificationMethod : []
-  const relationship = document[purpose]
-  if (!Array.isArray(relationship)) return []
-  const methods: VerificationMethod[] = []
-  for (const entry of relationship) {
-    if (typeof entry === 'string') {
-      const id = absolute(entry, did)
-      const method = declared.find((vm) => vm && typeof vm.id === 'string' && absolute(vm.id, did) === id)
-      if (method) methods.push({ ...method, id })
-    } else if (entry && typeof entry === 'object' && typeof entry.id === 'string') {
-      methods.push({ ...entry, id: absolute(entry.id, did) })
+  const declared = new Map<string, VerificationMethod>()
+  if (Array.isArray(document.verificationMethod)) {
+    for (const vm of document.verificationMethod as unknown[]) {
+      if (!isRecord(vm) || typeof vm.id !== 'string') continue
+      const id = absolute(vm.id, did)
+      if (declared.has(id)) {
+        throw documentInvalid(`two verification methods have the id ${describeValue(id, 120)}`, { id })
+      }
+      declared.set(id, vm as unknown as VerificationMethod)
     }
   }
-  return methods
+  const relationship: unknown = hasOwn(document, purpose) ? document[purpose] : undefined
+  if (!Array.isArray(relationship)) return []
+  const methods = new Map<string, VerificationMethod>()
+  for (const entry of relationship as unknown[]) {
+    if (typeof entry === 'string') {
+      const id = absolute(entry, did)
+      if (methods.has(id)) continue
+      const vm = declared.get(id)
+      if (vm) methods.set(id, { ...vm, id })
+    } else if (isRecord(entry) && typeof entry.id === 'string') {
+      const id = absolute(entry.id, did)
+      if (methods.has(id) || declared.has(id)) {
+        throw documentInvalid(`two verification methods have the id ${describeValue(id, 120)}`, { id })
+      }
+      methods.set(id, { ...(entry as unknown as VerificationMethod), id })
+    }
+  }
+  return [...methods.values()]
 }
 
 function isRecoveryOnly(vm: VerificationMethod): boolean {
@@ -212,14 +243,16 @@ async function verifyChecked(
   let keyId: string | undefined
   if (kid?.startsWith('did:')) {
     const parsedKid = parse(kid)
-    if (!parsedKid) throw new CivitasError('DID_INVALID', 'JWS "kid" is not a DID URL', { details: { kid } })
+    if (!parsedKid) {
+      throw new CivitasError('DID_INVALID', `JWS "kid" ${describeValue(kid, 120)} is not a DID URL`, {
+        details: { kid },
+      })
+    }
     if (expected && parsedKid.did !== expected.did) {
       throw new CivitasError(
         'KEY_NOT_FOUND',
-        `JWS "kid" belongs to ${parsedKid.did}, not to ${expected.did}`,
-        {
-          details: { kid, did: expected.did },
-        },
+        `JWS "kid" belongs to ${describeValue(parsedKid.did, 120)}, not to ${describeValue(expected.did, 120)}`,
+        { details: { kid, did: expected.did } },
       )
     }
     // Only the caller may pin a document version (options.did with ?versionId=). A query in
@@ -242,21 +275,24 @@ async function verifyChecked(
   const query = expected?.query
   const didUrl = `${target.did}${query ? `?${query}` : ''}`
   const { didDocument } = await resolveDid(options.resolver, didUrl)
-  if (didDocument.id !== target.did) {
+  const did = target.did
+  const named = describeValue(did, 120)
+  if (didDocument.id !== did) {
     throw new CivitasError(
       'DID_DOCUMENT_INVALID',
-      `resolved document is for ${String(didDocument.id)}, not ${target.did}`,
+      `resolved document is for ${describeValue(didDocument.id, 120)}, not ${named}`,
+      { details: { did } },
     )
   }
-  const methods = methodsFor(didDocument, target.did, purpose)
+  const methods = methodsFor(didDocument, did, purpose)
   const candidates = keyId === undefined ? methods : methods.filter((vm) => vm.id === keyId)
   if (candidates.length === 0) {
     throw new CivitasError(
       'KEY_NOT_FOUND',
       keyId === undefined
-        ? `${target.did} has no ${purpose} key`
-        : `${keyId} is not a ${purpose} key of ${target.did}`,
-      { details: { did: target.did, kid: keyId, purpose } },
+        ? `${named} has no ${purpose} key`
+        : `${describeValue(keyId, 160)} is not a ${purpose} key of ${named}`,
+      { details: { did, kid: keyId, purpose } },
     )
   }
 
@@ -265,14 +301,21 @@ async function verifyChecked(
     await verifyWithMethod(jws, decoded, vm, algorithms)
     return { header: decoded.header, payload: decoded.payload, verificationMethod: vm, didDocument }
   }
+  if (candidates.length > MAX_CANDIDATE_KEYS) {
+    throw new CivitasError(
+      'INPUT_TOO_LARGE',
+      `${named} has ${candidates.length} ${purpose} keys; a JWS without "kid" is checked against at most ${MAX_CANDIDATE_KEYS}`,
+      { details: { did, purpose, keys: candidates.length, limit: MAX_CANDIDATE_KEYS } },
+    )
+  }
   const alg = decoded.header.alg
   const fitting = candidates.filter((vm) => {
     const keyAlg = keyAlgorithm(vm)
     return keyAlg === alg || (alg === 'ES256K-R' && keyAlg === 'ES256K')
   })
   if (fitting.length === 0) {
-    throw new CivitasError('KEY_NOT_FOUND', `${target.did} has no ${purpose} key for ${alg}`, {
-      details: { did: target.did, alg, purpose },
+    throw new CivitasError('KEY_NOT_FOUND', `${named} has no ${purpose} key for ${alg}`, {
+      details: { did, alg, purpose },
     })
   }
   let lastError: unknown
@@ -285,8 +328,8 @@ async function verifyChecked(
       lastError = error
     }
   }
-  throw new CivitasError('SIGNATURE_INVALID', `no ${purpose} key of ${target.did} verifies the JWS`, {
+  throw new CivitasError('SIGNATURE_INVALID', `no ${purpose} key of ${named} verifies the JWS`, {
     cause: lastError,
-    details: { did: target.did, alg, tried: fitting.length },
+    details: { did, alg, tried: fitting.length },
   })
 }
