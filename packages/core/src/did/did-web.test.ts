@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { isCivitasError } from '../errors/index.js'
 import { createResolver, resolveDid } from './resolver.js'
 import { didWebUrl, type FetchLike } from './web.js'
+import { isPrivateHost } from './web-host.js'
 
 // did:web (https://w3c-ccg.github.io/did-method-web/): DID → HTTPS URL, and the fetch
 // guarded by a timeout, a size limit and the id check. Every fetch is injected.
@@ -196,5 +197,143 @@ describe('did:web fetch failures', () => {
     expect(() => createResolver({ web: { maxBytes: -1 } })).toThrow(
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     )
+  })
+})
+
+describe('did:web refuses loopback, private and local-use hosts unless allowHost permits them', () => {
+  it.each([
+    'did:web:localhost',
+    'did:web:localhost%3A6379',
+    'did:web:LOCALHOST',
+    'did:web:api.localhost',
+    'did:web:printer.local',
+    'did:web:metadata.google.internal',
+    'did:web:router.home.arpa',
+    'did:web:intranet',
+    'did:web:intranet:user:alice',
+  ])('%s → notFound / DID_NOT_FOUND, nothing fetched', async (did) => {
+    const fetch = serving(JSON.stringify(documentFor(did)))
+    const result = await web(fetch).resolve(did)
+    expect(result.didResolutionMetadata).toMatchObject({ error: 'notFound', code: 'DID_NOT_FOUND' })
+    expect(result.didResolutionMetadata.message).toMatch(/not allowed/)
+    expect(fetch).not.toHaveBeenCalled()
+  })
+
+  it('allowHost decides alone: a real HTTP server on 127.0.0.1 named localhost', async () => {
+    const { createServer } = await import('node:http')
+    const did = 'did:web:localhost%3APORT'
+    const server = createServer((request, response) => {
+      const port = (server.address() as { port: number }).port
+      response.setHeader('content-type', 'application/did+json')
+      response.end(JSON.stringify(documentFor(did.replace('PORT', String(port)))))
+      expect(request.url).toBe('/.well-known/did.json')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as { port: number }
+      const seen: string[] = []
+      // did:web is HTTPS only; the test server speaks plain HTTP, so only the scheme is swapped.
+      const plainHttp: FetchLike = (url, init) => {
+        seen.push(url)
+        return fetch(url.replace(`https://localhost:${port}`, `http://127.0.0.1:${port}`), init)
+      }
+      const resolver = createResolver({
+        web: { fetch: plainHttp, allowHost: (host) => host === 'localhost' },
+        cache: false,
+      })
+      const { didDocument } = await resolveDid(resolver, did.replace('PORT', String(port)))
+      expect(didDocument.id).toBe(`did:web:localhost%3A${port}`)
+      expect(seen).toEqual([`https://localhost:${port}/.well-known/did.json`])
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})
+
+describe('isPrivateHost', () => {
+  it.each([
+    ['localhost', true],
+    ['a.b.localhost', true],
+    ['nas.local', true],
+    ['nas.local.', true],
+    ['corp.internal', true],
+    ['intranet', true],
+    ['127.0.0.1', true],
+    ['127.255.0.9', true],
+    ['10.1.2.3', true],
+    ['172.16.0.1', true],
+    ['172.31.255.255', true],
+    ['192.168.1.1', true],
+    ['169.254.169.254', true],
+    ['0.0.0.0', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['::', true],
+    ['::ffff:127.0.0.1', true],
+    ['::ffff:7f00:1', true],
+    ['::ffff:a9fe:a9fe', true],
+    ['fc00::1', true],
+    ['fd12:3456::1', true],
+    ['fe80::1', true],
+    ['example.com', false],
+    ['w3c-ccg.github.io', false],
+    ['localhost.example.com', false],
+    ['172.32.0.1', false],
+    ['8.8.8.8', false],
+    ['2001:db8::1', false],
+    ['::ffff:8.8.8.8', false],
+    ['::ffff:808:808', false],
+  ])('%s → %s', (host, expected) => {
+    expect(isPrivateHost(host)).toBe(expected)
+  })
+})
+
+describe('did:web documents nested to exhaust the stack', () => {
+  const deep = (levels: number) => `{"id":"${DID}","service":${'['.repeat(levels)}${']'.repeat(levels)}}`
+
+  it('5,000 nested arrays → invalidDidDocument / DID_DOCUMENT_INVALID, kept only as an error', async () => {
+    const fetch = serving(deep(5_000))
+    let now = 0
+    const resolver = createResolver({ web: { fetch }, cache: { errorTtlMs: 2_000, now: () => now } })
+    for (let i = 0; i < 3; i++) {
+      const result = await resolver.resolve(DID)
+      expect(result.didDocument).toBeNull()
+      expect(result.didResolutionMetadata).toMatchObject({
+        error: 'invalidDidDocument',
+        code: 'DID_DOCUMENT_INVALID',
+      })
+      await expect(resolveDid(resolver, DID)).rejects.toMatchObject({ code: 'DID_DOCUMENT_INVALID' })
+    }
+    expect(fetch).toHaveBeenCalledTimes(1)
+    now += 2_000
+    await resolver.resolve(DID)
+    expect(fetch).toHaveBeenCalledTimes(2)
+  })
+
+  it('a document of ordinary depth still resolves', async () => {
+    const result = await web(serving(deep(20))).resolve(DID)
+    expect(result.didDocument?.id).toBe(DID)
+  })
+})
+
+describe('resolve() with hostile arguments answers, never throws', () => {
+  const hostile = { toString: null } as unknown as string
+  it('an accept that cannot be printed → representationNotSupported', async () => {
+    const resolver = createResolver({ web: { fetch: serving('{}') } })
+    const result = await resolver.resolve(DID, { accept: hostile })
+    expect(result.didResolutionMetadata).toMatchObject({ error: 'representationNotSupported' })
+  })
+
+  it('a fetch that throws something that cannot be printed → unavailable', async () => {
+    const throwing: FetchLike = async () => {
+      throw { toString: null }
+    }
+    const result = await web(throwing).resolve(DID)
+    expect(result.didResolutionMetadata).toMatchObject({ error: 'unavailable', code: 'RESOLVER_UNAVAILABLE' })
+  })
+
+  it('a document id that cannot be printed → invalidDidDocument', async () => {
+    const result = await web(serving('{"id":{"toString":null}}')).resolve(DID)
+    expect(result.didResolutionMetadata).toMatchObject({ error: 'invalidDidDocument' })
   })
 })

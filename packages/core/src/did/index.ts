@@ -38,3 +38,4 @@ export {
   verifyJwsWithDid,
 } from './verify.js'
 export { createDidWebResolver, type DidWebOptions, didWebUrl, type FetchLike } from './web.js'
+export { isPrivateHost } from './web-host.js'

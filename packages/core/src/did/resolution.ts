@@ -1,5 +1,5 @@
 import type { DIDDocument, DIDDocumentMetadata, DIDResolutionResult } from 'did-resolver'
-import { CivitasError, type CivitasErrorCode } from '../errors/index.js'
+import { CivitasError, type CivitasErrorCode, describeValue } from '../errors/index.js'
 
 /**
  * Building blocks shared by the method resolvers: DID resolution results (W3C DID
@@ -78,7 +78,9 @@ export function errorResultFrom(thrown: unknown): DIDResolutionResult {
     const error = (typeof named === 'string' ? named : undefined) as DidResolutionErrorName | undefined
     return errorResult(error ?? errorNameForCode(thrown.code), thrown.message, thrown.code)
   }
-  const message = thrown instanceof Error ? thrown.message : String(thrown)
+  // A foreign resolver may throw anything, even an object whose toString throws.
+  const message =
+    thrown instanceof Error && typeof thrown.message === 'string' ? thrown.message : describeValue(thrown)
   return errorResult('internalError', `DID resolution failed: ${message}`)
 }
 
@@ -116,7 +118,10 @@ export function documentResult(
   didDocumentMetadata: DIDDocumentMetadata = {},
 ): DIDResolutionResult {
   if (accept !== undefined && accept !== DID_LD_JSON && accept !== DID_JSON) {
-    return errorResult('representationNotSupported', `cannot produce a DID document as ${String(accept)}`)
+    return errorResult(
+      'representationNotSupported',
+      `cannot produce a DID document as ${describeValue(accept)}`,
+    )
   }
   if (accept === DID_JSON) {
     const { '@context': _context, ...plain } = didDocument

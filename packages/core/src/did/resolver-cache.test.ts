@@ -74,15 +74,74 @@ describe('createResolver cache', () => {
     expect(resolver.cacheStats()).toMatchObject({ hits: 2, misses: 2, expirations: 1 })
   })
 
-  it('keys a ?versionId= query and the representation separately from the plain DID', async () => {
+  it('keys by what determines the answer: the representation, not a query did:key ignores', async () => {
     const resolver = createResolver({ web: false })
     await resolver.resolve(KEY_A)
     await resolver.resolve(`${KEY_A}?versionId=1`)
     await resolver.resolve(`${KEY_A}?versionId=1#fragment`)
     await resolver.resolve(KEY_A, { accept: 'application/did+json' })
-    expect(resolver.cacheStats()).toMatchObject({ hits: 1, misses: 3, size: 3 })
+    expect(resolver.cacheStats()).toMatchObject({ hits: 2, misses: 2, size: 2 })
     const plain = await resolver.resolve(KEY_A, { accept: 'application/did+json' })
     expect(plain.didDocument).not.toHaveProperty('@context')
+  })
+
+  it('did:web ignores the DID URL query: did:web:victim?r=<n> is one fetch and flushes nothing', async () => {
+    const fetch = vi.fn<FetchLike>(async () => new Response(JSON.stringify({ id: 'did:web:victim.example' })))
+    const resolver = createResolver({ web: { fetch }, cache: { maxEntries: 2 } })
+    await resolver.resolve(KEY_A)
+    for (let n = 0; n < 20; n++) {
+      const result = await resolver.resolve(`did:web:victim.example?r=${n}`)
+      expect(result.didDocument?.id).toBe('did:web:victim.example')
+    }
+    await resolver.resolve('did:web:victim.example/some/path#key-1')
+    expect(fetch).toHaveBeenCalledTimes(1)
+    expect(resolver.cacheStats()).toMatchObject({ size: 2, evictions: 0 })
+    await resolver.resolve(KEY_A)
+    expect(resolver.cacheStats().hits).toBe(19 + 1 + 1)
+  })
+
+  it('did:ethr keys versionId and versionTime, and nothing else of the query', async () => {
+    const calls: string[] = []
+    const provider = {
+      get provider() {
+        return provider
+      },
+      async call() {
+        calls.push('call')
+        return `0x${'0'.repeat(64)}`
+      },
+      async getNetwork() {
+        return { chainId: 1337n, name: 'civitas' }
+      },
+      async getBlock(n: number) {
+        return { number: n, timestamp: 1_700_000_000 + n }
+      },
+      async getBlockNumber() {
+        return 100
+      },
+      async getLogs() {
+        return []
+      },
+    }
+    const resolver = createResolver({
+      web: false,
+      ethr: {
+        networks: [
+          {
+            name: 'civitas',
+            chainId: 1337,
+            provider,
+            registry: '0xdca7ef03e98e0dc2b855be647c39abe984fcf21b',
+          },
+        ],
+      },
+    })
+    const did = 'did:ethr:civitas:0xb9c5714089478a327f09197987f16f9e5d936e8a'
+    await resolver.resolve(did)
+    await resolver.resolve(`${did}?r=1`)
+    await resolver.resolve(`${did}?versionId=5`)
+    await resolver.resolve(`${did}?versionId=5&r=2`)
+    expect(resolver.cacheStats()).toMatchObject({ hits: 2, misses: 2, size: 2 })
   })
 
   it('holds at most maxEntries documents (LRU)', async () => {
@@ -218,6 +277,18 @@ describe('createResolver never crashes on bad input', () => {
       }
       await expect(resolveDid(foreign, KEY_A), error).rejects.toMatchObject({ code: 'DID_NOT_FOUND' })
     }
+  })
+
+  it("resolveDid turns a foreign resolver's unprintable error, or a non-object document, into a CivitasError", async () => {
+    const answering = (result: unknown) => ({ resolve: async () => result as never })
+    const hostile = { toString: null }
+    await expect(
+      resolveDid(answering({ didResolutionMetadata: { error: hostile }, didDocument: null }), KEY_A),
+    ).rejects.toMatchObject({ name: 'CivitasError', code: 'DID_NOT_FOUND' })
+    await expect(resolveDid(answering(hostile), KEY_A)).rejects.toMatchObject({ code: 'DID_NOT_FOUND' })
+    await expect(
+      resolveDid(answering({ didResolutionMetadata: {}, didDocument: 'did:key:x' }), KEY_A),
+    ).rejects.toMatchObject({ code: 'DID_DOCUMENT_INVALID' })
   })
 
   it('resolveDid throws DID_DEACTIVATED for a deactivated DID unless allowDeactivated', async () => {

@@ -8,7 +8,9 @@ import {
   parse,
   type Resolvable,
 } from 'did-resolver'
-import { CivitasError, type CivitasErrorCode } from '../errors/index.js'
+import { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
+import { CivitasError, type CivitasErrorCode, describeValue } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import { type CacheStats, createLruCache } from './cache.js'
 import { createDidEthrResolver, type DidEthrOptions } from './ethr.js'
 import { resolveDidJwk } from './jwk.js'
@@ -62,6 +64,25 @@ const DEFAULT_ERROR_TTL_MS = 2_000
 // Answers that cost a remote lookup (an RPC call, an HTTPS fetch). A host serving an invalid
 // document is one of them: without a short cache every token naming it would fetch again.
 const TRANSIENT_ERRORS = new Set(['notFound', 'unavailable', 'invalidDidDocument'])
+// Methods whose answer depends on the DID alone (no version, no query).
+const BUILT_IN_METHODS = new Set(['key', 'jwk', 'web'])
+
+/**
+ * The cache key: what determines the answer, and nothing else. Resolution reads the DID, not
+ * its path or fragment; did:key, did:jwk and did:web ignore the query too, so
+ * `did:web:host?r=<n>` is one entry, not a fetch per token that also flushes the cache.
+ * did:ethr reads `versionId` / `versionTime`; a resolver we do not know gets the whole query.
+ */
+function cacheKey(parsed: ParsedDID, accept: string | undefined): string {
+  let version = ''
+  if (parsed.method === 'ethr') {
+    const params = new URLSearchParams(parsed.query ?? '')
+    version = ['versionId', 'versionTime'].map((name) => `${name}=${params.get(name) ?? ''}`).join('&')
+  } else if (!BUILT_IN_METHODS.has(parsed.method)) {
+    version = parsed.query ?? ''
+  }
+  return `${parsed.did}?${version} ${accept ?? ''}`
+}
 
 function nonNegative(value: number | undefined, fallback: number, what: string): number {
   if (value === undefined) return fallback
@@ -137,11 +158,16 @@ export function createResolver(options: CreateResolverOptions = {}): CivitasReso
     }
     const parsed = parse(didUrl)
     if (!parsed) return errorResult('invalidDid', 'not a DID (did:<method>:<method-specific-id>)')
-    const opts = resolutionOptions ?? {}
-    // Only the DID, its query (did:ethr ?versionId=) and the representation change the answer.
+    const opts = isRecord(resolutionOptions) ? resolutionOptions : {}
+    if (opts.accept !== undefined && typeof opts.accept !== 'string') {
+      return errorResult(
+        'representationNotSupported',
+        `cannot produce a DID document as ${describeValue(opts.accept)}`,
+      )
+    }
     const cacheable = cache !== undefined && Object.keys(opts).every((key) => key === 'accept')
-    if (!cacheable) return safely(parsed, opts)
-    const key = `${parsed.did}${parsed.query ? `?${parsed.query}` : ''} ${String(opts.accept ?? '')}`
+    if (!cacheable) return structuredClone(await safely(parsed, opts))
+    const key = cacheKey(parsed, opts.accept)
     const hit = cache.get(key)
     if (hit) return structuredClone(hit)
     let pending = inFlight.get(key)
@@ -157,9 +183,20 @@ export function createResolver(options: CreateResolverOptions = {}): CivitasReso
     return structuredClone(await pending)
   }
 
+  /**
+   * Runs the method resolver and vets its answer before anyone (the cache, structuredClone,
+   * the caller) walks it: a result object, and a document no deeper than remote JSON may be
+   * (did:ethr service endpoints are JSON from the chain; a foreign resolver's output is
+   * anything). The answer kept is our own copy, so a foreign resolver cannot change it later.
+   */
   async function safely(parsed: ParsedDID, opts: DIDResolutionOptions): Promise<DIDResolutionResult> {
     try {
-      return await resolveUncached(parsed, opts)
+      const result: unknown = await resolveUncached(parsed, opts)
+      if (!isRecord(result) || !isRecord(result.didResolutionMetadata)) {
+        return errorResult('internalError', `the did:${parsed.method} resolver returned no resolution result`)
+      }
+      assertJsonDepth(result.didDocument, DEFAULT_MAX_JSON_DEPTH, 'DID_DOCUMENT_INVALID', 'DID document')
+      return structuredClone(result) as unknown as DIDResolutionResult
     } catch (thrown) {
       return errorResultFrom(thrown)
     }
@@ -180,6 +217,7 @@ export interface ResolvedDid {
 }
 
 const CODES_WE_PASS_ON = new Set<string>([
+  'CHAIN_UNAVAILABLE',
   'DID_INVALID',
   'DID_METHOD_UNSUPPORTED',
   'DID_NOT_FOUND',
@@ -213,17 +251,30 @@ export async function resolveDid(
   } catch (cause) {
     throw new CivitasError('RESOLVER_UNAVAILABLE', `resolving ${didUrl.slice(0, 200)} failed`, { cause })
   }
-  const metadata = result?.didResolutionMetadata ?? {}
-  const details = { did: didUrl.slice(0, 200), error: metadata.error }
-  if (metadata.error !== undefined || !result?.didDocument) {
-    const error = String(metadata.error ?? 'notFound')
+  // The result may come from any Resolvable: every member is checked before it is used.
+  const metadata: DIDResolutionMetadata =
+    isRecord(result) && isRecord(result.didResolutionMetadata) ? result.didResolutionMetadata : {}
+  const error =
+    metadata.error === undefined
+      ? undefined
+      : typeof metadata.error === 'string'
+        ? metadata.error
+        : describeValue(metadata.error)
+  const details = { did: didUrl.slice(0, 200), error }
+  if (error !== undefined || !result?.didDocument) {
+    const name = error ?? 'notFound'
     const code: CivitasErrorCode =
       typeof metadata.code === 'string' && CODES_WE_PASS_ON.has(metadata.code)
         ? (metadata.code as CivitasErrorCode)
-        : codeForResolutionError(error)
+        : codeForResolutionError(name)
     const message =
-      typeof metadata.message === 'string' ? metadata.message : `DID resolution failed: ${error}`
+      typeof metadata.message === 'string'
+        ? metadata.message.slice(0, 1_000)
+        : `DID resolution failed: ${describeValue(name)}`
     throw new CivitasError(code, message, { details })
+  }
+  if (!isRecord(result.didDocument)) {
+    throw new CivitasError('DID_DOCUMENT_INVALID', 'the resolved DID document is not an object', { details })
   }
   if (result.didDocumentMetadata?.deactivated === true && !allowDeactivated) {
     throw new CivitasError('DID_DEACTIVATED', `${didUrl.slice(0, 200)} is deactivated`, { details })

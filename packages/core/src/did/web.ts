@@ -1,7 +1,10 @@
 import type { DIDDocument, DIDResolutionOptions, DIDResolutionResult } from 'did-resolver'
-import { CivitasError } from '../errors/index.js'
+import { parseJson } from '../encoding/json.js'
+import { CivitasError, describeValue } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import { keyError } from './multicodec.js'
 import { documentResult, errorResult, errorResultFrom } from './resolution.js'
+import { isPrivateHost } from './web-host.js'
 
 /** did:web (https://w3c-ccg.github.io/did-method-web/), HTTPS only. */
 
@@ -19,9 +22,11 @@ export interface DidWebOptions {
   /** Largest accepted document. Default 256 KiB: real DID documents are a few KiB. */
   maxBytes?: number
   /**
-   * Which hosts may be fetched (lower-case host name, no port). A verifier that resolves
-   * did:web DIDs taken from untrusted credentials can use it to keep requests away from its
-   * internal network. Default: every host.
+   * Which hosts may be fetched (lower-case host name, no port); when given, it alone decides.
+   * Default: every host except loopback, private and local-use names (`localhost`, `*.local`,
+   * `*.internal`, single-label names, ...: see {@link isPrivateHost}), so that a DID taken
+   * from an untrusted credential cannot aim the verifier's requests at its own network.
+   * Combine with the default: `(host) => host === 'did.corp.example' || !isPrivateHost(host)`.
    */
   allowHost?: (host: string) => boolean
 }
@@ -67,18 +72,18 @@ export function didWebUrl(did: string): string {
   const port = portAt === -1 ? undefined : hostAndPort.slice(portAt + 1)
   const labels = host.split('.')
   if (host.length > 253 || labels.length < 1 || !labels.every((label) => HOST_LABEL.test(label))) {
-    throw invalid(`did:web host "${host}" is not a DNS host name`)
+    throw invalid(`did:web host ${describeValue(host)} is not a DNS host name`)
   }
   if (NUMERIC_LABEL.test(labels[labels.length - 1] as string)) {
-    throw invalid(`did:web host "${host}" is an IP address, which did:web does not allow`)
+    throw invalid(`did:web host ${describeValue(host)} is an IP address, which did:web does not allow`)
   }
   if (port !== undefined && (!PORT.test(port) || Number(port) < 1 || Number(port) > 65_535)) {
-    throw invalid(`did:web port "${port}" is not a port number`)
+    throw invalid(`did:web port ${describeValue(port)} is not a port number`)
   }
   const segments = pathParts.map((part) => {
     const segment = percentDecode(part, 'did:web path')
     if (segment === '' || segment === '.' || segment === '..' || BAD_SEGMENT.test(segment)) {
-      throw invalid(`did:web path segment "${part}" is not allowed`)
+      throw invalid(`did:web path segment ${describeValue(part)} is not allowed`)
     }
     return encodeURIComponent(segment)
   })
@@ -155,10 +160,10 @@ export function createDidWebResolver(
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'did:web maxBytes')
   if (typeof fetchFn !== 'function')
     throw new CivitasError('INVALID_ARGUMENT', 'did:web needs a fetch function')
-  const { allowHost } = options
-  if (allowHost !== undefined && typeof allowHost !== 'function') {
+  if (options.allowHost !== undefined && typeof options.allowHost !== 'function') {
     throw new CivitasError('INVALID_ARGUMENT', 'did:web allowHost must be a function')
   }
+  const allowHost = options.allowHost ?? ((host: string) => !isPrivateHost(host))
 
   return async (did, resolutionOptions = {}) => {
     let url: string
@@ -168,7 +173,7 @@ export function createDidWebResolver(
       return errorResultFrom(thrown)
     }
     const host = new URL(url).hostname
-    if (allowHost && !allowHost(host)) {
+    if (allowHost(host) !== true) {
       return errorResult('notFound', `did:web host ${host} is not allowed by this resolver`)
     }
     const controller = new AbortController()
@@ -198,25 +203,30 @@ export function createDidWebResolver(
       const reason = controller.signal.aborted
         ? String((controller.signal.reason as Error)?.message)
         : undefined
-      const message = reason ?? (thrown instanceof Error ? thrown.message : String(thrown))
+      const message = reason ?? (thrown instanceof Error ? thrown.message : describeValue(thrown))
       return errorResult('unavailable', `GET ${url} failed: ${message}`)
     } finally {
       clearTimeout(timer)
     }
 
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(body)
+    } catch {
+      return documentError(`${url} is not UTF-8`)
+    }
     let document: unknown
     try {
-      document = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body))
-    } catch {
-      return documentError(`${url} is not UTF-8 JSON`)
+      // Bounded depth: a few KiB of nested arrays would otherwise overflow the stack of
+      // whatever walks the document next (the cache's structuredClone, canonicalisation).
+      document = parseJson(text, 'DID_DOCUMENT_INVALID', { what: `did:web document ${url}` })
+    } catch (thrown) {
+      return errorResultFrom(thrown)
     }
-    if (document === null || typeof document !== 'object' || Array.isArray(document)) {
-      return documentError(`${url} is not a JSON object`)
-    }
-    const id = (document as { id?: unknown }).id
-    if (id !== did) {
+    if (!isRecord(document)) return documentError(`${url} is not a JSON object`)
+    if (document.id !== did) {
       // Otherwise a host could answer with another DID's document and have it trusted as this one.
-      return documentError(`document id ${JSON.stringify(id)} does not match ${did}`)
+      return documentError(`document id ${describeValue(document.id, 120)} does not match ${did}`)
     }
     return documentResult(document as DIDDocument, resolutionOptions.accept)
   }
