@@ -2,7 +2,8 @@
  * verifyJwsWithDid for did:ethr on a real chain (anvil + Civitas' ERC-1056 DIDRegistry):
  * tokens signed by the controller, by a delegate and with did-jwt's ES256K-R verify; a key
  * that lost control stops verifying for the latest document but still verifies against the
- * version that was current when it signed (?versionId=); a deactivated DID fails closed.
+ * version that was current when it signed (?versionId=, or the caller's versionTime); a
+ * deactivated DID fails closed.
  */
 import {
   base64urlEncode,
@@ -105,6 +106,25 @@ describe('verifyJwsWithDid with did:ethr on anvil', () => {
     await expect(
       verifyJwsWithDid(before, { resolver, did: `${did}?versionId=${issuedAt}` }),
     ).resolves.toBeDefined()
+  })
+
+  it('a delegate since revoked verifies only for a versionTime before its revocation (the caller picks the time)', async () => {
+    const registry = createDidRegistryClient(chain.contracts.DIDRegistry, successor)
+    const added = await registry.addDelegate(university.address, 'veriKey', stranger.address, YEAR)
+    const addedAt = (await chain.provider.getBlock(added.blockNumber))!.timestamp
+    const jws = await signJws(claims, localSigner(privateJwkOf(stranger)))
+    await expect(verifyJwsWithDid(jws, { resolver, did, versionTime: addedAt - 1 })).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    })
+    await expect(verifyJwsWithDid(jws, { resolver, did, versionTime: addedAt })).resolves.toBeDefined()
+    // Not by moving the clock ahead (latest documents are judged at the wall-clock time).
+    await chain.provider.send('evm_setNextBlockTimestamp', [addedAt + 5])
+    const revoked = await registry.revokeDelegate(university.address, 'veriKey', stranger.address)
+    const revokedAt = (await chain.provider.getBlock(revoked.blockNumber))!.timestamp
+    await expect(verifyJwsWithDid(jws, { resolver, did, versionTime: revokedAt - 1 })).resolves.toBeDefined()
+    await expect(verifyJwsWithDid(jws, { resolver, did, versionTime: revokedAt })).rejects.toMatchObject({
+      code: 'SIGNATURE_INVALID',
+    })
   })
 
   it('a deactivated DID → DID_DEACTIVATED', async () => {

@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import type { DIDDocument, DIDResolutionResult, JsonWebKey } from 'did-resolver'
 import { describe, expect, it, vi } from 'vitest'
 import { base64urlDecode } from '../encoding/base64url.js'
+import { decodeJws } from '../jose/decode.js'
 import { ethereumAddressOfPublicKey } from '../jose/ethereum.js'
 import { signJws } from '../jose/sign.js'
 import type { SignatureAlgorithm } from '../keys/algorithms.js'
@@ -435,5 +436,55 @@ describe('verifyJwsWithDid: documents built to exhaust the verifier (bounded wor
       assertionMethod: [{ id: { toString: null } }, 7, ...didDocument!.assertionMethod!],
     } as unknown as DIDDocument
     await expect(verifyJwsWithDid(jws, { resolver: staticResolver(odd) })).resolves.toBeDefined()
+  })
+})
+
+describe('verifyJwsWithDid: options.versionTime, the time the key must be valid at', () => {
+  const T = 1_700_000_000 // 2023-11-14T22:13:20Z
+
+  it('asks the resolver for the document at that time; the kid cannot change it', async () => {
+    const issuer = await didKeyIssuer('ES256')
+    const { didDocument } = await resolver.resolve(issuer.did)
+    const spy = staticResolver(didDocument!)
+    const kid = `${issuer.did}?versionId=1#${issuer.did.slice(8)}`
+    const jws = await signJws(payload, localSigner(issuer.privateJwk, { kid }))
+    await verifyJwsWithDid(jws, { resolver: spy, versionTime: T })
+    expect(spy.resolve).toHaveBeenLastCalledWith(`${issuer.did}?versionTime=2023-11-14T22:13:20Z`, {})
+    await verifyDecodedJwsWithDid(jws, decodeJws(jws), {
+      resolver: spy,
+      did: issuer.did,
+      versionTime: T + 0.9,
+    })
+    expect(spy.resolve).toHaveBeenLastCalledWith(`${issuer.did}?versionTime=2023-11-14T22:13:20Z`, {})
+  })
+
+  it('did:key, did:jwk and did:web have no history: the versionTime is ignored', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, issuer.signer)
+    await expect(verifyJwsWithDid(jws, { resolver, versionTime: T })).resolves.toMatchObject({
+      verificationMethod: { id: issuer.kid },
+    })
+  })
+
+  it.each([
+    ['NaN', Number.NaN],
+    ['negative', -1],
+    ['a string', '1700000000'],
+    ['beyond year 9999', 253_402_300_800],
+    ['Infinity', Number.POSITIVE_INFINITY],
+  ])('a versionTime that is %s → INVALID_ARGUMENT', async (_what, versionTime) => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, issuer.signer)
+    await expect(
+      verifyJwsWithDid(jws, { resolver, versionTime: versionTime as number }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+  })
+
+  it('versionTime together with a query in options.did → INVALID_ARGUMENT (one choice of version)', async () => {
+    const issuer = await didKeyIssuer('EdDSA')
+    const jws = await signJws(payload, issuer.signer)
+    await expect(
+      verifyJwsWithDid(jws, { resolver, did: `${issuer.did}?versionId=3`, versionTime: T }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
   })
 })

@@ -1,7 +1,7 @@
 import { type DIDDocument, parse, type Resolvable, type VerificationMethod } from 'did-resolver'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { CivitasError, describeValue, isCivitasError } from '../errors/index.js'
-import { hasOwn, isRecord } from '../guards/index.js'
+import { assertFiniteNumber, hasOwn, isRecord } from '../guards/index.js'
 import { assertDecodedJws, type DecodedJws, decodeJws, type JwsHeader } from '../jose/decode.js'
 import {
   type EthereumJwsAlgorithm,
@@ -37,6 +37,13 @@ export interface VerifyJwsWithDidOptions {
   algorithms?: readonly DidJwsAlgorithm[]
   /** Longest compact JWS accepted, in characters (see decodeJws). */
   maxLength?: number
+  /**
+   * When the key must have been valid (NumericDate, seconds), e.g. the credential's issuance
+   * time as the verifier established it. The caller chooses it, never the token. The
+   * document is resolved as it stood then (`?versionTime=`: did:ethr honours it; did:key,
+   * did:jwk and did:web have no history and ignore it). Not together with a query in `did`.
+   */
+  versionTime?: number
 }
 
 export interface VerifiedJwsWithDid {
@@ -47,6 +54,17 @@ export interface VerifiedJwsWithDid {
 }
 
 const ALL_ALGORITHMS: readonly DidJwsAlgorithm[] = [...SIGNATURE_ALGORITHMS, 'ES256K-R']
+// 9999-12-31T23:59:59Z: the last second an XML Schema dateTime has a four-digit year for.
+const MAX_NUMERIC_DATE = 253_402_300_799
+
+/** The DID URL query that picks the document version: the caller's, never the token's. */
+function versionQuery(query: string | undefined, versionTime: number | undefined): string {
+  if (versionTime !== undefined) {
+    const iso = new Date(Math.floor(versionTime) * 1000).toISOString().replace('.000Z', 'Z')
+    return `?versionTime=${iso}`
+  }
+  return query ? `?${query}` : ''
+}
 const PURPOSES = new Set<string>(['assertionMethod', 'authentication'])
 
 function absolute(id: string, did: string): string {
@@ -224,6 +242,15 @@ function checkOptions(options: VerifyJwsWithDidOptions): readonly DidJwsAlgorith
   if (options.did !== undefined && (typeof options.did !== 'string' || !parse(options.did))) {
     throw new CivitasError('DID_INVALID', 'options.did is not a DID')
   }
+  if (options.versionTime !== undefined) {
+    assertFiniteNumber(options.versionTime, 'options.versionTime', { min: 0, max: MAX_NUMERIC_DATE })
+    if (parse(options.did ?? '')?.query !== undefined) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        'options.versionTime and a query in options.did both choose the document version: give one',
+      )
+    }
+  }
   return algorithms
 }
 
@@ -255,7 +282,7 @@ async function verifyChecked(
         { details: { kid, did: expected.did } },
       )
     }
-    // Only the caller may pin a document version (options.did with ?versionId=). A query in
+    // Only the caller may pin a document version (options.did's query, options.versionTime). A query in
     // the kid is the signer's choice: honouring it would let a revoked or rotated-out key
     // pick the historical document in which it was still valid.
     target = expected ?? parsedKid
@@ -272,8 +299,7 @@ async function verifyChecked(
     )
   }
 
-  const query = expected?.query
-  const didUrl = `${target.did}${query ? `?${query}` : ''}`
+  const didUrl = `${target.did}${versionQuery(expected?.query, options.versionTime)}`
   const { didDocument } = await resolveDid(options.resolver, didUrl)
   const did = target.did
   const named = describeValue(did, 120)
