@@ -4,9 +4,11 @@ import {
   type DIDResolutionMetadata,
   type DIDResolutionOptions,
   type DIDResolutionResult,
+  type DIDResolver,
   type ParsedDID,
   parse,
   type Resolvable,
+  type ResolverRegistry,
 } from 'did-resolver'
 import { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
 import { CivitasError, type CivitasErrorCode, describeValue } from '../errors/index.js'
@@ -46,6 +48,16 @@ export interface CreateResolverOptions {
   ethr?: DidEthrOptions
   /** Result cache settings, or `false` for no cache. */
   cache?: ResolverCacheOptions | false
+  /**
+   * More DID methods, in did-resolver's registry shape (method name → `DIDResolver`), e.g.
+   * `getResolver()` of `@cef-ebsi/ebsi-did-resolver` for did:ebsi. Their answers are cached,
+   * vetted (shape, depth) and time-bounded like the built-in methods'. A method served by a
+   * built-in resolver (key, jwk, web unless `web: false`, ethr when configured) cannot be
+   * replaced: INVALID_ARGUMENT.
+   */
+  resolvers?: ResolverRegistry
+  /** Longest wait for an answer from one of `resolvers`. Default 10,000 ms, then `unavailable`. */
+  resolverTimeoutMs?: number
 }
 
 /** A did-resolver `Resolvable` with a cache you can observe. */
@@ -64,8 +76,9 @@ const DEFAULT_ERROR_TTL_MS = 2_000
 // Answers that cost a remote lookup (an RPC call, an HTTPS fetch). A host serving an invalid
 // document is one of them: without a short cache every token naming it would fetch again.
 const TRANSIENT_ERRORS = new Set(['notFound', 'unavailable', 'invalidDidDocument'])
-// Methods whose answer depends on the DID alone (no version, no query).
-const BUILT_IN_METHODS = new Set(['key', 'jwk', 'web'])
+const DEFAULT_RESOLVER_TIMEOUT_MS = 10_000
+// DID method names (DID Core §3.1: method-name = 1*method-char, lower-case letters and digits).
+const METHOD_NAME = /^[a-z0-9]+$/
 
 /**
  * The cache key: what determines the answer, and nothing else. Resolution reads the DID, not
@@ -73,15 +86,67 @@ const BUILT_IN_METHODS = new Set(['key', 'jwk', 'web'])
  * `did:web:host?r=<n>` is one entry, not a fetch per token that also flushes the cache.
  * did:ethr reads `versionId` / `versionTime`; a resolver we do not know gets the whole query.
  */
-function cacheKey(parsed: ParsedDID, accept: string | undefined): string {
+function cacheKey(parsed: ParsedDID, accept: string | undefined, foreign: boolean): string {
   let version = ''
-  if (parsed.method === 'ethr') {
+  if (foreign) {
+    version = parsed.query ?? ''
+  } else if (parsed.method === 'ethr') {
     const params = new URLSearchParams(parsed.query ?? '')
     version = ['versionId', 'versionTime'].map((name) => `${name}=${params.get(name) ?? ''}`).join('&')
-  } else if (!BUILT_IN_METHODS.has(parsed.method)) {
-    version = parsed.query ?? ''
   }
   return `${parsed.did}?${version} ${accept ?? ''}`
+}
+
+/** The caller's extra method resolvers, checked once: own method names, functions only. */
+function foreignResolvers(registry: unknown, builtIn: Set<string>): Map<string, DIDResolver> {
+  const resolvers = new Map<string, DIDResolver>()
+  if (registry === undefined) return resolvers
+  if (!isRecord(registry)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'createResolver resolvers must be an object of method resolvers',
+    )
+  }
+  for (const method of Object.keys(registry)) {
+    const resolver = registry[method]
+    if (!METHOD_NAME.test(method) || typeof resolver !== 'function') {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        `createResolver resolvers.${describeValue(method)} must be a DID method name with a resolver function`,
+      )
+    }
+    if (builtIn.has(method)) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        `did:${method} is resolved by Civitas itself; it cannot be replaced`,
+      )
+    }
+    resolvers.set(method, resolver as DIDResolver)
+  }
+  return resolvers
+}
+
+/** Waits at most `timeoutMs` for a foreign resolver (its work cannot be cancelled, only abandoned). */
+async function withinDeadline(
+  work: Promise<DIDResolutionResult>,
+  timeoutMs: number,
+  method: string,
+): Promise<DIDResolutionResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<DIDResolutionResult>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve(
+          errorResult('unavailable', `the did:${method} resolver did not answer within ${timeoutMs} ms`),
+        ),
+      timeoutMs,
+    )
+  })
+  try {
+    return await Promise.race([work, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
 }
 
 function nonNegative(value: number | undefined, fallback: number, what: string): number {
@@ -93,8 +158,9 @@ function nonNegative(value: number | undefined, fallback: number, what: string):
 }
 
 /**
- * Creates the Civitas DID resolver: did:key (incl. EBSI jwk_jcs-pub), did:jwk, did:web and
- * (when networks are configured) did:ethr, behind an LRU cache with TTL. It never throws for
+ * Creates the Civitas DID resolver: did:key (incl. EBSI jwk_jcs-pub), did:jwk, did:web,
+ * (when networks are configured) did:ethr and the caller's extra `resolvers`, behind an LRU
+ * cache with TTL. It never throws for
  * a DID: every failure is a result with `didResolutionMetadata.error` (plus `message` and our
  * `code`). Use {@link resolveDid} to get a document or a typed {@link CivitasError} instead.
  */
@@ -104,6 +170,16 @@ export function createResolver(options: CreateResolverOptions = {}): CivitasReso
   }
   const web = options.web === false ? undefined : createDidWebResolver(options.web ?? {})
   const ethr = options.ethr === undefined ? undefined : createDidEthrResolver(options.ethr)
+  const builtIn = new Set(['key', 'jwk', ...(web ? ['web'] : []), ...(ethr ? ['ethr'] : [])])
+  const foreign = foreignResolvers(options.resolvers, builtIn)
+  const resolverTimeoutMs = options.resolverTimeoutMs ?? DEFAULT_RESOLVER_TIMEOUT_MS
+  if (
+    typeof resolverTimeoutMs !== 'number' ||
+    !Number.isFinite(resolverTimeoutMs) ||
+    resolverTimeoutMs <= 0
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'createResolver resolverTimeoutMs must be > 0')
+  }
   const cacheOptions = options.cache === false ? undefined : (options.cache ?? {})
   const maxEntries = cacheOptions?.maxEntries ?? DEFAULT_MAX_ENTRIES
   const cache = cacheOptions
@@ -129,9 +205,14 @@ export function createResolver(options: CreateResolverOptions = {}): CivitasReso
         if (ethr) return ethr(parsed, resolutionOptions)
         break
     }
+    const method = foreign.get(parsed.method)
+    if (method) {
+      const work = Promise.resolve().then(() => method(parsed.did, parsed, self, resolutionOptions))
+      return withinDeadline(work, resolverTimeoutMs, parsed.method)
+    }
     return errorResult(
       'methodNotSupported',
-      `DID method "${parsed.method}" is not supported by this resolver`,
+      `DID method ${describeValue(parsed.method)} is not supported by this resolver`,
     )
   }
 
@@ -167,7 +248,7 @@ export function createResolver(options: CreateResolverOptions = {}): CivitasReso
     }
     const cacheable = cache !== undefined && Object.keys(opts).every((key) => key === 'accept')
     if (!cacheable) return structuredClone(await safely(parsed, opts))
-    const key = cacheKey(parsed, opts.accept)
+    const key = cacheKey(parsed, opts.accept, foreign.has(parsed.method))
     const hit = cache.get(key)
     if (hit) return structuredClone(hit)
     let pending = inFlight.get(key)
@@ -203,11 +284,14 @@ export function createResolver(options: CreateResolverOptions = {}): CivitasReso
   }
 
   const emptyStats: CacheStats = { hits: 0, misses: 0, evictions: 0, expirations: 0, size: 0, maxEntries: 0 }
-  return {
+  // What a foreign method resolver gets as its parent Resolvable (did-resolver passes its
+  // Resolver the same way), so it can resolve other DIDs through this cache.
+  const self: CivitasResolver = {
     resolve,
     cacheStats: () => (cache ? cache.stats() : { ...emptyStats }),
     clearCache: () => cache?.clear(),
   }
+  return self
 }
 
 export interface ResolvedDid {
