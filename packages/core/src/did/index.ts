@@ -1,5 +1,5 @@
 // Public surface of did/: re-exported from the package root.
-export { type CacheStats, createLruCache, type LruCache, type LruCacheOptions } from './cache.js'
+export { type CacheStats, createLruCache, type LruCache, type LruCacheOptions } from '../keys/lru.js'
 export { createDidEthrResolver, type DidEthrOptions, type EthrNetworkConfig } from './ethr.js'
 export { didJwkDocument, didJwkFromJwk, type ParsedDidJwk, parseDidJwk } from './jwk.js'
 export {

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
-import { createLruCache } from './cache.js'
 import { createResolver, resolveDid } from './resolver.js'
 import type { FetchLike } from './web.js'
 
-// The resolution cache: LRU order, time-to-live on an injected clock, counters, and the rule
-// that transient failures are kept only briefly and malformed DIDs not at all.
+// The resolution cache: time-to-live on an injected clock, counters, and the rule that
+// transient failures are kept only briefly and malformed DIDs not at all (the LRU itself:
+// keys/lru.test.ts).
 
 const KEY_A = 'did:key:z6MkiTBz1ymuepAQ4HEHYSF1H8quG5GLVVQR3djdX3mDooWp'
 const KEY_B = 'did:key:z6MkjchhfUsD6mmvni8mCdXHw216Xrm9bQe2mBH1P5RDjVJG'
@@ -19,47 +19,6 @@ function clock(start = 0) {
     },
   }
 }
-
-describe('createLruCache', () => {
-  it('evicts the least recently used entry when full, and counts it', () => {
-    const c = clock()
-    const cache = createLruCache<number>({ maxEntries: 2, now: c.now })
-    cache.set('a', 1, 1000)
-    cache.set('b', 2, 1000)
-    expect(cache.get('a')).toBe(1) // a is now the most recently used
-    cache.set('c', 3, 1000)
-    expect(cache.get('b')).toBeUndefined()
-    expect(cache.get('a')).toBe(1)
-    expect(cache.get('c')).toBe(3)
-    expect(cache.stats()).toEqual({
-      hits: 3,
-      misses: 1,
-      evictions: 1,
-      expirations: 0,
-      size: 2,
-      maxEntries: 2,
-    })
-  })
-
-  it('expires entries after their ttl (injected clock) and never stores a ttl <= 0', () => {
-    const c = clock()
-    const cache = createLruCache<string>({ maxEntries: 10, now: c.now })
-    cache.set('k', 'v', 100)
-    c.advance(99)
-    expect(cache.get('k')).toBe('v')
-    c.advance(1)
-    expect(cache.get('k')).toBeUndefined()
-    cache.set('zero', 'v', 0)
-    expect(cache.get('zero')).toBeUndefined()
-    expect(cache.stats()).toMatchObject({ hits: 1, misses: 2, expirations: 1, size: 0 })
-  })
-
-  it('refuses a non-positive maxEntries (INVALID_ARGUMENT)', () => {
-    expect(() => createLruCache({ maxEntries: 0 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
-    )
-  })
-})
 
 describe('createResolver cache', () => {
   it('counts hits and misses, and expires documents after ttlMs', async () => {

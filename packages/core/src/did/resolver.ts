@@ -13,7 +13,7 @@ import {
 import { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
 import { CivitasError, type CivitasErrorCode, describeValue } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
-import { type CacheStats, createLruCache } from './cache.js'
+import { type CacheStats, createLruCache } from '../keys/lru.js'
 import { createDidEthrResolver, type DidEthrOptions } from './ethr.js'
 import { resolveDidJwk } from './jwk.js'
 import { resolveDidKey } from './key.js'

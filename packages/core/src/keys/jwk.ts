@@ -4,7 +4,7 @@ import { calculateJwkThumbprint } from 'jose'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { CivitasError } from '../errors/index.js'
 import { algorithmForJwk, CURVES, type Jwk, type SignatureAlgorithm } from './algorithms.js'
-import { LruMap } from './lru.js'
+import { createLruCache } from './lru.js'
 
 /** A validated key: its algorithm, its public JWK and, for a private key, the private JWK. */
 export interface ImportedKey {
@@ -75,7 +75,7 @@ function checkShape(jwk: Jwk): SignatureAlgorithm {
   return alg
 }
 
-const publicKeyCache = new LruMap<string, KeyObject>(2048)
+const publicKeyCache = createLruCache<KeyObject>({ maxEntries: 2048 })
 
 // Only string members make a key: anything else (an array stringifying to the same text) is
 // not a JWK and must go through checkShape. No member of a valid key contains "|".
@@ -105,7 +105,7 @@ export function publicKeyObject(jwk: Jwk): KeyObject {
       details: { crv: jwk.crv },
     })
   }
-  publicKeyCache.set(id as string, key)
+  publicKeyCache.set(id as string, key, Number.POSITIVE_INFINITY)
   return key
 }
 

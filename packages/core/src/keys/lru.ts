@@ -1,32 +1,83 @@
+import { CivitasError } from '../errors/index.js'
+
 /**
- * A small least-recently-used map. Used to keep imported platform keys so the hot
- * verify path does not re-import the same JWK on every call.
+ * The one least-recently-used cache of the package, with per-entry expiry: DID resolution
+ * results (a TTL each) and imported platform keys (no expiry: `ttlMs` Infinity). A Map keeps
+ * insertion order, so re-inserting on every hit makes its first key the least recently used.
+ * The clock is injectable so that expiry is tested without waiting.
  */
-export class LruMap<K, V> {
-  readonly #map = new Map<K, V>()
-  readonly #max: number
 
-  constructor(max: number) {
-    this.#max = max
+export interface CacheStats {
+  hits: number
+  misses: number
+  /** Entries dropped because the cache was full (least recently used first). */
+  evictions: number
+  /** Entries dropped because their time-to-live had passed. */
+  expirations: number
+  size: number
+  maxEntries: number
+}
+
+export interface LruCacheOptions {
+  /** The most entries held; the least recently used goes first. */
+  maxEntries: number
+  /** Milliseconds since an arbitrary epoch; defaults to `Date.now`. */
+  now?: () => number
+}
+
+export interface LruCache<V> {
+  get(key: string): V | undefined
+  /** Stores `value` for `ttlMs` milliseconds (Infinity: until evicted); a ttl <= 0 stores nothing. */
+  set(key: string, value: V, ttlMs: number): void
+  delete(key: string): void
+  clear(): void
+  stats(): CacheStats
+}
+
+export function createLruCache<V>(options: LruCacheOptions): LruCache<V> {
+  const { maxEntries } = options
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new CivitasError('INVALID_ARGUMENT', 'cache maxEntries must be a positive integer')
   }
+  const now = options.now ?? Date.now
+  const entries = new Map<string, { value: V; expiresAt: number }>()
+  const counters = { hits: 0, misses: 0, evictions: 0, expirations: 0 }
 
-  get(key: K): V | undefined {
-    const value = this.#map.get(key)
-    if (value !== undefined) {
-      // Re-insert to mark as most recently used (Map keeps insertion order).
-      this.#map.delete(key)
-      this.#map.set(key, value)
-    }
-    return value
-  }
-
-  set(key: K, value: V): void {
-    this.#map.delete(key)
-    this.#map.set(key, value)
-    if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value as K)
-  }
-
-  get size(): number {
-    return this.#map.size
+  return {
+    get(key) {
+      const entry = entries.get(key)
+      if (entry === undefined) {
+        counters.misses++
+        return undefined
+      }
+      entries.delete(key)
+      if (entry.expiresAt <= now()) {
+        counters.expirations++
+        counters.misses++
+        return undefined
+      }
+      entries.set(key, entry)
+      counters.hits++
+      return entry.value
+    },
+    set(key, value, ttlMs) {
+      entries.delete(key)
+      if (!(ttlMs > 0)) return
+      entries.set(key, { value, expiresAt: now() + ttlMs })
+      while (entries.size > maxEntries) {
+        const oldest = entries.keys().next().value as string
+        entries.delete(oldest)
+        counters.evictions++
+      }
+    },
+    delete(key) {
+      entries.delete(key)
+    },
+    clear() {
+      entries.clear()
+    },
+    stats() {
+      return { ...counters, size: entries.size, maxEntries }
+    },
   }
 }
