@@ -91,6 +91,27 @@ const malformed: [what: string, did: string, error: string, code: string][] = [
   ['an unknown curve', didJwkOf({ ...P256, crv: 'P-192' }), 'unsupportedPublicKeyType', 'UNSUPPORTED_CURVE'],
   ['an unknown "use"', didJwkOf({ ...P256, use: 'both' }), 'invalidDid', 'DID_INVALID'],
   ['an over-long id', `did:jwk:${'A'.repeat(5000)}`, 'invalidDid', 'INPUT_TOO_LARGE'],
+  // Members that cannot be printed or are not strings: the DID is malformed, not a resolver fault.
+  [
+    'a crv that is an object with toString: null',
+    didJwkOf({ ...P256, crv: { toString: null } }),
+    'invalidDid',
+    'DID_INVALID',
+  ],
+  [
+    'a kty that is an object',
+    `did:jwk:${base64urlEncode('{"kty":{"toString":null},"crv":"P-256"}')}`,
+    'invalidDid',
+    'DID_INVALID',
+  ],
+  ['an x that is an array', didJwkOf({ ...P256, x: [P256.x] }), 'invalidDid', 'DID_INVALID'],
+  ['an alg that is a number', didJwkOf({ ...P256, alg: 7 }), 'invalidDid', 'DID_INVALID'],
+  [
+    'a member nested deeper than a JWK has',
+    didJwkOf({ ...P256, x5c: [[[[['deep']]]]] }),
+    'invalidDid',
+    'DID_INVALID',
+  ],
 ]
 
 describe('did:jwk malformed DIDs', () => {

@@ -149,6 +149,18 @@ const malformed: [what: string, did: string, error: string, code: string][] = [
     'KEY_INVALID',
   ],
   [
+    'jwk_jcs-pub with a crv that is an object with toString: null',
+    jcsDid('{"crv":{"toString":null},"kty":"EC","x":"a","y":"b"}'),
+    'invalidDid',
+    'DID_INVALID',
+  ],
+  [
+    'jwk_jcs-pub with a kty that is an object with toString: null',
+    jcsDid('{"crv":"P-256","kty":{"toString":null},"x":"a","y":"b"}'),
+    'invalidDid',
+    'DID_INVALID',
+  ],
+  [
     'jwk_jcs-pub with a trailing byte after the JSON',
     jcsDid(`${JSON.stringify({ crv: 'P-256', kty: 'EC', x: P256_X, y: P256_Y })}\n`),
     'invalidDid',

@@ -14,8 +14,8 @@ export {
   decodeMulticodecPublicKey,
   encodeMulticodecPublicKey,
   type KeyCodecName,
-  type PublicJwk,
-} from './multicodec.js'
+} from './key-codecs.js'
+export type { PublicJwk } from './public-jwk.js'
 export { DID_JSON, DID_LD_JSON, type DidResolutionErrorName } from './resolution.js'
 export {
   type CivitasResolver,

@@ -1,13 +1,15 @@
 import type { DIDDocument, DIDResolutionOptions, DIDResolutionResult, JsonWebKey } from 'did-resolver'
 import { base64urlDecodeJson, base64urlEncode } from '../encoding/base64url.js'
-import { assertPublicJwk, keyError, type PublicJwk } from './multicodec.js'
-import { documentResult, errorResultFrom, JWS_2020_CONTEXT } from './resolution.js'
+import { assertJsonDepth } from '../encoding/json.js'
+import { assertJwkMemberTypes, assertPublicJwk, type PublicJwk } from './public-jwk.js'
+import { documentResult, errorResultFrom, JWS_2020_CONTEXT, keyError } from './resolution.js'
 
 /** did:jwk (https://github.com/quartzjer/did-jwk/blob/main/spec.md). */
 
 const DID_JWK_PREFIX = 'did:jwk:'
 // A JWK of an RSA-4096 key is about 750 bytes of JSON (1,000 base64url characters).
 const MAX_DID_JWK_ID_LENGTH = 4096
+const MAX_JWK_DEPTH = 4
 
 export interface ParsedDidJwk {
   did: string
@@ -36,6 +38,9 @@ export function parseDidJwk(did: string): ParsedDidJwk {
   }
   if (typeof jwk.kty !== 'string')
     throw keyError('DID_INVALID', 'invalidDid', 'did:jwk id is not a JWK (no "kty")')
+  assertJwkMemberTypes(jwk, 'did:jwk JWK')
+  // The JWK is the document's publicKeyJwk as embedded: no nesting deeper than a JWK has (x5c).
+  assertJsonDepth(jwk, MAX_JWK_DEPTH, 'DID_INVALID', 'did:jwk JWK')
   if (jwk.use !== undefined && jwk.use !== 'sig' && jwk.use !== 'enc') {
     throw keyError('DID_INVALID', 'invalidDid', 'did:jwk JWK "use" must be "sig" or "enc"')
   }

@@ -1,20 +1,21 @@
 import type { DIDDocument, DIDResolutionOptions, DIDResolutionResult, VerificationMethod } from 'did-resolver'
-import { CivitasError } from '../errors/index.js'
+import { CivitasError, describeValue } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import {
-  assertPublicJwk,
-  decodeMultibaseBase58btc,
   decodeMulticodecPublicKey,
-  decodeVarint,
-  encodeMultibaseBase58btc,
   encodeMulticodecPublicKey,
-  encodeVarint,
   JWK_JCS_PUB_CODE,
   type KeyCodecName,
-  keyError,
-  type PublicJwk,
-  x25519FromEd25519,
-} from './multicodec.js'
-import { documentResult, errorResultFrom, JWS_2020_CONTEXT } from './resolution.js'
+} from './key-codecs.js'
+import {
+  decodeMultibaseBase58btc,
+  decodeVarint,
+  encodeMultibaseBase58btc,
+  encodeVarint,
+} from './multibase.js'
+import { assertJwkMemberTypes, assertPublicJwk, type PublicJwk } from './public-jwk.js'
+import { documentResult, errorResultFrom, JWS_2020_CONTEXT, keyError } from './resolution.js'
+import { x25519FromEd25519 } from './x25519.js'
 
 /**
  * did:key (https://w3c-ccg.github.io/did-method-key/) for Ed25519, X25519, secp256k1,
@@ -97,6 +98,7 @@ function decodeJcsJwk(bytes: Uint8Array): PublicJwk {
   } catch (cause) {
     throw keyError('DID_INVALID', 'invalidDid', 'jwk_jcs-pub key is not UTF-8 JSON', cause)
   }
+  if (isRecord(parsed)) assertJwkMemberTypes(parsed, 'jwk_jcs-pub JWK')
   const jwk = assertPublicJwk(parsed)
   if (canonicalJwkJson(jwk) !== text) {
     throw keyError(
@@ -115,7 +117,7 @@ function decodeJcsJwk(bytes: Uint8Array): PublicJwk {
 export function didKeyFromJwk(jwk: PublicJwk, options: { format?: DidKeyFormat } = {}): string {
   const format = options.format ?? 'multicodec'
   if (format !== 'multicodec' && format !== 'jwk_jcs-pub') {
-    throw new CivitasError('INVALID_ARGUMENT', `unknown did:key format ${String(format)}`)
+    throw new CivitasError('INVALID_ARGUMENT', `unknown did:key format ${describeValue(format)}`)
   }
   if (format === 'multicodec')
     return DID_KEY_PREFIX + encodeMultibaseBase58btc(encodeMulticodecPublicKey(jwk))

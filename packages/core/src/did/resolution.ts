@@ -55,6 +55,20 @@ export function codeForResolutionError(error: string): CivitasErrorCode {
     : 'DID_NOT_FOUND'
 }
 
+/**
+ * A key-decoding failure. `resolutionError` is the DID Resolution / did:key spec error name
+ * (`invalidDid`, `invalidPublicKey`, `invalidPublicKeyLength`, `unsupportedPublicKeyType`)
+ * so that a resolver can report it in `didResolutionMetadata.error` unchanged.
+ */
+export function keyError(
+  code: CivitasErrorCode,
+  resolutionError: DidResolutionErrorName,
+  message: string,
+  cause?: unknown,
+): CivitasError {
+  return new CivitasError(code, message, { cause, details: { resolutionError } })
+}
+
 export function errorResult(
   error: DidResolutionErrorName,
   message: string,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { base64urlEncode } from '../encoding/base64url.js'
 import { didJwkFromJwk, parseDidJwk } from './jwk.js'
 import { didKeyFromJwk, parseDidKey } from './key.js'
-import { rawPublicKeyToJwk } from './multicodec.js'
+import { rawPublicKeyToJwk } from './raw-key.js'
 import { createResolver } from './resolver.js'
 
 // Property tests: whatever string arrives, resolve() answers with a document or a coded

@@ -3,12 +3,10 @@ import type { VerificationMethod } from 'did-resolver'
 import { CivitasError, describeValue } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
 import type { Jwk } from '../keys/algorithms.js'
-import {
-  assertPublicJwk,
-  decodeMultibaseBase58btc,
-  decodeMulticodecPublicKey,
-  rawPublicKeyToJwk,
-} from './multicodec.js'
+import { decodeMulticodecPublicKey } from './key-codecs.js'
+import { decodeMultibaseBase58btc } from './multibase.js'
+import { assertPublicJwk } from './public-jwk.js'
+import { rawPublicKeyToJwk } from './raw-key.js'
 
 /**
  * Key material of DID document verification methods, whatever representation the DID method

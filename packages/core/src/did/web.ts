@@ -2,8 +2,7 @@ import type { DIDDocument, DIDResolutionOptions, DIDResolutionResult } from 'did
 import { parseJson } from '../encoding/json.js'
 import { CivitasError, describeValue } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
-import { keyError } from './multicodec.js'
-import { documentResult, errorResult, errorResultFrom } from './resolution.js'
+import { documentResult, errorResult, errorResultFrom, keyError } from './resolution.js'
 import { isPrivateHost } from './web-host.js'
 
 /** did:web (https://w3c-ccg.github.io/did-method-web/), HTTPS only. */

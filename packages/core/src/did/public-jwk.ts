@@ -1,0 +1,142 @@
+import { base64urlDecode } from '../encoding/base64url.js'
+import { describeValue } from '../errors/index.js'
+import { hasOwn, isRecord } from '../guards/index.js'
+import type { Jwk } from '../keys/algorithms.js'
+import { publicKeyObject } from '../keys/jwk.js'
+import { COORDINATE_BYTES, decodeEcPoint, isWeierstrassCrv } from './curves.js'
+import { keyError } from './resolution.js'
+
+/** A public JWK (kty + curve members, no private members). */
+export type PublicJwk = Jwk
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'] as const
+const STRING_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'use', 'alg', 'kid'] as const
+
+/**
+ * For a JWK that is the DID itself (did:jwk, EBSI's jwk_jcs-pub did:key): a key member that
+ * is not a string makes the DID malformed (DID_INVALID), not a key of an unknown kind.
+ */
+export function assertJwkMemberTypes(value: Record<string, unknown>, what: string): void {
+  for (const member of STRING_MEMBERS) {
+    if (hasOwn(value, member) && typeof value[member] !== 'string') {
+      throw keyError('DID_INVALID', 'invalidDid', `${what} member "${member}" must be a string`)
+    }
+  }
+}
+
+function decodeCoordinate(value: unknown, member: string, length: number): Uint8Array {
+  if (typeof value !== 'string') {
+    throw keyError('KEY_INVALID', 'invalidPublicKey', `JWK member "${member}" must be a base64url string`)
+  }
+  let bytes: Uint8Array
+  try {
+    bytes = base64urlDecode(value, `JWK member "${member}"`)
+  } catch (cause) {
+    throw keyError('KEY_INVALID', 'invalidPublicKey', `JWK member "${member}" is not base64url`, cause)
+  }
+  if (bytes.length !== length) {
+    throw keyError(
+      'KEY_INVALID',
+      'invalidPublicKeyLength',
+      `JWK member "${member}" must be ${length} bytes, got ${bytes.length}`,
+    )
+  }
+  return bytes
+}
+
+function decodeRsaMember(value: unknown, member: string): Uint8Array {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw keyError('KEY_INVALID', 'invalidPublicKey', `RSA JWK member "${member}" must be a base64url string`)
+  }
+  try {
+    return base64urlDecode(value, `JWK member "${member}"`)
+  } catch (cause) {
+    throw keyError('KEY_INVALID', 'invalidPublicKey', `RSA JWK member "${member}" is not base64url`, cause)
+  }
+}
+
+/**
+ * Keys Civitas verifies with are validated where every verification validates them,
+ * keys/jwk.ts (on the curve, Ed25519 not of small order), which also caches the platform key
+ * they become: a JWK read from a DID document on every verification is validated once.
+ */
+function checkSigningKey(publicJwk: PublicJwk): void {
+  try {
+    publicKeyObject(publicJwk)
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message : describeValue(cause)
+    throw keyError('KEY_INVALID', 'invalidPublicKey', message, cause)
+  }
+}
+
+/**
+ * Checks that `value` is a public JWK a DID may carry (EC secp256k1 / P-256 / P-384 / P-521 on
+ * the curve, OKP Ed25519 / X25519, or RSA) with no private or symmetric key material. Returns
+ * the JWK reduced to its required public members (RFC 7638 §3.2). Errors carry the DID
+ * Resolution error name (`invalidPublicKey`, `invalidPublicKeyLength`, `unsupportedPublicKeyType`).
+ */
+export function assertPublicJwk(value: unknown): PublicJwk {
+  if (!isRecord(value)) throw keyError('KEY_INVALID', 'invalidPublicKey', 'JWK must be a JSON object')
+  for (const member of PRIVATE_MEMBERS) {
+    if (hasOwn(value, member)) {
+      throw keyError(
+        'KEY_INVALID',
+        'invalidPublicKey',
+        `JWK carries private or symmetric key material ("${member}"); only public keys belong in a DID`,
+      )
+    }
+  }
+  const { kty, crv, x, y } = value
+  if (kty === 'RSA') {
+    const n = decodeRsaMember(value.n, 'n')
+    const e = decodeRsaMember(value.e, 'e')
+    // RFC 7518 §6.3.1.1 / §3.3: a 2048-bit minimum for RSA keys used with JWS.
+    if (n.length < 256)
+      throw keyError('KEY_INVALID', 'invalidPublicKeyLength', 'RSA modulus must be >= 2048 bits')
+    if (e.length === 0) throw keyError('KEY_INVALID', 'invalidPublicKey', 'RSA exponent must not be empty')
+    return { kty: 'RSA', n: value.n as string, e: value.e as string }
+  }
+  if (kty === 'OKP') {
+    if (crv !== 'Ed25519' && crv !== 'X25519') {
+      throw keyError(
+        'UNSUPPORTED_CURVE',
+        'unsupportedPublicKeyType',
+        `unsupported OKP curve ${describeValue(crv)}`,
+      )
+    }
+    decodeCoordinate(x, 'x', 32)
+    const publicJwk: PublicJwk = { kty: 'OKP', crv, x: x as string }
+    // Any 32 bytes are an X25519 public key (RFC 7748 §5); Ed25519 points are checked.
+    if (crv === 'Ed25519') checkSigningKey(publicJwk)
+    return publicJwk
+  }
+  if (kty === 'EC') {
+    if (!isWeierstrassCrv(crv)) {
+      throw keyError(
+        'UNSUPPORTED_CURVE',
+        'unsupportedPublicKeyType',
+        `unsupported EC curve ${describeValue(crv)}`,
+      )
+    }
+    const size = COORDINATE_BYTES[crv]
+    const xBytes = decodeCoordinate(x, 'x', size)
+    const yBytes = decodeCoordinate(y, 'y', size)
+    const publicJwk: PublicJwk = { kty: 'EC', crv, x: x as string, y: y as string }
+    if (crv !== 'P-521') {
+      checkSigningKey(publicJwk)
+      return publicJwk
+    }
+    // P-521 is not a signing curve of keys/jwk.ts: its point is checked here.
+    const point = new Uint8Array(1 + 2 * size)
+    point[0] = 0x04
+    point.set(xBytes, 1)
+    point.set(yBytes, 1 + size)
+    decodeEcPoint(crv, point)
+    return publicJwk
+  }
+  throw keyError(
+    'UNSUPPORTED_CURVE',
+    'unsupportedPublicKeyType',
+    `unsupported JWK key type ${describeValue(kty)}`,
+  )
+}
