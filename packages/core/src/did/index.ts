@@ -1,6 +1,7 @@
 // Public surface of did/: re-exported from the package root.
 export { type CacheStats, createLruCache, type LruCache, type LruCacheOptions } from '../keys/lru.js'
 export { createDidEthrResolver, type DidEthrOptions, type EthrNetworkConfig } from './ethr.js'
+export type { ChainCalls } from './ethr-history.js'
 export { didJwkDocument, didJwkFromJwk, type ParsedDidJwk, parseDidJwk } from './jwk.js'
 export {
   canonicalJwkJson,
