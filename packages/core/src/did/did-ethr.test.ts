@@ -74,6 +74,14 @@ describe('did:ethr configuration (INVALID_ARGUMENT at createResolver)', () => {
       'a bad chain id',
       [{ name: 'civitas', chainId: 0, registry: REGISTRY, rpcUrl: 'http://127.0.0.1:8545' }],
     ],
+    [
+      'a chain id that is a symbol',
+      [{ name: 'civitas', chainId: Symbol('1'), registry: REGISTRY, rpcUrl: 'http://127.0.0.1:8545' }],
+    ],
+    [
+      'a chain id that is a numeric string',
+      [{ name: 'civitas', chainId: '1337', registry: REGISTRY, rpcUrl: 'http://127.0.0.1:8545' }],
+    ],
     ['a bad name', [{ name: 'has space', chainId: 1, registry: REGISTRY, rpcUrl: 'http://127.0.0.1:8545' }]],
     [
       'a non-http rpcUrl',

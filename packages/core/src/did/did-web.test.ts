@@ -286,6 +286,10 @@ describe('isPrivateHost', () => {
   ])('%s → %s', (host, expected) => {
     expect(isPrivateHost(host)).toBe(expected)
   })
+
+  it('a host that is not a string → INVALID_ARGUMENT', () => {
+    expect(() => isPrivateHost(null as never)).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+  })
 })
 
 describe('did:web documents nested to exhaust the stack', () => {

@@ -94,8 +94,12 @@ function checkNetwork(network: EthrNetworkConfig, index: number): void {
   if (typeof network.name !== 'string' || !NETWORK_NAME.test(network.name)) {
     throw invalidConfig(`${where}.name must be a network name such as "mainnet" or "civitas"`)
   }
-  const chainId = typeof network.chainId === 'bigint' ? network.chainId : Number(network.chainId)
-  if (typeof chainId === 'number' ? !Number.isSafeInteger(chainId) || chainId < 1 : chainId < 1n) {
+  const { chainId } = network
+  if (
+    typeof chainId === 'bigint'
+      ? chainId < 1n
+      : typeof chainId !== 'number' || !Number.isSafeInteger(chainId) || chainId < 1
+  ) {
     throw invalidConfig(`${where}.chainId must be a positive integer`)
   }
   if ((network.rpcUrl === undefined) === (network.provider === undefined)) {

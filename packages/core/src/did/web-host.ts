@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net'
+import { assertString } from '../guards/index.js'
 
 /**
  * Which did:web hosts a resolver fetches by default. A DID taken from a credential is chosen
@@ -56,6 +57,7 @@ function isPrivateAddress(address: string, family: 4 | 6): boolean {
  * unique-local IP literals (did:web refuses every IP literal anyway).
  */
 export function isPrivateHost(host: string): boolean {
+  assertString(host, 'host')
   const name = host.toLowerCase().replace(/^\[|\]$/g, '')
   const family = isIP(name)
   if (family !== 0) return isPrivateAddress(name, family as 4 | 6)

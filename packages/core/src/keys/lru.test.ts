@@ -47,10 +47,14 @@ describe('createLruCache', () => {
     expect(cache.stats()).toMatchObject({ hits: 1, misses: 2, expirations: 1, size: 0 })
   })
 
-  it('refuses a non-positive maxEntries (INVALID_ARGUMENT)', () => {
-    expect(() => createLruCache({ maxEntries: 0 })).toThrow(
-      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
-    )
+  it('refuses a non-positive maxEntries, missing options, a clock or ttl of the wrong type (INVALID_ARGUMENT)', () => {
+    const invalid = expect.objectContaining({ code: 'INVALID_ARGUMENT' })
+    expect(() => createLruCache({ maxEntries: 0 })).toThrow(invalid)
+    expect(() => createLruCache(null as never)).toThrow(invalid)
+    expect(() => createLruCache({ maxEntries: 2, now: 'yesterday' as never })).toThrow(invalid)
+    const cache = createLruCache<number>({ maxEntries: 2 })
+    expect(() => cache.set('k', 1, 10n as never)).toThrow(invalid)
+    expect(() => cache.set('k', 1, Number.NaN)).toThrow(invalid)
   })
 
   it('an entry stored with ttl Infinity stays until evicted (the platform-key cache)', () => {

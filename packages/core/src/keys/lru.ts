@@ -1,4 +1,5 @@
 import { CivitasError } from '../errors/index.js'
+import { assertFunction, assertRecord } from '../guards/index.js'
 
 /**
  * The one least-recently-used cache of the package, with per-entry expiry: DID resolution
@@ -35,10 +36,12 @@ export interface LruCache<V> {
 }
 
 export function createLruCache<V>(options: LruCacheOptions): LruCache<V> {
+  assertRecord(options, 'createLruCache options')
   const { maxEntries } = options
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
     throw new CivitasError('INVALID_ARGUMENT', 'cache maxEntries must be a positive integer')
   }
+  if (options.now !== undefined) assertFunction(options.now, 'createLruCache options.now')
   const now = options.now ?? Date.now
   const entries = new Map<string, { value: V; expiresAt: number }>()
   const counters = { hits: 0, misses: 0, evictions: 0, expirations: 0 }
@@ -61,6 +64,10 @@ export function createLruCache<V>(options: LruCacheOptions): LruCache<V> {
       return entry.value
     },
     set(key, value, ttlMs) {
+      // NaN or a BigInt would turn every later expiry check into a silent miss or a TypeError.
+      if (typeof ttlMs !== 'number' || Number.isNaN(ttlMs)) {
+        throw new CivitasError('INVALID_ARGUMENT', 'cache ttlMs must be a number')
+      }
       entries.delete(key)
       if (!(ttlMs > 0)) return
       entries.set(key, { value, expiresAt: now() + ttlMs })
