@@ -113,7 +113,11 @@ export async function resolveEthr(request: EthrResolution): Promise<DIDResolutio
         accept === 'application/did+json' ? didDocument : { ...didDocument, '@context': LD_CONTEXT },
     }
   } finally {
-    request.onCalls?.(chain.calls)
+    try {
+      request.onCalls?.({ ...chain.calls })
+    } catch {
+      // A metrics callback that throws must not turn a resolution into a failure.
+    }
   }
 }
 

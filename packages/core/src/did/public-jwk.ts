@@ -1,5 +1,5 @@
 import { base64urlDecode } from '../encoding/base64url.js'
-import { describeValue } from '../errors/index.js'
+import { CivitasError, describeValue } from '../errors/index.js'
 import { hasOwn, isRecord } from '../guards/index.js'
 import type { Jwk } from '../keys/algorithms.js'
 import { publicKeyObject } from '../keys/jwk.js'
@@ -56,16 +56,22 @@ function decodeRsaMember(value: unknown, member: string): Uint8Array {
 }
 
 /**
- * Keys Civitas verifies with are validated where every verification validates them,
- * keys/jwk.ts (on the curve, Ed25519 not of small order), which also caches the platform key
- * they become: a JWK read from a DID document on every verification is validated once.
+ * A key Civitas verifies with is validated where every verification validates it,
+ * keys/jwk.ts (members, lengths, on the curve, Ed25519 not of small order), which also caches
+ * the platform key it becomes: a JWK read from a DID document on every verification is
+ * validated once. Its errors get the DID Resolution error name they stand for.
  */
-function checkSigningKey(publicJwk: PublicJwk): void {
+function checkSigningKey(publicJwk: PublicJwk): PublicJwk {
   try {
     publicKeyObject(publicJwk)
+    return publicJwk
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : describeValue(cause)
-    throw keyError('KEY_INVALID', 'invalidPublicKey', message, cause)
+    if (cause instanceof CivitasError && cause.code === 'UNSUPPORTED_CURVE') {
+      throw keyError('UNSUPPORTED_CURVE', 'unsupportedPublicKeyType', message, cause)
+    }
+    const length = cause instanceof CivitasError && cause.details?.expected !== undefined
+    throw keyError('KEY_INVALID', length ? 'invalidPublicKeyLength' : 'invalidPublicKey', message, cause)
   }
 }
 
@@ -104,10 +110,10 @@ export function assertPublicJwk(value: unknown): PublicJwk {
         `unsupported OKP curve ${describeValue(crv)}`,
       )
     }
-    decodeCoordinate(x, 'x', 32)
     const publicJwk: PublicJwk = { kty: 'OKP', crv, x: x as string }
-    // Any 32 bytes are an X25519 public key (RFC 7748 §5); Ed25519 points are checked.
-    if (crv === 'Ed25519') checkSigningKey(publicJwk)
+    if (crv === 'Ed25519') return checkSigningKey(publicJwk)
+    // X25519 only agrees keys, and any 32 bytes are an X25519 public key (RFC 7748 §5).
+    decodeCoordinate(x, 'x', 32)
     return publicJwk
   }
   if (kty === 'EC') {
@@ -118,19 +124,14 @@ export function assertPublicJwk(value: unknown): PublicJwk {
         `unsupported EC curve ${describeValue(crv)}`,
       )
     }
-    const size = COORDINATE_BYTES[crv]
-    const xBytes = decodeCoordinate(x, 'x', size)
-    const yBytes = decodeCoordinate(y, 'y', size)
     const publicJwk: PublicJwk = { kty: 'EC', crv, x: x as string, y: y as string }
-    if (crv !== 'P-521') {
-      checkSigningKey(publicJwk)
-      return publicJwk
-    }
-    // P-521 is not a signing curve of keys/jwk.ts: its point is checked here.
+    if (crv !== 'P-521') return checkSigningKey(publicJwk)
+    // P-521 is not a curve keys/jwk.ts signs with: its point is checked on the DID side.
+    const size = COORDINATE_BYTES[crv]
     const point = new Uint8Array(1 + 2 * size)
     point[0] = 0x04
-    point.set(xBytes, 1)
-    point.set(yBytes, 1 + size)
+    point.set(decodeCoordinate(x, 'x', size), 1)
+    point.set(decodeCoordinate(y, 'y', size), 1 + size)
     decodeEcPoint(crv, point)
     return publicJwk
   }
