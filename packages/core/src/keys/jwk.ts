@@ -150,8 +150,12 @@ export function importJwk(jwk: Jwk): ImportedKey {
   return Object.freeze({ alg, publicJwk, privateJwk, ...(kid ? { kid } : {}) })
 }
 
-/** RFC 7638 JWK thumbprint (SHA-256, base64url), computed over the required public members. */
+/**
+ * RFC 7638 JWK thumbprint (SHA-256, base64url), computed over the required public members.
+ * The key is validated as verification validates it (an EC point off its curve is refused
+ * like an Ed25519 one), so a key that cannot verify has no thumbprint.
+ */
 export async function jwkThumbprint(jwk: Jwk): Promise<string> {
-  checkShape(jwk)
+  publicKeyObject(jwk)
   return calculateJwkThumbprint(toPublicJwk(jwk), 'sha256')
 }
