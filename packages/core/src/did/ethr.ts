@@ -202,9 +202,11 @@ export function createDidEthrResolver(
   options.networks.forEach((network, index) => {
     checkNetwork(network, index)
     const hexId = `0x${BigInt(network.chainId).toString(16)}`
+    // One copy per network: its name and its chain id share one provider.
+    const config = { ...network }
     for (const key of [network.name, hexId]) {
       if (byKey.has(key)) throw invalidConfig(`network "${key}" is configured twice`)
-      byKey.set(key, { ...network })
+      byKey.set(key, config)
     }
   })
   let engine: Promise<Engine> | undefined
