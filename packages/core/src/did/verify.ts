@@ -29,7 +29,7 @@ export type DidJwsAlgorithm = SignatureAlgorithm | 'ES256K-R'
 
 export interface VerifyJwsWithDidOptions {
   resolver: Resolvable
-  /** The expected signer. Required when the header has no DID URL `kid`. May carry `?versionId=`. */
+  /** The expected signer. Required when the header has no DID URL `kid`. May carry a version query (`?versionId=`). */
   did?: string
   /** The relationship the key must be in. Default `assertionMethod` (credentials); `authentication` for presentations / KB. */
   purpose?: JwsPurpose
@@ -54,6 +54,7 @@ export interface VerifiedJwsWithDid {
 }
 
 const ALL_ALGORITHMS: readonly DidJwsAlgorithm[] = [...SIGNATURE_ALGORITHMS, 'ES256K-R']
+const PURPOSES = new Set<string>(['assertionMethod', 'authentication'])
 // 9999-12-31T23:59:59Z: the last second an XML Schema dateTime has a four-digit year for.
 const MAX_NUMERIC_DATE = 253_402_300_799
 
@@ -65,7 +66,6 @@ function versionQuery(query: string | undefined, versionTime: number | undefined
   }
   return query ? `?${query}` : ''
 }
-const PURPOSES = new Set<string>(['assertionMethod', 'authentication'])
 
 function absolute(id: string, did: string): string {
   return id.startsWith('#') ? `${did}${id}` : id
