@@ -6,6 +6,13 @@ export {
   type SignatureAlgorithm,
   signatureLength,
 } from './algorithms.js'
+export { derToJose, type EcdsaAlgorithm } from './ecdsa.js'
 export { type GeneratedKeyPair, generateKeyPair } from './generate.js'
 export { type ImportedKey, importJwk, jwkThumbprint, toPublicJwk } from './jwk.js'
-export { type LocalSignerOptions, localSigner, type Signer } from './signer.js'
+export {
+  assertSigner,
+  checkSignerOutput,
+  type LocalSignerOptions,
+  localSigner,
+  type Signer,
+} from './signer.js'
