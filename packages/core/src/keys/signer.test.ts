@@ -1,5 +1,6 @@
 import { p256, p384 } from '@noble/curves/nist.js'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { describe, expect, it } from 'vitest'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { isCivitasError } from '../errors/index.js'
@@ -76,7 +77,7 @@ describe('checkSignerOutput: what a signer returned, in the one form JOSE accept
   })
 })
 
-describe('localSigner', () => {
+describe('localSigner: publicJwk and signDigest', () => {
   it('carries its public key, so bridges can derive an address without asking', async () => {
     const { privateJwk, publicJwk } = await generateKeyPair('ES256K')
     expect(localSigner(privateJwk).publicJwk).toEqual(publicJwk)
@@ -107,5 +108,48 @@ describe('localSigner', () => {
   it('EdDSA has no signDigest: Ed25519 signs messages, not digests', async () => {
     const { privateJwk } = await generateKeyPair('EdDSA')
     expect(localSigner(privateJwk).signDigest).toBeUndefined()
+  })
+})
+
+const code = (fn: () => unknown): string | undefined => {
+  try {
+    fn()
+  } catch (error) {
+    return isCivitasError(error) ? error.code : `not a CivitasError: ${String(error)}`
+  }
+  return undefined
+}
+
+describe('localSigner', () => {
+  it('refuses a public key', async () => {
+    const { publicJwk } = await generateKeyPair('ES256K')
+    expect(code(() => localSigner(publicJwk))).toBe('KEY_NOT_PRIVATE')
+  })
+  it('takes its alg from the key and its kid from the options', async () => {
+    const { privateJwk } = await generateKeyPair('ES384')
+    const signer = localSigner(privateJwk, { kid: 'did:web:example.org#k1' })
+    expect(signer.alg).toBe('ES384')
+    expect(signer.kid).toBe('did:web:example.org#k1')
+    expect((await signer.sign(new Uint8Array([1, 2, 3]))).length).toBe(96)
+  })
+})
+
+describe('localSigner ES256K signatures are low-S', () => {
+  it('so that libsecp256k1 / noble verifiers (which refuse high S) accept every one of them', async () => {
+    const { privateJwk, publicJwk } = await generateKeyPair('ES256K')
+    const signer = localSigner(privateJwk)
+    const publicKey = new Uint8Array([
+      0x04,
+      ...Buffer.from(publicJwk.x as string, 'base64url'),
+      ...Buffer.from(publicJwk.y as string, 'base64url'),
+    ])
+    const half = secp256k1.Point.CURVE().n >> 1n
+    // OpenSSL alone gives high S half of the time: 64 low-S signatures by chance is 2^-64.
+    for (let i = 0; i < 64; i++) {
+      const message = new TextEncoder().encode(`message ${i}`)
+      const signature = await signer.sign(message)
+      expect(BigInt(`0x${Buffer.from(signature.subarray(32)).toString('hex')}`) <= half).toBe(true)
+      expect(secp256k1.verify(signature, sha256(message), publicKey, { prehash: false })).toBe(true)
+    }
   })
 })
