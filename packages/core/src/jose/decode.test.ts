@@ -4,7 +4,7 @@ import { type CivitasErrorCode, isCivitasError } from '../errors/index.js'
 import type { Jwk } from '../keys/algorithms.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { localSigner } from '../keys/signer.js'
-import { decodeJws } from './decode.js'
+import { decodeJws, decodeJwt } from './decode.js'
 import vectors from './fixtures/rfc-jws.json' with { type: 'json' }
 import { signJws } from './sign.js'
 import { verifyJws } from './verify.js'
@@ -66,5 +66,48 @@ describe('input guards on options and headers', () => {
     const keys = await generateKeyPair('ES256')
     const jws = await signWithRawHeader({ alg: 'ES256', b64: false, crit: ['b64'] }, keys.privateJwk)
     await rejects(verifyJws(jws, keys.publicJwk), 'INVALID_JWS')
+  })
+})
+
+describe('headers and payloads built by an attacker: never a raw TypeError, never a deep structure', () => {
+  const p = base64urlEncode('{}')
+  const s = base64urlEncode(new Uint8Array(64))
+  const withHeader = (header: string) => `${base64urlEncode(header)}.${p}.${s}`
+
+  it.each([
+    ['a crit entry with toString: null', '{"alg":"ES256","crit":[{"toString":null}]}'],
+    ['a crit entry that is an array', '{"alg":"ES256","crit":[["exp"]]}'],
+    ['crit naming an inherited property', '{"alg":"ES256","crit":["constructor"]}'],
+    ['crit naming __proto__', '{"alg":"ES256","crit":["__proto__"],"__proto__":1}'],
+  ])('%s: INVALID_JWS from decodeJws and verifyJws', async (_name, header) => {
+    await rejects(() => decodeJws(withHeader(header)), 'INVALID_JWS')
+    await rejects(verifyJws(withHeader(header), vectors.rfc7515_a3_es256.publicJwk), 'INVALID_JWS')
+  })
+
+  it('an alg with toString: null is INVALID_JWS; a kid that is an object is INVALID_JWS', async () => {
+    await rejects(() => decodeJws(withHeader('{"alg":{"toString":null}}')), 'INVALID_JWS')
+    await rejects(() => decodeJws(withHeader('{"alg":"ES256","kid":{"toString":null}}')), 'INVALID_JWS')
+  })
+
+  it('a header or JWT payload nested 5,000 levels deep is INVALID_JWS, not a stack overflow later', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`
+    expect(() => decodeJws(withHeader(`{"alg":"ES256","x":${deep}}`))).toThrowError(
+      expect.objectContaining({ code: 'INVALID_JWS' }),
+    )
+    const jwt = `${base64urlEncode('{"alg":"ES256"}')}.${base64urlEncode(`{"vc":${deep}}`)}.${s}`
+    expect(() => decodeJwt(jwt)).toThrowError(expect.objectContaining({ code: 'INVALID_JWS' }))
+    expect(
+      decodeJwt(`${base64urlEncode('{"alg":"ES256"}')}.${base64urlEncode('{"a":[[[1]]]}')}.${s}`).payload,
+    ).toEqual({
+      a: [[[1]]],
+    })
+  })
+
+  it('options that are not an object fall back to the defaults; a hostile maxLength is INVALID_ARGUMENT', () => {
+    const jws = withHeader('{"alg":"ES256"}')
+    expect(decodeJws(jws, null as never).header.alg).toBe('ES256')
+    expect(() => decodeJws(jws, { maxLength: { toString: null } as never })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
   })
 })

@@ -1,3 +1,4 @@
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
 import { setOwn } from './own-property.js'
 
@@ -31,7 +32,7 @@ export type PresentationFrame =
 
 function segmentsOf(pointer: string): string[] {
   if (typeof pointer !== 'string' || !pointer.startsWith('/') || pointer.length < 2) {
-    throw new CivitasError('INVALID_ARGUMENT', `"${String(pointer)}" is not a JSON Pointer to a claim`)
+    throw new CivitasError('INVALID_ARGUMENT', `${describeValue(pointer)} is not a JSON Pointer to a claim`)
   }
   return pointer
     .slice(1)
@@ -40,7 +41,10 @@ function segmentsOf(pointer: string): string[] {
       const segment = s.replace(/~1/g, '/').replace(/~0/g, '~')
       // The frame's own members: a pointer through them would rewrite the frame, not name a claim.
       if (segment === '_sd' || segment === '_sd_decoy') {
-        throw new CivitasError('INVALID_ARGUMENT', `"${pointer}" names "${segment}", which is not a claim`)
+        throw new CivitasError(
+          'INVALID_ARGUMENT',
+          `${describeValue(pointer)} names "${segment}", which is not a claim`,
+        )
       }
       return segment
     })

@@ -109,4 +109,22 @@ describe('W3C BitstringStatusListCredential', () => {
     expect(subject.type).toBe('BitstringStatusList')
     expect(decodeBitstringStatusList(subject.encodedList).get(94_567)).toBe(1)
   })
+
+  it.each([
+    ['input null', null],
+    ['an unknown statusPurpose', { statusPurpose: 'expiry' }],
+    ['a statusPurpose with toString: null', { statusPurpose: { toString: null } }],
+    ['an empty id', { id: '' }],
+    ['a negative ttl', { ttl: -1 }],
+    ['a NaN ttl', { ttl: Number.NaN }],
+    ['a numeric validFrom', { validFrom: 5 }],
+  ])('%s: INVALID_ARGUMENT', (_name, change) => {
+    const input =
+      change === null
+        ? null
+        : { id: URI, issuer: 'https://issuer.example', statusPurpose: 'revocation', statuses: [], ...change }
+    expect(() => createBitstringStatusListCredential(input as never)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+  })
 })
