@@ -15,7 +15,8 @@ import {
   verifyJwsWithEthereumAddress,
 } from '@civitas/core'
 import { toEthersSigner } from '@civitas/core/ethers'
-import { createDidRegistryClient, type LocalChain, startLocalChain } from '@civitas/registry-contracts'
+import { createDidRegistryClient } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { computeAddress, parseEther, type Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
