@@ -83,6 +83,7 @@ export function isVerificationAlgorithm(value: unknown): value is VerificationAl
 
 // RSA keys carry no curve, so both RSA algorithms fit one unless its "alg" pins one.
 const RSA_ALGORITHMS: readonly VerificationAlgorithm[] = Object.freeze(['PS256', 'RS256'])
+const ES512_ONLY: readonly VerificationAlgorithm[] = Object.freeze<VerificationAlgorithm[]>(['ES512'])
 
 function jwkMembers(jwk: unknown): { kty: unknown; crv: unknown } {
   if (!isRecord(jwk)) {
@@ -144,16 +145,24 @@ export function algorithmForJwk(jwk: Jwk): SignatureAlgorithm {
 export function verificationAlgorithmsForJwk(jwk: Jwk): readonly VerificationAlgorithm[] {
   const { kty, crv } = jwkMembers(jwk)
   checkKty(kty)
-  if (kty === 'EC' && crv === 'P-521') return ['ES512']
+  if (kty === 'EC' && crv === 'P-521') return ES512_ONLY
   if (kty === 'RSA') {
     const alg = jwk.alg
     if (alg === undefined) return RSA_ALGORITHMS
     if (typeof alg === 'string' && hasOwn(VERIFICATION, alg) && RSA_ALGORITHMS.includes(alg as 'RS256')) {
-      return [alg as VerificationAlgorithm]
+      return alg === 'PS256' ? RSA_ALGORITHMS.slice(0, 1) : RSA_ALGORITHMS.slice(1)
     }
     throw new CivitasError('UNSUPPORTED_ALG', `RSA JWK "alg" ${describeValue(alg)} is not PS256 or RS256`, {
       details: { jwkAlg: detail(alg) },
     })
   }
-  return [algorithmForJwk(jwk)]
+  return SINGLE[algorithmForJwk(jwk)]
 }
+
+// One frozen list per key type: the verify hot path allocates nothing here.
+const SINGLE: Record<SignatureAlgorithm, readonly VerificationAlgorithm[]> = Object.freeze({
+  ES256: Object.freeze<VerificationAlgorithm[]>(['ES256']),
+  ES256K: Object.freeze<VerificationAlgorithm[]>(['ES256K']),
+  ES384: Object.freeze<VerificationAlgorithm[]>(['ES384']),
+  EdDSA: Object.freeze<VerificationAlgorithm[]>(['EdDSA']),
+})
