@@ -96,3 +96,14 @@ describe('ES256K-R edge cases: v, r and s out of range', () => {
     )
   })
 })
+
+describe('ethereumAddressOfPublicKey guards its argument', () => {
+  it.each([null, undefined, 'abc', new Uint8Array(64), new Uint8Array(65), new Uint8Array(33).fill(2)])(
+    '%s: KEY_INVALID',
+    (value) => {
+      expect(() => ethereumAddressOfPublicKey(value as never)).toThrowError(
+        expect.objectContaining({ code: 'KEY_INVALID' }),
+      )
+    },
+  )
+})

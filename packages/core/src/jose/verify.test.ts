@@ -13,7 +13,7 @@ import { decodeJws, decodeJwt } from './decode.js'
 import { verifyDecodedJwsWithEthereumAddress, verifyJwsWithEthereumAddress } from './ethereum.js'
 import vectors from './fixtures/rfc-jws.json' with { type: 'json' }
 import { signJws } from './sign.js'
-import { verifyDecodedJws, verifyJws } from './verify.js'
+import { checkAlgorithm, verifyDecodedJws, verifyJws } from './verify.js'
 
 const fixture = (path: string) =>
   JSON.parse(readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8'))
@@ -448,5 +448,16 @@ describe('verify-only algorithms of PKI issuers: ES512 (P-521), PS256 and RS256 
     )
     await rejects(verifyJws(await joseToken('RS384', rsa.privateKey), rsaJwk), 'UNSUPPORTED_ALG')
     await rejects(verifyJws('x.y.z', rsaJwk, { algorithms: ['RS384' as 'RS256'] }), 'INVALID_ARGUMENT')
+  })
+})
+
+describe('checkAlgorithm guards its allow-list', () => {
+  it('an allow-list that is not an array is INVALID_ARGUMENT (a string would match substrings)', () => {
+    expect(() => checkAlgorithm('ES256', 'ES256K' as never)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+    expect(() => checkAlgorithm({ toString: null } as never, ['ES256'])).toThrowError(
+      expect.objectContaining({ code: 'UNSUPPORTED_ALG' }),
+    )
   })
 })

@@ -33,9 +33,18 @@ export interface VerifiedJws {
  * never HMAC: a verifier holding a public key must not accept symmetric MACs.
  */
 export function checkAlgorithm(alg: string, allowed: readonly string[] = VERIFICATION_ALGORITHMS): void {
+  if (!Array.isArray(allowed)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `allowed must be an array of algorithms, got ${describeValue(allowed)}`,
+      {
+        details: { argument: 'allowed' },
+      },
+    )
+  }
   if (!allowed.includes(alg)) {
     throw new CivitasError('UNSUPPORTED_ALG', `JWS algorithm ${describeValue(alg)} is not allowed`, {
-      details: { alg, allowed: [...allowed] },
+      details: { alg: typeof alg === 'string' ? alg : describeValue(alg), allowed: [...allowed] },
     })
   }
 }

@@ -70,6 +70,15 @@ export const EC_COORDINATE_BYTES = Object.freeze({
 /** Length of a JOSE signature (R||S for ECDSA, RFC 7518 §3.4; 64 bytes for Ed25519). */
 export function signatureLength(alg: SignatureAlgorithm | 'ES512'): number {
   if (alg === 'ES512') return 132
+  if (!isSignatureAlgorithm(alg)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `alg must be a signature algorithm, got ${describeValue(alg)}`,
+      {
+        details: { argument: 'alg' },
+      },
+    )
+  }
   return alg === 'EdDSA' ? 64 : CURVES[alg].size * 2
 }
 

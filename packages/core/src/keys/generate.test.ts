@@ -30,3 +30,11 @@ describe('generateKeyPair', () => {
     })
   })
 })
+
+describe('generateKeyPair with a hostile alg', () => {
+  it('an alg with toString: null is UNSUPPORTED_ALG, not a TypeError while building the message', async () => {
+    await expect(generateKeyPair({ toString: null } as never)).rejects.toMatchObject({
+      code: 'UNSUPPORTED_ALG',
+    })
+  })
+})

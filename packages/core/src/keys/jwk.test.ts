@@ -107,3 +107,16 @@ describe('jwkThumbprint over the RFC 7638 input (jwkThumbprintInput)', () => {
     )
   })
 })
+
+describe('hostile arguments to the key helpers: a CivitasError, never a TypeError', () => {
+  it.each([
+    ['null', null],
+    ['a string', 'jwk'],
+    ['a BigInt member', { kty: 'EC', crv: 1n, x: 'AA', y: 'AA' }],
+    ['a member with toString: null', { kty: 'OKP', crv: 'Ed25519', x: { toString: null } }],
+  ])('%s', async (_name, jwk) => {
+    expect(code(() => jwkThumbprintInput(jwk as never))).toBe('KEY_INVALID')
+    const error = await jwkThumbprint(jwk as never).catch((e: unknown) => e)
+    expect(isCivitasError(error), String(error)).toBe(true)
+  })
+})

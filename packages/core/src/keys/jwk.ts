@@ -3,6 +3,7 @@ import { ed25519 } from '@noble/curves/ed25519.js'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import {
   algorithmForJwk,
   CURVES,
@@ -66,10 +67,22 @@ function checkEd25519Point(x: Uint8Array): void {
  * OKP `crv, kty, x`, RSA `e, kty, n`. Nothing is validated here.
  */
 function requiredMembers(jwk: Jwk): Jwk {
+  if (!isRecord(jwk))
+    throw new CivitasError('KEY_INVALID', `a JWK must be an object, got ${describeValue(jwk)}`)
   const { kty, crv, x, y, e, n } = jwk
-  if (kty === 'EC') return { crv, kty, x, y }
-  if (kty === 'OKP') return { crv, kty, x }
-  return { e, kty, n }
+  const members: Jwk = kty === 'EC' ? { crv, kty, x, y } : kty === 'OKP' ? { crv, kty, x } : { e, kty, n }
+  for (const [member, value] of Object.entries(members)) {
+    if (typeof value !== 'string') {
+      throw new CivitasError(
+        'KEY_INVALID',
+        `JWK member "${member}" must be a string, got ${describeValue(value)}`,
+        {
+          details: { member },
+        },
+      )
+    }
+  }
+  return members
 }
 
 /**
@@ -189,6 +202,7 @@ const publicKeyCache = new LruMap<string, KeyObject>(2048)
 // Only string members make a key: anything else (an array stringifying to the same text) is
 // not a JWK and must go through checkPublicShape. No member of a valid key contains "|".
 function cacheKey(jwk: Jwk): string | undefined {
+  if (!isRecord(jwk)) return undefined
   const { kty, crv, x, y, n, e } = jwk
   if (kty === 'RSA') return typeof n === 'string' && typeof e === 'string' ? `RSA|${n}|${e}` : undefined
   if (typeof kty !== 'string' || typeof crv !== 'string' || typeof x !== 'string') return undefined

@@ -45,7 +45,8 @@ export interface LocalSignerOptions {
  * `kid` if any, a `sign` function, a `signDigest` function if any (ECDSA only) and an object
  * `publicJwk` if any. Throws `INVALID_ARGUMENT` naming the member at fault.
  */
-export function assertSigner(signer: unknown, name = 'signer'): asserts signer is Signer {
+export function assertSigner(signer: unknown, label = 'signer'): asserts signer is Signer {
+  const name = typeof label === 'string' ? label : 'signer'
   if (!isRecord(signer)) {
     throw new CivitasError(
       'INVALID_ARGUMENT',
@@ -88,6 +89,8 @@ export function checkSignerOutput(
   signature: unknown,
   what = 'signature',
 ): Uint8Array {
+  const expected = signatureLength(alg)
+  if (typeof what !== 'string') what = 'signature'
   if (!(signature instanceof Uint8Array)) {
     throw new CivitasError(
       'SIGNER_FAILED',
@@ -97,7 +100,6 @@ export function checkSignerOutput(
       },
     )
   }
-  const expected = signatureLength(alg)
   if (signature.length !== expected) {
     const der = isEcdsaAlgorithm(alg) && isDerSignature(signature, alg)
     throw new CivitasError(

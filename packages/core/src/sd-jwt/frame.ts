@@ -1,5 +1,6 @@
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { assertArray } from '../guards/index.js'
 import { setOwn } from './own-property.js'
 
 /**
@@ -55,6 +56,7 @@ function segmentsOf(pointer: string): string[] {
  * {@link DisclosureFrame}: every pointed-at claim becomes selectively disclosable.
  */
 export function disclosureFrameFromPointers(pointers: readonly string[]): DisclosureFrame {
+  assertArray(pointers, 'pointers')
   const root: DisclosureFrame = {}
   for (const pointer of pointers) {
     const segments = segmentsOf(pointer)
@@ -71,6 +73,7 @@ export function disclosureFrameFromPointers(pointers: readonly string[]): Disclo
 
 /** Turns JSON Pointers into a {@link PresentationFrame}: reveal each pointed-at claim in full. */
 export function presentationFrameFromPointers(pointers: readonly string[]): PresentationFrame {
+  assertArray(pointers, 'pointers')
   const root: Record<string, PresentationFrame> = {}
   for (const pointer of pointers) {
     const segments = segmentsOf(pointer)
