@@ -9,9 +9,8 @@ import {
   createDidRegistryClient,
   type DidRegistryClient,
   ethrNetworkFromManifest,
-  type LocalChain,
-  startLocalChain,
 } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { type DIDResolutionResult, Resolver } from 'did-resolver'
 import { hexlify, JsonRpcProvider, Network, randomBytes, SigningKey, type Wallet } from 'ethers'
 import { getResolver } from 'ethr-did-resolver'

@@ -13,12 +13,8 @@ import {
   signJws,
   verifyJwsWithDid,
 } from '@civitas/core'
-import {
-  createDidRegistryClient,
-  ethrNetworkFromManifest,
-  type LocalChain,
-  startLocalChain,
-} from '@civitas/registry-contracts'
+import { createDidRegistryClient, ethrNetworkFromManifest } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { createJWT, ES256KSigner } from 'did-jwt'
 import { getBytes, type Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'

@@ -3,9 +3,8 @@ import {
   createDidRegistryClient,
   type DidRegistryClient,
   ethrNetworkFromManifest,
-  type LocalChain,
-  startLocalChain,
 } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { Resolver } from 'did-resolver'
 import type { Wallet } from 'ethers'
 import { getResolver } from 'ethr-did-resolver'

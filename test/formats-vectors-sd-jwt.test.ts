@@ -1,9 +1,8 @@
-// Conformance: ../shared/vectors/sd-jwt — the RFC 9901 and SD-JWT VC specification examples
+// Conformance: fixtures/sd-jwt (the shared SD-JWT vectors, vendored byte for byte) — the RFC 9901 and SD-JWT VC specification examples
 // (verify as a verifier must) and the implementation-independent round-trip specifications
 // of sd-jwt-python (issue with our code, present per `holder_disclosed_claims`, verify,
-// compare with `expect_verified_user_claims`). Skips when the folder is absent; the core
-// package carries its own tests from the same specifications.
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+// compare with `expect_verified_user_claims`).
+import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import {
   addSdJwtSignatures,
@@ -19,16 +18,15 @@ import {
 import { describe, expect, it } from 'vitest'
 import { isMap, isScalar, isSeq, type Node, parseDocument, parse as parseYaml } from 'yaml'
 
-const dir = fileURLToPath(new URL('../../shared/vectors/sd-jwt/', import.meta.url))
+const dir = fileURLToPath(new URL('./fixtures/sd-jwt/', import.meta.url))
 const roundtripDir = `${dir}roundtrip-sd-jwt-python/`
-const present = existsSync(dir)
 
 function loadJson(path: string) {
   return JSON.parse(readFileSync(path, 'utf8'))
 }
 
-describe.skipIf(!present)('vectors: SD-JWT specification examples', () => {
-  const files = present ? readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'keys.json') : []
+describe('vectors: SD-JWT specification examples', () => {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'keys.json')
   for (const file of files) {
     it(file, async () => {
       const vector = loadJson(`${dir}${file}`)
@@ -103,11 +101,9 @@ function plainValue(node: Node): unknown {
   return isScalar(node) ? node.value : null
 }
 
-describe.skipIf(!present)('vectors: sd-jwt-python round-trip specifications', () => {
-  const files = present
-    ? readdirSync(roundtripDir).filter((f) => f.endsWith('.yml') && !f.startsWith('_'))
-    : []
-  const settings = present ? parseYaml(readFileSync(`${roundtripDir}_settings.yml`, 'utf8')) : undefined
+describe('vectors: sd-jwt-python round-trip specifications', () => {
+  const files = readdirSync(roundtripDir).filter((f) => f.endsWith('.yml') && !f.startsWith('_'))
+  const settings = parseYaml(readFileSync(`${roundtripDir}_settings.yml`, 'utf8'))
 
   for (const file of files) {
     const spec = parseYaml(readFileSync(`${roundtripDir}${file}`, 'utf8'), { logLevel: 'silent' })

@@ -7,11 +7,10 @@ import {
 } from '@civitas/core'
 import {
   createStatusRegistryClient,
-  type LocalChain,
-  startLocalChain,
   wordsToBitstring,
   wordsToTokenStatusList,
 } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { BitstringStatusList } from '@digitalbazaar/vc-bitstring-status-list'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 

@@ -9,10 +9,9 @@ import {
   createSchemaRegistryClient,
   createStatusRegistryClient,
   createTrustedIssuersRegistryClient,
-  type LocalChain,
-  startLocalChain,
   type WriteResult,
 } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { ContractFactory, getBytes, id as keccakUtf8, type Wallet } from 'ethers'
 import { EthereumDIDRegistry } from 'ethr-did-resolver'
 import { markdownTable } from './measure.js'

@@ -1,5 +1,7 @@
-// The public surface of @civitas/registry-contracts: the four registries' clients, deploy,
-// manifests and a local chain. ABIs and bytecode are generated from contracts/ by scripts/compile.mjs.
+// The public surface of @civitas/registry-contracts: the four registries' clients, deploy and
+// manifests. ABIs and bytecode are generated from contracts/ by scripts/compile.mjs. The local
+// chain (anvil spawner and its helpers) is the /local-chain subpath, so a production import
+// never pulls it in.
 export * from './contract.js'
 export * from './deploy.js'
 export * from './did-registry.js'
@@ -32,7 +34,6 @@ export {
   trustedIssuersRegistryBytecode,
 } from './generated/trustedIssuersRegistry.js'
 export * from './governance.js'
-export * from './local-chain.js'
 export * from './schema-registry.js'
 export * from './status-registry.js'
 export * from './trusted-issuers-registry.js'

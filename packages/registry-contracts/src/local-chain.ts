@@ -207,3 +207,30 @@ function emptyManifest(rpcUrl: string, chainId: number, name: string, deployer: 
     },
   }
 }
+
+// ── helpers for tests, demos and benchmarks on a local chain (anvil RPC methods) ──
+
+/** Takes an EVM snapshot; {@link revert} returns the chain to it. */
+export async function snapshot(chain: LocalChain): Promise<string> {
+  return (await chain.provider.send('evm_snapshot', [])) as string
+}
+
+export async function revert(chain: LocalChain, id: string): Promise<void> {
+  await chain.provider.send('evm_revert', [id])
+}
+
+/** Moves chain time forward and mines a block so views see the new timestamp. */
+export async function increaseTime(chain: LocalChain, seconds: number): Promise<void> {
+  await chain.provider.send('evm_increaseTime', [seconds])
+  await chain.provider.send('evm_mine', [])
+}
+
+/** The next mined block gets exactly `timestamp`: for tests at a boundary second. */
+export async function setNextBlockTimestamp(chain: LocalChain, timestamp: number): Promise<void> {
+  await chain.provider.send('evm_setNextBlockTimestamp', [timestamp])
+}
+
+export async function latestTimestamp(chain: LocalChain): Promise<number> {
+  const block = await chain.provider.getBlock('latest')
+  return block!.timestamp
+}

@@ -1,3 +1,4 @@
+import { BITSTRING_STATUS_LIST_MIN_ENTRIES } from '@civitas/core'
 import { Contract, type Wallet, ZeroAddress } from 'ethers'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { decodeRegistryRevert } from './errors.js'
@@ -52,6 +53,12 @@ describe('StatusRegistry', () => {
   })
   afterEach(async () => {
     await revert(chain, snap)
+  })
+
+  it('one 131,072 minimum: the contract, this client and core (W3C Bitstring Status List) agree', async () => {
+    const contract = new Contract(chain.contracts.StatusRegistry, statusRegistryAbi, chain.provider)
+    expect(await contract.getFunction('MIN_LIST_LENGTH')()).toBe(BigInt(MIN_STATUS_LIST_LENGTH))
+    expect(MIN_STATUS_LIST_LENGTH).toBe(BITSTRING_STATUS_LIST_MIN_ENTRIES)
   })
 
   describe('lists', () => {

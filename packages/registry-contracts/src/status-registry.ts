@@ -1,4 +1,4 @@
-import { CivitasError } from '@civitas/core'
+import { BITSTRING_STATUS_LIST_MIN_ENTRIES, CivitasError } from '@civitas/core'
 import type { ContractRunner } from 'ethers'
 import { bindContract, type RegistryClientOptions, toUint, type WriteResult } from './contract.js'
 import { statusRegistryAbi } from './generated/statusRegistry.js'
@@ -7,8 +7,12 @@ export type StatusPurpose = 'revocation' | 'suspension'
 
 /** Entries per storage word. */
 export const ENTRIES_PER_WORD = 256
-/** The smallest list the contract accepts (W3C Bitstring Status List's herd-privacy minimum). */
-export const MIN_STATUS_LIST_LENGTH = 131_072
+/**
+ * The smallest list the contract accepts: W3C Bitstring Status List's herd-privacy minimum,
+ * core's {@link BITSTRING_STATUS_LIST_MIN_ENTRIES} (one constant; status-registry.test.ts
+ * checks the contract's MIN_LIST_LENGTH against it).
+ */
+export const MIN_STATUS_LIST_LENGTH = BITSTRING_STATUS_LIST_MIN_ENTRIES
 /** Words per transaction in {@link StatusRegistryClient.update}: keeps a batch well inside a block. */
 export const DEFAULT_MAX_WORDS_PER_TX = 128
 /** Words per eth_call when reading a whole list. */

@@ -1,6 +1,7 @@
 import type { DIDDocument, DIDResolutionOptions, DIDResolutionResult, VerificationMethod } from 'did-resolver'
 import { CivitasError, describeValue } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
+import { jwkThumbprintInput } from '../keys/jwk.js'
 import {
   decodeMulticodecPublicKey,
   encodeMulticodecPublicKey,
@@ -41,17 +42,12 @@ export interface ParsedDidKey {
   publicJwk: PublicJwk
 }
 
-/** The canonical JCS (RFC 8785) form of a public JWK's required members (RFC 7638 §3.2). */
+/**
+ * The canonical JCS (RFC 8785) form of a public JWK's required members (RFC 7638 §3.2): the
+ * very input keys/jwk.ts hashes for `jwkThumbprint`, so the two can never drift apart.
+ */
 export function canonicalJwkJson(jwk: PublicJwk): string {
-  const required: Record<string, string> =
-    jwk.kty === 'EC'
-      ? { crv: jwk.crv as string, kty: 'EC', x: jwk.x as string, y: jwk.y as string }
-      : jwk.kty === 'OKP'
-        ? { crv: jwk.crv as string, kty: 'OKP', x: jwk.x as string }
-        : { e: jwk.e as string, kty: jwk.kty as string, n: jwk.n as string }
-  // Members are already in lexicographic order and every value is a base64url or curve
-  // name (ASCII, no escapes), so JSON.stringify produces exactly the JCS serialisation.
-  return JSON.stringify(required)
+  return jwkThumbprintInput(jwk)
 }
 
 /**

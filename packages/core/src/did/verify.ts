@@ -10,10 +10,10 @@ import {
 } from '../jose/ethereum.js'
 import { checkAlgorithm, checkKeyUse, verifyDecodedJws } from '../jose/verify.js'
 import {
-  algorithmForJwk,
   type Jwk,
-  SIGNATURE_ALGORITHMS,
-  type SignatureAlgorithm,
+  VERIFICATION_ALGORITHMS,
+  type VerificationAlgorithm,
+  verificationAlgorithmsForJwk,
 } from '../keys/algorithms.js'
 import { resolveDid } from './resolver.js'
 import {
@@ -24,8 +24,8 @@ import {
 /** The verification relationships a JWS signer can be checked against. */
 export type JwsPurpose = 'assertionMethod' | 'authentication'
 
-/** Every JWS algorithm a DID key can verify: our signature algorithms plus did-jwt's ES256K-R. */
-export type DidJwsAlgorithm = SignatureAlgorithm | 'ES256K-R'
+/** Every JWS algorithm a DID key can verify: our verification algorithms plus did-jwt's ES256K-R. */
+export type DidJwsAlgorithm = VerificationAlgorithm | 'ES256K-R'
 
 export interface VerifyJwsWithDidOptions {
   resolver: Resolvable
@@ -33,7 +33,7 @@ export interface VerifyJwsWithDidOptions {
   did?: string
   /** The relationship the key must be in. Default `assertionMethod` (credentials); `authentication` for presentations / KB. */
   purpose?: JwsPurpose
-  /** Allowed algorithms. Default: ES256, ES256K, ES384, EdDSA and ES256K-R. */
+  /** Allowed algorithms. Default: ES256, ES256K, ES384, EdDSA, ES512, PS256, RS256 and ES256K-R. */
   algorithms?: readonly DidJwsAlgorithm[]
   /** Longest compact JWS accepted, in characters (see decodeJws). */
   maxLength?: number
@@ -53,7 +53,7 @@ export interface VerifiedJwsWithDid {
   didDocument: DIDDocument
 }
 
-const ALL_ALGORITHMS: readonly DidJwsAlgorithm[] = [...SIGNATURE_ALGORITHMS, 'ES256K-R']
+const ALL_ALGORITHMS: readonly DidJwsAlgorithm[] = [...VERIFICATION_ALGORITHMS, 'ES256K-R']
 const PURPOSES = new Set<string>(['assertionMethod', 'authentication'])
 // 9999-12-31T23:59:59Z: the last second an XML Schema dateTime has a four-digit year for.
 const MAX_NUMERIC_DATE = 253_402_300_799
@@ -173,16 +173,16 @@ async function verifyWithMethod(
     verifyDecodedJwsWithEthereumAddress(decoded, addressOfSecp256k1Jwk(jwk), ['ES256K-R'])
     return
   }
-  const signatureAlgorithms = algorithms.filter((a): a is SignatureAlgorithm => a !== 'ES256K-R')
+  const signatureAlgorithms = algorithms.filter((a): a is VerificationAlgorithm => a !== 'ES256K-R')
   await verifyDecodedJws(decoded, jws, jwk, signatureAlgorithms)
 }
 
-function keyAlgorithm(vm: VerificationMethod): string | undefined {
+function keyAlgorithms(vm: VerificationMethod): readonly string[] {
   try {
-    if (isRecoveryOnly(vm)) return 'ES256K'
-    return algorithmForJwk(publicJwkFromVerificationMethod(vm))
+    if (isRecoveryOnly(vm)) return ['ES256K']
+    return verificationAlgorithmsForJwk(publicJwkFromVerificationMethod(vm))
   } catch {
-    return undefined
+    return []
   }
 }
 
@@ -336,8 +336,8 @@ async function verifyChecked(
   }
   const alg = decoded.header.alg
   const fitting = candidates.filter((vm) => {
-    const keyAlg = keyAlgorithm(vm)
-    return keyAlg === alg || (alg === 'ES256K-R' && keyAlg === 'ES256K')
+    const keyAlgs = keyAlgorithms(vm)
+    return keyAlgs.includes(alg) || (alg === 'ES256K-R' && keyAlgs.includes('ES256K'))
   })
   if (fitting.length === 0) {
     throw new CivitasError('KEY_NOT_FOUND', `${named} has no ${purpose} key for ${alg}`, {

@@ -1,5 +1,8 @@
 import { base64urlDecode, base64urlDecodeJson } from '../encoding/base64url.js'
+import { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { hasOwn, isRecord } from '../guards/index.js'
 
 /** The protected header of a compact JWS. */
 export interface JwsHeader {
@@ -30,17 +33,56 @@ export const DEFAULT_MAX_JWS_LENGTH = 1024 * 1024
 const UNDERSTOOD_CRITICAL = new Set<string>()
 
 /**
+ * Decodes and checks a protected header segment: strict base64url JSON object no deeper than
+ * {@link DEFAULT_MAX_JSON_DEPTH}, a string `alg` that is not `none`, only understood `crit`
+ * parameters, a string `kid`. Every message describes untrusted values without calling them.
+ */
+export function decodeJwsHeader(segment: string): JwsHeader {
+  if (segment.length === 0) throw new CivitasError('INVALID_JWS', 'JWS header segment is empty')
+  const header = base64urlDecodeJson(segment, 'JWS header') as JwsHeader
+  assertJsonDepth(header, DEFAULT_MAX_JSON_DEPTH, 'INVALID_JWS', 'JWS header')
+  if (typeof header.alg !== 'string' || header.alg.length === 0) {
+    throw new CivitasError('INVALID_JWS', 'JWS header has no "alg"')
+  }
+  if (header.alg.toLowerCase() === 'none') {
+    throw new CivitasError('UNSECURED_JWS', 'unsecured JWS ("alg": "none") is never accepted')
+  }
+  if (header.crit !== undefined) {
+    if (!Array.isArray(header.crit) || header.crit.length === 0) {
+      throw new CivitasError('INVALID_JWS', '"crit" must be a non-empty array')
+    }
+    for (const name of header.crit as unknown[]) {
+      if (typeof name !== 'string' || !UNDERSTOOD_CRITICAL.has(name) || !hasOwn(header, name)) {
+        throw new CivitasError(
+          'INVALID_JWS',
+          `critical header parameter ${describeValue(name)} is not understood`,
+          {
+            details: { crit: header.crit.map((entry: unknown) => describeValue(entry)) },
+          },
+        )
+      }
+    }
+  }
+  if (header.kid !== undefined && typeof header.kid !== 'string') {
+    throw new CivitasError('INVALID_JWS', 'JWS header "kid" must be a string')
+  }
+  return header
+}
+
+/**
  * Parses a compact JWS without verifying it. Strict: exactly three segments, strict
  * base64url, a JSON-object header with a string `alg`, no `alg: none`, no unknown `crit`.
  */
 export function decodeJws(jws: string, options: DecodeJwsOptions = {}): DecodedJws {
   if (typeof jws !== 'string') throw new CivitasError('INVALID_JWS', 'a JWS must be a string')
-  const maxLength = options?.maxLength ?? DEFAULT_MAX_JWS_LENGTH
+  const maxLength: unknown = (isRecord(options) ? options.maxLength : undefined) ?? DEFAULT_MAX_JWS_LENGTH
   // NaN would make every comparison false and switch the limit off.
-  if (!Number.isSafeInteger(maxLength) || maxLength < 1) {
-    throw new CivitasError('INVALID_ARGUMENT', 'maxLength must be a positive integer', {
-      details: { maxLength },
-    })
+  if (typeof maxLength !== 'number' || !Number.isSafeInteger(maxLength) || maxLength < 1) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `options.maxLength must be a positive integer, got ${describeValue(maxLength)}`,
+      { details: { argument: 'options.maxLength' } },
+    )
   }
   if (jws.length > maxLength) {
     throw new CivitasError('INPUT_TOO_LARGE', `JWS is ${jws.length} characters, the limit is ${maxLength}`, {
@@ -54,33 +96,7 @@ export function decodeJws(jws: string, options: DecodeJwsOptions = {}): DecodedJ
   }
   const headerSegment = jws.slice(0, first)
   const signatureSegment = jws.slice(second + 1)
-  if (headerSegment.length === 0) throw new CivitasError('INVALID_JWS', 'JWS header segment is empty')
-  const header = base64urlDecodeJson(headerSegment, 'JWS header') as JwsHeader
-  if (typeof header.alg !== 'string' || header.alg.length === 0) {
-    throw new CivitasError('INVALID_JWS', 'JWS header has no "alg"')
-  }
-  if (header.alg.toLowerCase() === 'none') {
-    throw new CivitasError('UNSECURED_JWS', 'unsecured JWS ("alg": "none") is never accepted')
-  }
-  if (header.crit !== undefined) {
-    if (!Array.isArray(header.crit) || header.crit.length === 0) {
-      throw new CivitasError('INVALID_JWS', '"crit" must be a non-empty array')
-    }
-    for (const name of header.crit) {
-      if (typeof name !== 'string' || !UNDERSTOOD_CRITICAL.has(name) || !(name in header)) {
-        throw new CivitasError(
-          'INVALID_JWS',
-          `critical header parameter "${String(name)}" is not understood`,
-          {
-            details: { crit: header.crit },
-          },
-        )
-      }
-    }
-  }
-  if (header.kid !== undefined && typeof header.kid !== 'string') {
-    throw new CivitasError('INVALID_JWS', 'JWS header "kid" must be a string')
-  }
+  const header = decodeJwsHeader(headerSegment)
   if (signatureSegment.length === 0) throw new CivitasError('INVALID_JWS', 'JWS signature segment is empty')
   const payload = base64urlDecode(jws.slice(first + 1, second), 'JWS payload')
   const signature = base64urlDecode(signatureSegment, 'JWS signature')
@@ -107,7 +123,7 @@ export interface DecodedJwt {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
-/** Parses a JWS payload as JWT claims (a UTF-8 JSON object). */
+/** Parses a JWS payload as JWT claims (a UTF-8 JSON object nested no deeper than 64 levels). */
 export function parseJwtClaims(payload: Uint8Array): Record<string, unknown> {
   let claims: unknown
   try {
@@ -115,9 +131,8 @@ export function parseJwtClaims(payload: Uint8Array): Record<string, unknown> {
   } catch (cause) {
     throw new CivitasError('INVALID_JWS', 'JWT payload is not UTF-8 JSON', { cause })
   }
-  if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) {
-    throw new CivitasError('INVALID_JWS', 'JWT payload must be a JSON object')
-  }
+  if (!isRecord(claims)) throw new CivitasError('INVALID_JWS', 'JWT payload must be a JSON object')
+  assertJsonDepth(claims, DEFAULT_MAX_JSON_DEPTH, 'INVALID_JWS', 'JWT payload')
   return claims as Record<string, unknown>
 }
 

@@ -1,6 +1,7 @@
 import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
 import {
   assertDecodedJws,
@@ -23,6 +24,12 @@ const encoder = new TextEncoder()
 
 /** The Ethereum address (lower-case hex) of an uncompressed secp256k1 public key. */
 export function ethereumAddressOfPublicKey(uncompressed: Uint8Array): string {
+  if (!(uncompressed instanceof Uint8Array) || uncompressed.length !== 65 || uncompressed[0] !== 0x04) {
+    throw new CivitasError(
+      'KEY_INVALID',
+      `an uncompressed secp256k1 public key is 65 bytes starting with 0x04, got ${describeValue(uncompressed)}`,
+    )
+  }
   return `0x${Buffer.from(keccak_256(uncompressed.subarray(1)).subarray(12)).toString('hex')}`
 }
 

@@ -1,13 +1,11 @@
-import { type KeyObject, verify as platformVerify } from 'node:crypto'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
 import {
-  algorithmForJwk,
-  CURVES,
-  isSignatureAlgorithm,
+  isVerificationAlgorithm,
   type Jwk,
-  SIGNATURE_ALGORITHMS,
-  type SignatureAlgorithm,
-  signatureLength,
+  VERIFICATION_ALGORITHMS,
+  type VerificationAlgorithm,
+  verificationAlgorithmsForJwk,
 } from '../keys/algorithms.js'
 import { publicKeyObject } from '../keys/jwk.js'
 import {
@@ -17,38 +15,48 @@ import {
   decodeJws,
   type JwsHeader,
 } from './decode.js'
+import { expectedSignatureLength, verifySignature } from './signature.js'
 
 export interface VerifyJwsOptions extends DecodeJwsOptions {
-  /** Algorithms accepted for this call. Default: every algorithm Civitas supports. */
-  algorithms?: readonly SignatureAlgorithm[]
+  /** Algorithms accepted for this call. Default: {@link VERIFICATION_ALGORITHMS}. */
+  algorithms?: readonly VerificationAlgorithm[]
 }
 
 export interface VerifiedJws {
   readonly header: JwsHeader
   readonly payload: Uint8Array
-  readonly alg: SignatureAlgorithm
+  readonly alg: VerificationAlgorithm
 }
 
 /**
  * Checks the header `alg` against the allow-list. Never `none` (decodeJws refuses it),
- * never HMAC or RSA: a verifier holding a public key must not accept symmetric MACs.
+ * never HMAC: a verifier holding a public key must not accept symmetric MACs.
  */
-export function checkAlgorithm(alg: string, allowed: readonly string[] = SIGNATURE_ALGORITHMS): void {
+export function checkAlgorithm(alg: string, allowed: readonly string[] = VERIFICATION_ALGORITHMS): void {
+  if (!Array.isArray(allowed)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `allowed must be an array of algorithms, got ${describeValue(allowed)}`,
+      {
+        details: { argument: 'allowed' },
+      },
+    )
+  }
   if (!allowed.includes(alg)) {
-    throw new CivitasError('UNSUPPORTED_ALG', `JWS algorithm "${alg}" is not allowed`, {
-      details: { alg, allowed: [...allowed] },
+    throw new CivitasError('UNSUPPORTED_ALG', `JWS algorithm ${describeValue(alg)} is not allowed`, {
+      details: { alg: typeof alg === 'string' ? alg : describeValue(alg), allowed: [...allowed] },
     })
   }
 }
 
 function checkAllowList(
-  algorithms: readonly SignatureAlgorithm[] | undefined,
-): readonly SignatureAlgorithm[] {
-  if (algorithms === undefined) return SIGNATURE_ALGORITHMS
-  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isSignatureAlgorithm)) {
+  algorithms: readonly VerificationAlgorithm[] | undefined,
+): readonly VerificationAlgorithm[] {
+  if (algorithms === undefined) return VERIFICATION_ALGORITHMS
+  if (!Array.isArray(algorithms) || algorithms.length === 0 || !algorithms.every(isVerificationAlgorithm)) {
     throw new CivitasError(
       'INVALID_ARGUMENT',
-      `algorithms must be a non-empty subset of ${SIGNATURE_ALGORITHMS}`,
+      `algorithms must be a non-empty subset of ${VERIFICATION_ALGORITHMS.join(', ')}`,
     )
   }
   return algorithms
@@ -61,7 +69,7 @@ export function checkKeyUse(publicJwk: Jwk): void {
   if (use !== undefined && use !== 'sig') {
     throw new CivitasError(
       'ALG_KEY_MISMATCH',
-      `a JWK with "use": ${JSON.stringify(use)} cannot verify a JWS`,
+      `a JWK with "use": ${describeValue(use)} cannot verify a JWS`,
       {
         details: { use },
       },
@@ -75,19 +83,6 @@ export function checkKeyUse(publicJwk: Jwk): void {
 }
 
 /**
- * One signature check on the platform's OpenSSL. The callback form runs on libuv's thread
- * pool, so concurrent verifications use every core, and it checks exactly the bytes decodeJws
- * produced: nothing is parsed a second time.
- */
-function platformVerifyAsync(alg: SignatureAlgorithm, key: KeyObject, data: Buffer, signature: Uint8Array) {
-  return new Promise<boolean>((resolve, reject) => {
-    platformVerify(CURVES[alg].hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature, (error, valid) =>
-      error ? reject(error) : resolve(valid),
-    )
-  })
-}
-
-/**
  * Verifies the signature of an already-decoded JWS with a public JWK. The signature is
  * checked over `decoded.signingInput` and `decoded.signature`, the same bytes the returned
  * header and payload come from; `jws` is kept for callers of the original signature and
@@ -97,36 +92,44 @@ export async function verifyDecodedJws(
   decoded: DecodedJws,
   _jws: string,
   publicJwk: Jwk,
-  algorithms?: readonly SignatureAlgorithm[],
-): Promise<SignatureAlgorithm> {
+  algorithms?: readonly VerificationAlgorithm[],
+): Promise<VerificationAlgorithm> {
   assertDecodedJws(decoded)
   const alg = decoded.header.alg
   checkAlgorithm(alg, checkAllowList(algorithms))
-  const keyAlg = algorithmForJwk(publicJwk)
-  // A JWK may pin its algorithm with "alg" (RFC 7517 §4.4); honour it as well as the curve.
-  if (keyAlg !== alg || (publicJwk.alg !== undefined && publicJwk.alg !== alg)) {
+  const keyAlgorithms = verificationAlgorithmsForJwk(publicJwk)
+  // A JWK may pin its algorithm with "alg" (RFC 7517 §4.4); honour it as well as the key type.
+  if (
+    !keyAlgorithms.includes(alg as VerificationAlgorithm) ||
+    (publicJwk.alg !== undefined && publicJwk.alg !== alg)
+  ) {
     throw new CivitasError(
       'ALG_KEY_MISMATCH',
-      `JWS alg ${alg} cannot be verified with a ${publicJwk.crv} key`,
+      `JWS alg ${describeValue(alg)} cannot be verified with this ${keyAlgorithms.join(' / ')} key`,
       {
-        details: { alg, keyAlg, crv: publicJwk.crv },
+        details: {
+          alg,
+          keyAlg: keyAlgorithms[0],
+          crv: typeof publicJwk.crv === 'string' ? publicJwk.crv : undefined,
+        },
       },
     )
   }
+  const verified = alg as VerificationAlgorithm
   checkKeyUse(publicJwk)
   const key = publicKeyObject(publicJwk)
   // RFC 7518 §3.4: ECDSA signatures are R||S of fixed length. A DER-encoded one is invalid.
-  // OpenSSL does not enforce low S, so RFC 7515 A.3's high-S ES256 signature verifies.
-  if (decoded.signature.length !== signatureLength(alg)) {
-    throw new CivitasError('SIGNATURE_INVALID', `${alg} signature must be ${signatureLength(alg)} bytes`, {
-      details: { alg, expectedLength: signatureLength(alg), actualLength: decoded.signature.length },
+  const expected = expectedSignatureLength(verified, key)
+  if (decoded.signature.length !== expected) {
+    throw new CivitasError('SIGNATURE_INVALID', `${alg} signature must be ${expected} bytes`, {
+      details: { alg, expectedLength: expected, actualLength: decoded.signature.length },
     })
   }
   let valid: boolean
   try {
     // The signing input is base64url and ".", so latin1 is its exact byte encoding.
-    valid = await platformVerifyAsync(
-      alg,
+    valid = await verifySignature(
+      verified,
       key,
       Buffer.from(decoded.signingInput, 'latin1'),
       decoded.signature,
@@ -139,7 +142,7 @@ export async function verifyDecodedJws(
   }
   if (!valid)
     throw new CivitasError('SIGNATURE_INVALID', 'JWS signature does not verify', { details: { alg } })
-  return alg
+  return verified
 }
 
 /**
@@ -153,7 +156,9 @@ export async function verifyJws(
   options: VerifyJwsOptions = {},
 ): Promise<VerifiedJws> {
   const opts = options ?? {}
+  // Caller misuse is reported as such whatever the token holds.
+  const algorithms = checkAllowList(opts.algorithms)
   const decoded = decodeJws(jws, opts)
-  const alg = await verifyDecodedJws(decoded, jws, publicJwk, opts.algorithms)
+  const alg = await verifyDecodedJws(decoded, jws, publicJwk, algorithms)
   return { header: decoded.header, payload: decoded.payload, alg }
 }

@@ -1,4 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
 import { CURVES, isSignatureAlgorithm, type Jwk, type SignatureAlgorithm } from './algorithms.js'
 import { toPublicJwk } from './jwk.js'
@@ -12,8 +13,8 @@ export interface GeneratedKeyPair {
 /** Generates a key pair for `alg` with the platform's CSPRNG and returns it as JWKs. */
 export async function generateKeyPair(alg: SignatureAlgorithm): Promise<GeneratedKeyPair> {
   if (!isSignatureAlgorithm(alg)) {
-    throw new CivitasError('UNSUPPORTED_ALG', `cannot generate keys for "${String(alg)}"`, {
-      details: { alg },
+    throw new CivitasError('UNSUPPORTED_ALG', `cannot generate keys for ${describeValue(alg)}`, {
+      details: { alg: typeof alg === 'string' ? alg : describeValue(alg) },
     })
   }
   const { nodeCurve } = CURVES[alg]

@@ -1,17 +1,38 @@
 import { sign } from 'node:crypto'
-import { secp256k1 } from '@noble/curves/secp256k1.js'
+import { base64urlDecode } from '../encoding/base64url.js'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
-import { algorithmForJwk, CURVES, type Jwk, type SignatureAlgorithm } from './algorithms.js'
-import { privateKeyObject } from './jwk.js'
+import { isRecord } from '../guards/index.js'
+import {
+  algorithmForJwk,
+  CURVES,
+  isSignatureAlgorithm,
+  type Jwk,
+  type SignatureAlgorithm,
+  signatureLength,
+} from './algorithms.js'
+import { ecdsaCurve, isDerSignature, isEcdsaAlgorithm, normalizeEcdsaSignature } from './ecdsa.js'
+import { privateKeyObject, toPublicJwk } from './jwk.js'
 
 /**
  * Anything that can produce a JOSE signature: a local key, a KMS, an HSM, a wallet.
- * `sign` returns the signature bytes as JOSE encodes them (R||S for ECDSA, RFC 7518 §3.4).
+ * `sign` hashes `data` with the algorithm's hash (SHA-256 for ES256 / ES256K) and returns the
+ * signature as JOSE encodes it: R||S for ECDSA (RFC 7518 §3.4), never DER (convert a KMS's
+ * DER output with `derToJose`). High-S ES256K signatures are normalised by `signJws`.
  */
 export interface Signer {
   readonly alg: SignatureAlgorithm
   readonly kid?: string
   sign(data: Uint8Array): Promise<Uint8Array>
+  /**
+   * ECDSA only, optional: signs a digest the caller already computed (no hashing inside),
+   * returning R||S. Ethereum transactions and messages are signed over Keccak-256 digests,
+   * so this is what `toEthersSigner` (`@civitas/core/ethers`) needs. A KMS exposes it as
+   * "sign digest" (AWS KMS `MessageType: DIGEST`).
+   */
+  signDigest?(digest: Uint8Array): Promise<Uint8Array>
+  /** The public key, when the signer knows it (lets `toEthersSigner` derive the address). */
+  readonly publicJwk?: Jwk
 }
 
 export interface LocalSignerOptions {
@@ -19,37 +40,135 @@ export interface LocalSignerOptions {
   kid?: string
 }
 
+/**
+ * Checks that `signer` has the shape of a {@link Signer}: a supported signing `alg`, a string
+ * `kid` if any, a `sign` function, a `signDigest` function if any (ECDSA only) and an object
+ * `publicJwk` if any. Throws `INVALID_ARGUMENT` naming the member at fault.
+ */
+export function assertSigner(signer: unknown, label = 'signer'): asserts signer is Signer {
+  const name = typeof label === 'string' ? label : 'signer'
+  if (!isRecord(signer)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `${name} must be a Signer object, got ${describeValue(signer)}`,
+      {
+        details: { argument: name },
+      },
+    )
+  }
+  const fail = (member: string, expected: string, value: unknown): never => {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `${name}.${member} must be ${expected}, got ${describeValue(value)}`,
+      { details: { argument: `${name}.${member}` } },
+    )
+  }
+  const { alg, kid, sign: signFn, signDigest, publicJwk } = signer
+  if (!isSignatureAlgorithm(alg)) fail('alg', 'one of ES256, ES256K, ES384, EdDSA', alg)
+  if (kid !== undefined && typeof kid !== 'string') fail('kid', 'a string', kid)
+  if (typeof signFn !== 'function') fail('sign', 'a function', signFn)
+  if (signDigest !== undefined && (typeof signDigest !== 'function' || alg === 'EdDSA')) {
+    fail(
+      'signDigest',
+      alg === 'EdDSA' ? 'absent for EdDSA (Ed25519 signs messages, not digests)' : 'a function',
+      signDigest,
+    )
+  }
+  if (publicJwk !== undefined && !isRecord(publicJwk)) fail('publicJwk', 'a JWK object', publicJwk)
+}
+
+/**
+ * Checks what a signer returned and brings it to the one form JOSE and Ethereum accept:
+ * bytes of the algorithm's exact length, r and s in range, and low S for ES256K (any signer,
+ * not only local keys: a KMS returns high S half of the time). A DER signature is refused
+ * with a pointer to `derToJose` rather than guessed at: a DER signature can be exactly 64
+ * bytes long, so length alone cannot tell the encodings apart. Throws `SIGNER_FAILED`.
+ */
+export function checkSignerOutput(
+  alg: SignatureAlgorithm,
+  signature: unknown,
+  what = 'signature',
+): Uint8Array {
+  const expected = signatureLength(alg)
+  if (typeof what !== 'string') what = 'signature'
+  if (!(signature instanceof Uint8Array)) {
+    throw new CivitasError(
+      'SIGNER_FAILED',
+      `the signer returned ${describeValue(signature)} as its ${what}, not bytes`,
+      {
+        details: { alg },
+      },
+    )
+  }
+  if (signature.length !== expected) {
+    const der = isEcdsaAlgorithm(alg) && isDerSignature(signature, alg)
+    throw new CivitasError(
+      'SIGNER_FAILED',
+      der
+        ? `the signer returned a DER-encoded ${alg} ${what}; JOSE needs R||S (convert it with derToJose(der, '${alg}'))`
+        : `the signer returned a ${signature.length}-byte ${alg} ${what}, expected ${expected} bytes`,
+      {
+        details: {
+          alg,
+          expectedLength: expected,
+          actualLength: signature.length,
+          ...(der ? { encoding: 'der' } : {}),
+        },
+      },
+    )
+  }
+  if (!isEcdsaAlgorithm(alg)) return signature
+  try {
+    return normalizeEcdsaSignature(signature, alg)
+  } catch (cause) {
+    throw new CivitasError(
+      'SIGNER_FAILED',
+      `the signer returned an ${alg} ${what} with r or s out of range`,
+      {
+        cause,
+        details: { alg },
+      },
+    )
+  }
+}
+
 /** A {@link Signer} backed by a private JWK held in this process. */
 export function localSigner(privateJwk: Jwk, options: LocalSignerOptions = {}): Signer {
   const alg = algorithmForJwk(privateJwk)
   const key = privateKeyObject(privateJwk)
   const hash = CURVES[alg].hash
-  if (options.kid !== undefined && typeof options.kid !== 'string') {
-    throw new CivitasError('INVALID_ARGUMENT', 'kid must be a string')
+  const kid = options?.kid
+  if (kid !== undefined && typeof kid !== 'string') {
+    throw new CivitasError('INVALID_ARGUMENT', `options.kid must be a string, got ${describeValue(kid)}`)
   }
-  return Object.freeze({
+  const publicJwk = Object.freeze(toPublicJwk(privateJwk))
+  const signer: Signer = {
     alg,
-    ...(options.kid !== undefined ? { kid: options.kid } : {}),
+    ...(kid !== undefined ? { kid } : {}),
+    publicJwk,
     async sign(data: Uint8Array): Promise<Uint8Array> {
       const signature = sign(hash, data, { key, dsaEncoding: 'ieee-p1363' })
-      return alg === 'ES256K' ? toLowS(signature) : signature
+      return alg === 'ES256K' ? normalizeEcdsaSignature(signature, alg) : signature
+    },
+  }
+  if (alg === 'EdDSA') return Object.freeze(signer)
+  // node:crypto cannot sign a precomputed ECDSA digest; noble can (RFC 6979, low S).
+  const curve = ecdsaCurve(alg)
+  const secret = base64urlDecode(privateJwk.d as string, 'JWK member "d"')
+  const digestLength = CURVES[alg].size
+  return Object.freeze({
+    ...signer,
+    async signDigest(digest: Uint8Array): Promise<Uint8Array> {
+      if (!(digest instanceof Uint8Array) || digest.length !== digestLength) {
+        throw new CivitasError(
+          'INVALID_ARGUMENT',
+          `digest must be ${digestLength} bytes, got ${describeValue(digest)}`,
+          {
+            details: { argument: 'digest' },
+          },
+        )
+      }
+      return curve.sign(digest, secret, { prehash: false, lowS: true })
     },
   })
-}
-
-const SECP256K1_N = secp256k1.Point.CURVE().n
-
-/**
- * OpenSSL returns high-S secp256k1 signatures half of the time. RFC 8812 allows them and we
- * verify them, but libsecp256k1 and noble (by default) refuse them as malleable, so half of
- * our ES256K tokens would fail elsewhere. (r, n - s) is the same signature in low-S form.
- */
-function toLowS(signature: Uint8Array): Uint8Array {
-  const s = BigInt(`0x${Buffer.from(signature.subarray(32, 64)).toString('hex')}`)
-  if (s <= SECP256K1_N >> 1n) return signature
-  const low = Buffer.from((SECP256K1_N - s).toString(16).padStart(64, '0'), 'hex')
-  const out = new Uint8Array(64)
-  out.set(signature.subarray(0, 32))
-  out.set(low, 32)
-  return out
 }

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto'
 import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js'
+import { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { assertString } from '../guards/index.js'
 import { type SdHashAlgorithm, sdDigest } from './hash.js'
 
 /** A parsed Disclosure: an object property (with `name`) or an array element (without). */
@@ -20,9 +23,13 @@ export const RESERVED_CLAIM_NAMES: ReadonlySet<string> = new Set(['_sd', '...'])
 
 export function assertClaimNameAllowed(name: string, where: string): void {
   if (RESERVED_CLAIM_NAMES.has(name)) {
-    throw new CivitasError('SD_CLAIM_NAME_RESERVED', `"${name}" cannot be used as a claim name (${where})`, {
-      details: { name, where },
-    })
+    throw new CivitasError(
+      'SD_CLAIM_NAME_RESERVED',
+      `${describeValue(name)} cannot be used as a claim name (${where})`,
+      {
+        details: { name, where },
+      },
+    )
   }
 }
 
@@ -31,15 +38,37 @@ function newSalt(): string {
   return base64urlEncode(randomBytes(16))
 }
 
+// JSON.stringify silently turns these into null (in an array) or nothing: a Disclosure of
+// `undefined` would disclose a value the issuer never chose.
+function assertJsonValue(value: unknown): void {
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') {
+    throw new CivitasError('INVALID_ARGUMENT', `value must be a JSON value, got ${describeValue(value)}`, {
+      details: { argument: 'value' },
+    })
+  }
+}
+
 /** Creates a Disclosure for an object property (`name` given) or an array element. */
 export function createDisclosure(alg: SdHashAlgorithm, value: unknown, name?: string): Disclosure {
-  if (name !== undefined) assertClaimNameAllowed(name, 'selectively disclosable claim')
+  if (name !== undefined) {
+    assertString(name, 'name')
+    assertClaimNameAllowed(name, 'selectively disclosable claim')
+  }
+  assertJsonValue(value)
   const salt = newSalt()
   const array = name === undefined ? [salt, value] : [salt, name, value]
-  const encoded = base64urlEncode(JSON.stringify(array))
-  return name === undefined
-    ? { encoded, salt, value, digest: sdDigest(alg, encoded) }
-    : { encoded, salt, name, value, digest: sdDigest(alg, encoded) }
+  let json: string
+  try {
+    json = JSON.stringify(array)
+  } catch (cause) {
+    throw new CivitasError('INVALID_ARGUMENT', 'value cannot be serialised as JSON (a BigInt or a cycle?)', {
+      cause,
+      details: { argument: 'value' },
+    })
+  }
+  const encoded = base64urlEncode(json)
+  const digest = sdDigest(alg, encoded)
+  return name === undefined ? { encoded, salt, value, digest } : { encoded, salt, name, value, digest }
 }
 
 /** A digest that matches no Disclosure: hides how many claims are selectively disclosable. */
@@ -59,6 +88,7 @@ export function parseDisclosure(alg: SdHashAlgorithm, encoded: string): Disclosu
       cause,
     })
   }
+  assertJsonDepth(array, DEFAULT_MAX_JSON_DEPTH, 'SD_DISCLOSURE_INVALID', 'a Disclosure')
   if (!Array.isArray(array) || (array.length !== 2 && array.length !== 3)) {
     throw new CivitasError('SD_DISCLOSURE_INVALID', 'a Disclosure must be a JSON array of 2 or 3 elements')
   }

@@ -61,3 +61,14 @@ describe('disclosure and presentation frames: claim names are data', () => {
     expect(Object.getPrototypeOf(all.claims)).toBe(Object.prototype)
   })
 })
+
+describe('frames from pointers: arguments that are not arrays', () => {
+  it.each([null, undefined, 'a', 5, { toString: null }])('%s: INVALID_ARGUMENT', (value) => {
+    for (const fn of [disclosureFrameFromPointers, presentationFrameFromPointers]) {
+      expect(() => fn(value as never)).toThrowError(expect.objectContaining({ code: 'INVALID_ARGUMENT' }))
+    }
+    expect(() => disclosureFrameFromPointers([{ toString: null } as never])).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+  })
+})

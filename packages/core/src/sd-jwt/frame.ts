@@ -1,4 +1,6 @@
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { assertArray } from '../guards/index.js'
 import { setOwn } from './own-property.js'
 
 /**
@@ -31,7 +33,7 @@ export type PresentationFrame =
 
 function segmentsOf(pointer: string): string[] {
   if (typeof pointer !== 'string' || !pointer.startsWith('/') || pointer.length < 2) {
-    throw new CivitasError('INVALID_ARGUMENT', `"${String(pointer)}" is not a JSON Pointer to a claim`)
+    throw new CivitasError('INVALID_ARGUMENT', `${describeValue(pointer)} is not a JSON Pointer to a claim`)
   }
   return pointer
     .slice(1)
@@ -40,7 +42,10 @@ function segmentsOf(pointer: string): string[] {
       const segment = s.replace(/~1/g, '/').replace(/~0/g, '~')
       // The frame's own members: a pointer through them would rewrite the frame, not name a claim.
       if (segment === '_sd' || segment === '_sd_decoy') {
-        throw new CivitasError('INVALID_ARGUMENT', `"${pointer}" names "${segment}", which is not a claim`)
+        throw new CivitasError(
+          'INVALID_ARGUMENT',
+          `${describeValue(pointer)} names "${segment}", which is not a claim`,
+        )
       }
       return segment
     })
@@ -51,6 +56,7 @@ function segmentsOf(pointer: string): string[] {
  * {@link DisclosureFrame}: every pointed-at claim becomes selectively disclosable.
  */
 export function disclosureFrameFromPointers(pointers: readonly string[]): DisclosureFrame {
+  assertArray(pointers, 'pointers')
   const root: DisclosureFrame = {}
   for (const pointer of pointers) {
     const segments = segmentsOf(pointer)
@@ -67,6 +73,7 @@ export function disclosureFrameFromPointers(pointers: readonly string[]): Disclo
 
 /** Turns JSON Pointers into a {@link PresentationFrame}: reveal each pointed-at claim in full. */
 export function presentationFrameFromPointers(pointers: readonly string[]): PresentationFrame {
+  assertArray(pointers, 'pointers')
   const root: Record<string, PresentationFrame> = {}
   for (const pointer of pointers) {
     const segments = segmentsOf(pointer)

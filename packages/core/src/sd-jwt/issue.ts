@@ -1,4 +1,6 @@
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
@@ -22,14 +24,10 @@ export interface IssueSdJwtOptions {
   header?: Record<string, unknown>
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
 function toFrame(disclosable: DisclosureFrame | readonly string[] | undefined): DisclosureFrame {
   if (disclosable === undefined) return {}
   if (Array.isArray(disclosable)) return disclosureFrameFromPointers(disclosable as readonly string[])
-  if (!isPlainObject(disclosable)) {
+  if (!isRecord(disclosable)) {
     throw new CivitasError(
       'INVALID_ARGUMENT',
       'disclosable must be a disclosure frame or a list of JSON Pointers',
@@ -47,12 +45,12 @@ export async function issueSdJwt(
   disclosable: DisclosureFrame | readonly string[] | undefined,
   options: IssueSdJwtOptions,
 ): Promise<string> {
-  if (!isPlainObject(claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
+  if (!isRecord(claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
   if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
   if ('_sd_alg' in claims) throw new CivitasError('SD_CLAIM_NAME_RESERVED', '"_sd_alg" is set by the issuer')
   const hashAlg = options.hashAlg ?? 'sha-256'
   if (!['sha-256', 'sha-384', 'sha-512'].includes(hashAlg)) {
-    throw new CivitasError('INVALID_ARGUMENT', `unsupported hashAlg ${String(hashAlg)}`)
+    throw new CivitasError('INVALID_ARGUMENT', `unsupported hashAlg ${describeValue(hashAlg)}`)
   }
   const { payload, disclosures } = packClaims(claims, toFrame(disclosable), hashAlg)
   const header: Record<string, unknown> = { ...options.header }
@@ -98,13 +96,13 @@ function assertNumericDate(value: unknown, name: string): void {
 
 /** Issues an SD-JWT VC (`typ` dc+sd-jwt). Returns `<JWT>~<D1>~...~<Dn>~`. */
 export async function issueSdJwtVc(input: SdJwtVcInput, options: IssueSdJwtOptions): Promise<string> {
-  if (!isPlainObject(input)) throw new CivitasError('INVALID_ARGUMENT', 'input must be an object')
+  if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'input must be an object')
   const { vct, iss, claims, cnf, status, sub, nbf, exp } = input
   if (typeof vct !== 'string' || vct.length === 0)
     throw new CivitasError('CLAIM_INVALID', 'vct must be a non-empty string')
   if (typeof iss !== 'string' || iss.length === 0)
     throw new CivitasError('CLAIM_INVALID', 'iss must be a non-empty string')
-  if (!isPlainObject(claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
+  if (!isRecord(claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
   const iat = input.iat ?? Math.floor(Date.now() / 1000)
   assertNumericDate(iat, 'iat')
   assertNumericDate(nbf, 'nbf')
@@ -112,12 +110,12 @@ export async function issueSdJwtVc(input: SdJwtVcInput, options: IssueSdJwtOptio
   if (exp !== undefined && nbf !== undefined && exp < nbf) {
     throw new CivitasError('TIME_ORDER_INVALID', 'exp is before nbf')
   }
-  if (cnf !== undefined && (!isPlainObject(cnf) || !isPlainObject(cnf.jwk) || 'd' in cnf.jwk)) {
+  if (cnf !== undefined && (!isRecord(cnf) || !isRecord(cnf.jwk) || 'd' in cnf.jwk)) {
     throw new CivitasError('INVALID_ARGUMENT', 'cnf must be { jwk } with a public JWK')
   }
   if (
     status !== undefined &&
-    (!isPlainObject(status?.status_list) ||
+    (!isRecord(status?.status_list) ||
       !Number.isSafeInteger(status.status_list.idx) ||
       status.status_list.idx < 0 ||
       typeof status.status_list.uri !== 'string')

@@ -4,7 +4,9 @@ import { localSigner } from '../keys/signer.js'
 import { issueSdJwtVc } from './issue.js'
 import {
   addSdJwtSignatures,
+  DEFAULT_MAX_SD_JWT_SIGNATURES,
   type SdJwtFlattenedJson,
+  type SdJwtGeneralJson,
   sdJwtFromJson,
   sdJwtToJson,
 } from './json-serialization.js'
@@ -92,5 +94,64 @@ describe('General JSON Serialization: only a verified signature speaks', () => {
     expect(result.verified).toBe(false)
     expect(result.errors.map((e) => e.code)).toEqual(['FORMAT_MISMATCH'])
     expect(result.header?.typ).toBe('example+jwt')
+  })
+})
+
+describe('JSON Serialization bounds: signatures, size and work are capped however the input arrives', () => {
+  async function general(signatureCount: number) {
+    const { issuer, compact } = await fixture()
+    const json = sdJwtToJson(compact, 'general') as SdJwtGeneralJson
+    const [first] = json.signatures
+    // Copies of the genuine signature stand in for further signers: the count is what matters.
+    const signatures = Array.from({ length: signatureCount }, (_, i) =>
+      i === 0 ? first! : { protected: first!.protected, signature: first!.signature },
+    )
+    return { issuer, json: { ...json, signatures } }
+  }
+
+  it(`more than ${DEFAULT_MAX_SD_JWT_SIGNATURES} signatures is INPUT_TOO_LARGE before any decoding`, async () => {
+    const { json } = await general(DEFAULT_MAX_SD_JWT_SIGNATURES + 1)
+    expect(() => sdJwtFromJson(json)).toThrowError(expect.objectContaining({ code: 'INPUT_TOO_LARGE' }))
+    expect(sdJwtFromJson(json, { maxSignatures: 16 }).otherSignatures).toHaveLength(
+      DEFAULT_MAX_SD_JWT_SIGNATURES,
+    )
+  })
+
+  it('verifySdJwt given 6,001 signatures answers verified: false with INPUT_TOO_LARGE, as text and as an object', async () => {
+    const { issuer, json } = await general(6001)
+    for (const token of [json, JSON.stringify(json)]) {
+      const result = await verifySdJwt(token as never, { issuerJwk: issuer.publicJwk, now: NOW })
+      expect(result.verified).toBe(false)
+      expect(result.errors.map((e) => e.code)).toEqual(['INPUT_TOO_LARGE'])
+    }
+  })
+
+  it('the payload is decoded once: every further signature shares the same payload bytes', async () => {
+    const { issuer, json } = await general(3)
+    const { otherSignatures } = sdJwtFromJson(json)
+    expect(otherSignatures).toHaveLength(2)
+    expect(otherSignatures[0]!.payload).toBe(otherSignatures[1]!.payload)
+    expect(otherSignatures[0]!.header.alg).toBe('ES256')
+    const result = await verifySdJwt(json, { issuerJwk: issuer.publicJwk, now: NOW })
+    expect(result.errors).toEqual([])
+  })
+
+  it('an object input is bounded like a string: a 3 MiB Disclosure is INPUT_TOO_LARGE', async () => {
+    const { compact } = await fixture()
+    const json = sdJwtToJson(compact, 'flattened') as SdJwtFlattenedJson
+    const big = { ...json, header: { ...json.header, disclosures: ['A'.repeat(3 * 1024 * 1024)] } }
+    expect(() => sdJwtFromJson(big)).toThrowError(expect.objectContaining({ code: 'INPUT_TOO_LARGE' }))
+    expect(() => sdJwtFromJson(json, { maxLength: 100 })).toThrowError(
+      expect.objectContaining({ code: 'INPUT_TOO_LARGE' }),
+    )
+  })
+
+  it('a malformed further signature is SD_JWT_INVALID; a bad option is INVALID_ARGUMENT', async () => {
+    const { json } = await general(2)
+    const broken = { ...json, signatures: [json.signatures[0]!, { protected: 'e30', signature: 'AA' }] }
+    expect(() => sdJwtFromJson(broken)).toThrowError(expect.objectContaining({ code: 'SD_JWT_INVALID' }))
+    expect(() => sdJwtFromJson(json, { maxSignatures: Number.NaN })).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
   })
 })

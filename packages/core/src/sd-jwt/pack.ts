@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { CivitasError } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import { assertClaimNameAllowed, createDecoyDigest, createDisclosure, type Disclosure } from './disclosure.js'
 import type { DisclosureFrame } from './frame.js'
 import type { SdHashAlgorithm } from './hash.js'
@@ -14,17 +15,13 @@ export interface PackedClaims {
   readonly disclosures: readonly Disclosure[]
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
 function framePart(frame: DisclosureFrame | undefined, key: string): DisclosureFrame | undefined {
   // Own members only: a claim named "constructor" must not find Object's.
   if (frame === undefined || key === '_sd' || key === '_sd_decoy' || !Object.hasOwn(frame, key))
     return undefined
   const part = frame[key]
   if (part === undefined) return undefined
-  if (!isPlainObject(part)) {
+  if (!isRecord(part)) {
     throw new CivitasError('INVALID_ARGUMENT', `disclosure frame member "${key}" must be an object`)
   }
   return part as DisclosureFrame
@@ -32,7 +29,7 @@ function framePart(frame: DisclosureFrame | undefined, key: string): DisclosureF
 
 function checkFrameKeys(frame: DisclosureFrame | undefined, keys: Set<string>, path: string): void {
   if (frame === undefined) return
-  if (!isPlainObject(frame))
+  if (!isRecord(frame))
     throw new CivitasError('INVALID_ARGUMENT', `disclosure frame at ${path} must be an object`)
   const sd = frame._sd ?? []
   if (!Array.isArray(sd)) throw new CivitasError('INVALID_ARGUMENT', `_sd at ${path} must be an array`)
@@ -91,7 +88,7 @@ function packValue(
     }
     return packed
   }
-  if (isPlainObject(value)) {
+  if (isRecord(value)) {
     const keys = Object.keys(value)
     checkFrameKeys(frame, new Set(keys), path)
     const sd = new Set((frame?._sd ?? []).map(String))

@@ -1,4 +1,5 @@
 import { CivitasError } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import { decodeSdJwtParts } from './decode.js'
 import type { Disclosure } from './disclosure.js'
 import { type PresentationFrame, presentationFrameFromPointers } from './frame.js'
@@ -12,10 +13,6 @@ export interface PresentSdJwtOptions {
   disclose: PresentationFrame | readonly string[]
   /** Adds a KB-JWT signed by the holder key (`cnf.jwk`) for this verifier and nonce. */
   keyBinding?: KeyBindingOptions
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 function reveals(frame: PresentationFrame): boolean {
@@ -40,7 +37,7 @@ function select(
   if (Array.isArray(value)) {
     let position = 0
     for (const element of value) {
-      const digest = isObject(element) && Object.keys(element).length === 1 ? element['...'] : undefined
+      const digest = isRecord(element) && Object.keys(element).length === 1 ? element['...'] : undefined
       if (typeof digest === 'string') {
         const disclosure = byDigest.get(digest)
         if (disclosure === undefined) continue // a decoy: not a position of the issued array
@@ -56,7 +53,7 @@ function select(
     }
     return
   }
-  if (!isObject(value)) return
+  if (!isRecord(value)) return
   for (const [key, member] of Object.entries(value)) {
     if (key === '_sd') continue
     const sub = child(frame, key)
@@ -114,7 +111,7 @@ export async function presentSdJwt(
   const sdJwt = joinSdJwt(decoded.parts.jwt, disclosures)
   if (options.keyBinding === undefined) return sdJwt
   const cnf = decoded.payload.cnf
-  if (!isObject(cnf) || !isObject(cnf.jwk)) {
+  if (!isRecord(cnf) || !isRecord(cnf.jwk)) {
     throw new CivitasError('INVALID_ARGUMENT', 'key binding needs an SD-JWT with cnf.jwk')
   }
   return sdJwt + (await createKeyBindingJwt(sdJwt, decoded.hashAlg, options.keyBinding))

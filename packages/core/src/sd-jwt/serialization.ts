@@ -1,4 +1,5 @@
 import { CivitasError } from '../errors/index.js'
+import { assertArray, assertInteger, assertString, limitOption, optionsRecord } from '../guards/index.js'
 
 /** Most Disclosures accepted in one SD-JWT: a PID carries a few dozen. */
 export const DEFAULT_MAX_DISCLOSURES = 1024
@@ -28,7 +29,9 @@ export interface SplitSdJwtOptions {
  */
 export function splitSdJwt(token: string, options: SplitSdJwtOptions = {}): SdJwtParts {
   if (typeof token !== 'string') throw new CivitasError('SD_JWT_INVALID', 'an SD-JWT must be a string')
-  const maxLength = options.maxLength ?? DEFAULT_MAX_SD_JWT_LENGTH
+  const opts = optionsRecord(options)
+  // Checked: a NaN limit would compare false and switch its check off.
+  const maxLength = limitOption(opts.maxLength, 'options.maxLength', DEFAULT_MAX_SD_JWT_LENGTH)
   if (token.length > maxLength) {
     throw new CivitasError(
       'INPUT_TOO_LARGE',
@@ -38,7 +41,8 @@ export function splitSdJwt(token: string, options: SplitSdJwtOptions = {}): SdJw
       },
     )
   }
-  const maxDisclosures = options.maxDisclosures ?? DEFAULT_MAX_DISCLOSURES
+  const maxDisclosures = opts.maxDisclosures ?? DEFAULT_MAX_DISCLOSURES
+  assertInteger(maxDisclosures, 'options.maxDisclosures', { min: 0 })
   let separators = 0
   for (let i = token.indexOf('~'); i !== -1; i = token.indexOf('~', i + 1)) {
     if (++separators > maxDisclosures + 1) {
@@ -69,5 +73,11 @@ export function splitSdJwt(token: string, options: SplitSdJwtOptions = {}): SdJw
 
 /** Joins an issuer-signed JWT, Disclosures and an optional KB-JWT in compact form. */
 export function joinSdJwt(jwt: string, disclosures: readonly string[], kbJwt = ''): string {
+  assertString(jwt, 'jwt', { nonEmpty: true })
+  assertArray(disclosures, 'disclosures')
+  disclosures.forEach((d, i) => {
+    assertString(d, `disclosures[${i}]`, { nonEmpty: true })
+  })
+  assertString(kbJwt, 'kbJwt')
   return `${[jwt, ...disclosures].join('~')}~${kbJwt}`
 }

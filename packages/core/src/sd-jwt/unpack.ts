@@ -1,15 +1,12 @@
 import { CivitasError } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import { assertClaimNameAllowed, type Disclosure } from './disclosure.js'
 import { setOwn } from './own-property.js'
 import { MAX_CLAIM_DEPTH } from './pack.js'
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
 /** `{ "...": digest }` and nothing else marks a selectively disclosable array element. */
 function arrayDigestOf(element: unknown): string | undefined {
-  if (!isPlainObject(element)) return undefined
+  if (!isRecord(element)) return undefined
   const keys = Object.keys(element)
   if (keys.length !== 1 || keys[0] !== '...') return undefined
   const digest = element['...']
@@ -63,7 +60,7 @@ function unpackValue(value: unknown, state: UnpackState, path: string, depth: nu
     }
     return out
   }
-  if (!isPlainObject(value)) return value
+  if (!isRecord(value)) return value
   const out: Record<string, unknown> = {}
   for (const [key, member] of Object.entries(value)) {
     if (key === '_sd') continue

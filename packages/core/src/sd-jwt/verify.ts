@@ -13,8 +13,7 @@ import {
   type VerificationError,
 } from '../credentials/verification.js'
 import { CivitasError } from '../errors/index.js'
-import type { JwsHeader } from '../jose/decode.js'
-import { decodeJws } from '../jose/decode.js'
+import type { DecodedJws, JwsHeader } from '../jose/decode.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import { type DecodedSdJwt, type DisclosedClaim, decodeSdJwtParts, disclosedClaims } from './decode.js'
 import { SD_JWT_VC_TYP } from './issue.js'
@@ -209,14 +208,19 @@ export async function verifySdJwtSignedBy(
   let decoded: DecodedSdJwt
   // JWS JSON Serialization: the other signatures of a General JSON SD-JWT.
   let otherJwts: readonly string[] = []
+  let otherSignatures: readonly DecodedJws[] = []
   try {
     let compact: unknown = token
     if (typeof token === 'string' && token.startsWith('{'))
       compact = parseJsonSerialization(token, options.maxLength)
     if (isSdJwtJson(compact)) {
-      const fromJson = sdJwtFromJson(compact, options.maxDisclosures)
+      const fromJson = sdJwtFromJson(compact, {
+        ...(options.maxDisclosures !== undefined ? { maxDisclosures: options.maxDisclosures } : {}),
+        ...(options.maxLength !== undefined ? { maxLength: options.maxLength } : {}),
+      })
       compact = fromJson.compact
       otherJwts = fromJson.otherJwts
+      otherSignatures = fromJson.otherSignatures
     }
     decoded = decodeSdJwtParts(compact as string, {
       ...(options.maxDisclosures !== undefined ? { maxDisclosures: options.maxDisclosures } : {}),
@@ -246,10 +250,10 @@ export async function verifySdJwtSignedBy(
   // its protected header is the one that counts: the others' (typ included) are unsigned.
   let header: JwsHeader | undefined
   let signatureError: unknown
-  for (const [i, jwt] of [parts.jwt, ...otherJwts].entries()) {
+  // Further signatures come decoded: the payload was decoded once for all of them.
+  for (const [i, jws] of [decoded.jws, ...otherSignatures].entries()) {
     try {
-      const jws = i === 0 ? decoded.jws : decodeJws(jwt)
-      await verifySignatureWithKeySource(jwt, jws, keySource)
+      await verifySignatureWithKeySource(i === 0 ? parts.jwt : otherJwts[i - 1]!, jws, keySource)
       header = jws.header
       break
     } catch (error) {

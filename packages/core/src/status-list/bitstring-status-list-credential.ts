@@ -1,5 +1,7 @@
 import { VCDM_2_0_CONTEXT } from '../credentials/data-model.js'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { assertInteger, assertRecord, assertString } from '../guards/index.js'
 import { encodeBitstringStatusList } from './bitstring-status-list.js'
 
 export interface BitstringStatusListCredentialInput {
@@ -15,6 +17,8 @@ export interface BitstringStatusListCredentialInput {
   ttl?: number
 }
 
+const PURPOSES: ReadonlySet<string> = new Set(['revocation', 'suspension', 'refresh', 'message'])
+
 /**
  * Builds an unsigned W3C BitstringStatusListCredential (VCDM 2.0); sign it with
  * `issueJwtVc(credential, { format: 'vc+jwt', ... })`.
@@ -22,9 +26,20 @@ export interface BitstringStatusListCredentialInput {
 export function createBitstringStatusListCredential(
   input: BitstringStatusListCredentialInput,
 ): Record<string, unknown> {
-  if (typeof input?.id !== 'string' || typeof input.issuer !== 'string') {
-    throw new CivitasError('INVALID_ARGUMENT', 'id and issuer must be strings')
+  assertRecord(input, 'input')
+  assertString(input.id, 'input.id', { nonEmpty: true })
+  assertString(input.issuer, 'input.issuer', { nonEmpty: true })
+  if (typeof input.statusPurpose !== 'string' || !PURPOSES.has(input.statusPurpose)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `input.statusPurpose must be one of ${[...PURPOSES].join(', ')}, got ${describeValue(input.statusPurpose)}`,
+      { details: { argument: 'input.statusPurpose' } },
+    )
   }
+  for (const name of ['validFrom', 'validUntil'] as const) {
+    if (input[name] !== undefined) assertString(input[name], `input.${name}`)
+  }
+  if (input.ttl !== undefined) assertInteger(input.ttl, 'input.ttl', { min: 0 })
   return {
     '@context': [VCDM_2_0_CONTEXT],
     id: input.id,

@@ -1,7 +1,8 @@
 import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js'
 import { CivitasError } from '../errors/index.js'
+import { optionsRecord } from '../guards/index.js'
 import { assertEncodedSize, gzipCompress, gzipDecompress, maxBytesOption } from './compression.js'
-import { packStatuses, type StatusList, statusListFromBytes } from './packed-bits.js'
+import { assertStatuses, packStatuses, type StatusList, statusListFromBytes } from './packed-bits.js'
 
 /**
  * W3C Bitstring Status List v1.0: a list must hold at least 131,072 entries so that
@@ -48,10 +49,8 @@ export function encodeBitstringStatusList(
   statuses: ArrayLike<number>,
   options: EncodeBitstringStatusListOptions = {},
 ): string {
-  if (statuses === null || typeof statuses !== 'object' || typeof statuses.length !== 'number') {
-    throw new CivitasError('INVALID_ARGUMENT', 'statuses must be an array of integers')
-  }
-  const statusSize = assertStatusSize(options.statusSize ?? 1)
+  const statusSize = assertStatusSize(optionsRecord(options).statusSize ?? 1)
+  assertStatuses(statuses, statusSize)
   assertMinimumEntries(statuses.length, statusSize)
   const bytes = packStatuses(statuses, statusSize, 'msb-first')
   return `u${base64urlEncode(gzipCompress(bytes))}`
@@ -97,7 +96,8 @@ export function decodeBitstringStatusList(
   encodedList: string,
   options: DecodeBitstringStatusListOptions = {},
 ): StatusList {
-  const statusSize = assertStatusSize(options.statusSize ?? 1)
+  const opts = optionsRecord(options)
+  const statusSize = assertStatusSize(opts.statusSize ?? 1)
   if (typeof encodedList !== 'string' || !encodedList.startsWith('u')) {
     throw new CivitasError(
       'STATUS_LIST_INVALID',
@@ -108,7 +108,7 @@ export function decodeBitstringStatusList(
     encodedList.slice(1),
     'encodedList',
     statusSize,
-    maxBytesOption(options.maxBytes),
+    maxBytesOption(opts.maxBytes),
     false,
   )
 }
@@ -122,5 +122,11 @@ export function decodeStatusList2021(encodedList: string, options: { maxBytes?: 
   if (typeof encodedList !== 'string' || encodedList.length === 0) {
     throw new CivitasError('STATUS_LIST_INVALID', 'encodedList must be a non-empty string')
   }
-  return decodeGzipBitstring(encodedList, 'encodedList', 1, maxBytesOption(options.maxBytes), true)
+  return decodeGzipBitstring(
+    encodedList,
+    'encodedList',
+    1,
+    maxBytesOption(optionsRecord(options).maxBytes),
+    true,
+  )
 }

@@ -1,4 +1,7 @@
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { assertInteger } from '../guards/index.js'
+import { MAX_STATUS_LIST_BYTES } from './compression.js'
 
 /**
  * Which end of a byte holds the first entry. The W3C lists (Bitstring Status List,
@@ -91,13 +94,33 @@ export function statusListFromBytes(
       if (!Number.isSafeInteger(index) || index < 0 || index >= length) {
         throw new CivitasError(
           'STATUS_INDEX_OUT_OF_RANGE',
-          `status index ${String(index)} is outside the list (0..${length - 1})`,
-          { details: { index, length } },
+          `status index ${describeValue(index)} is outside the list (0..${length - 1})`,
+          { details: { index: typeof index === 'number' ? index : describeValue(index), length } },
         )
       }
       return readEntry(bytes, bits, order, index)
     },
   }
+}
+
+/**
+ * Guards the `statuses` argument of the encoders: an array-like whose `length` is an integer
+ * from 0 to what {@link MAX_STATUS_LIST_BYTES} can hold at `bits` per entry. A NaN, negative
+ * or 2^53 length would otherwise reach `new Uint8Array(...)` (a raw RangeError) or produce an
+ * empty list the decoder refuses. Throws `INVALID_ARGUMENT`.
+ */
+export function assertStatuses(statuses: unknown, bits: number): asserts statuses is ArrayLike<number> {
+  if (statuses === null || typeof statuses !== 'object') {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `statuses must be an array of integers, got ${describeValue(statuses)}`,
+      { details: { argument: 'statuses' } },
+    )
+  }
+  assertInteger((statuses as { length?: unknown }).length, 'statuses.length', {
+    min: 0,
+    max: Math.floor((MAX_STATUS_LIST_BYTES * 8) / bits),
+  })
 }
 
 /** Packs one status value per entry, checking each fits in `bits`. */

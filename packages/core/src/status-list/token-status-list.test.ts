@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { isCivitasError } from '../errors/index.js'
-import { decodeBitstringStatusList } from './bitstring-status-list.js'
+import { decodeBitstringStatusList, encodeBitstringStatusList } from './bitstring-status-list.js'
 import { decodeTokenStatusList, encodeTokenStatusList } from './token-status-list.js'
 
 // Worked examples from draft-ietf-oauth-status-list, section "Compressed Byte Array".
@@ -93,5 +93,40 @@ describe('size limits before decoding', () => {
     const statuses = Array.from(randomBytes(65_536))
     const claim = encodeTokenStatusList(statuses, { bits: 8 })
     expect(decodeTokenStatusList(claim, { maxBytes: 65_536 }).get(65_535)).toBe(statuses[65_535])
+  })
+})
+
+describe('encoder and decoder arguments: NaN, 2^53, negative lengths and null options', () => {
+  it.each([
+    ['NaN', Number.NaN],
+    ['2^53', 2 ** 53],
+    ['-1', -1],
+    ['1.5', 1.5],
+    ['2^40 (beyond what 16 MiB holds)', 2 ** 40],
+    ['a string', '8'],
+  ])('a statuses.length of %s is INVALID_ARGUMENT for both encoders', (_name, length) => {
+    const statuses = { length } as unknown as ArrayLike<number>
+    expect(codeOf(() => encodeTokenStatusList(statuses, { bits: 1 }))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => encodeBitstringStatusList(statuses))).toBe('INVALID_ARGUMENT')
+  })
+
+  it('null or non-object statuses and null options are INVALID_ARGUMENT, never a TypeError', () => {
+    expect(codeOf(() => encodeTokenStatusList(null as never, { bits: 1 }))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => encodeBitstringStatusList(5 as never))).toBe('INVALID_ARGUMENT')
+    const claim = encodeTokenStatusList([1, 0, 1], { bits: 1 })
+    const encoded = encodeBitstringStatusList(new Uint8Array(131_072))
+    expect(codeOf(() => decodeTokenStatusList(claim, null as never))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => decodeBitstringStatusList(encoded, null as never))).toBe('INVALID_ARGUMENT')
+    expect(codeOf(() => encodeBitstringStatusList(new Uint8Array(131_072), null as never))).toBe(
+      'INVALID_ARGUMENT',
+    )
+    expect(codeOf(() => encodeTokenStatusList([1], null as never))).toBe('INVALID_ARGUMENT')
+    expect(decodeTokenStatusList(claim, {}).get(2)).toBe(1)
+  })
+
+  it('an index with toString: null is STATUS_INDEX_OUT_OF_RANGE, not a TypeError while building the message', () => {
+    const list = decodeTokenStatusList(encodeTokenStatusList([1, 0], { bits: 1 }))
+    expect(codeOf(() => list.get({ toString: null } as never))).toBe('STATUS_INDEX_OUT_OF_RANGE')
+    expect(codeOf(() => list.get(Number.NaN))).toBe('STATUS_INDEX_OUT_OF_RANGE')
   })
 })

@@ -1,7 +1,14 @@
 import { base64urlDecode, base64urlEncode } from '../encoding/base64url.js'
 import { CivitasError } from '../errors/index.js'
+import { optionsRecord } from '../guards/index.js'
 import { assertEncodedSize, maxBytesOption, zlibCompress, zlibDecompress } from './compression.js'
-import { assertEntryWidth, packStatuses, type StatusList, statusListFromBytes } from './packed-bits.js'
+import {
+  assertEntryWidth,
+  assertStatuses,
+  packStatuses,
+  type StatusList,
+  statusListFromBytes,
+} from './packed-bits.js'
 
 /** The `status_list` member of an IETF Status List Token. */
 export interface TokenStatusListClaim {
@@ -21,13 +28,11 @@ export function encodeTokenStatusList(
   statuses: ArrayLike<number>,
   options: { bits: 1 | 2 | 4 | 8 },
 ): TokenStatusListClaim {
-  if (statuses === null || typeof statuses !== 'object' || typeof statuses.length !== 'number') {
-    throw new CivitasError('INVALID_ARGUMENT', 'statuses must be an array of integers')
-  }
+  const bits = assertEntryWidth(optionsRecord(options).bits, TOKEN_BITS, 'bits') as 1 | 2 | 4 | 8
+  assertStatuses(statuses, bits)
   if (statuses.length === 0) {
     throw new CivitasError('STATUS_LIST_TOO_SHORT', 'a Token Status List needs at least one entry')
   }
-  const bits = assertEntryWidth(options?.bits, TOKEN_BITS, 'bits') as 1 | 2 | 4 | 8
   const bytes = packStatuses(statuses, bits, 'lsb-first')
   return { bits, lst: base64urlEncode(zlibCompress(bytes)) }
 }
@@ -47,7 +52,7 @@ export function decodeTokenStatusList(
   if (typeof statusList.lst !== 'string' || statusList.lst.length === 0) {
     throw new CivitasError('STATUS_LIST_INVALID', 'status_list.lst must be a non-empty base64url string')
   }
-  const maxBytes = maxBytesOption(options.maxBytes)
+  const maxBytes = maxBytesOption(optionsRecord(options).maxBytes)
   assertEncodedSize(statusList.lst, 'status_list.lst', maxBytes)
   let compressed: Uint8Array
   try {

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { issueJwtVc, verifyJwtVc } from '../credentials/jwt-vc.js'
 import { didJwkFromJwk } from '../did/jwk.js'
 import { createResolver } from '../did/resolver.js'
 import { signJws } from '../jose/sign.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { localSigner } from '../keys/signer.js'
-import { BITSTRING_STATUS_LIST_MIN_ENTRIES, decodeBitstringStatusList } from './bitstring-status-list.js'
-import { createBitstringStatusListCredential } from './bitstring-status-list-credential.js'
 import { issueStatusListToken, verifyStatusListToken } from './status-list-token.js'
 import { encodeTokenStatusList } from './token-status-list.js'
 
@@ -88,25 +85,5 @@ describe('IETF Status List Token claims', () => {
     ).rejects.toMatchObject({
       code: 'CLAIM_INVALID',
     })
-  })
-})
-
-describe('W3C BitstringStatusListCredential', () => {
-  it('is a valid VCDM 2.0 credential whose encodedList decodes', async () => {
-    const keys = await generateKeyPair('ES256')
-    const statuses = new Uint8Array(BITSTRING_STATUS_LIST_MIN_ENTRIES)
-    statuses[94_567] = 1
-    const credential = createBitstringStatusListCredential({
-      id: URI,
-      issuer: 'https://issuer.example',
-      statusPurpose: 'revocation',
-      statuses,
-    })
-    const jwt = await issueJwtVc(credential, { format: 'vc+jwt', signer: localSigner(keys.privateJwk) })
-    const result = await verifyJwtVc(jwt, { publicJwk: keys.publicJwk, now: NOW })
-    expect(result.errors).toEqual([])
-    const subject = result.credential?.credentialSubject as { encodedList: string; type: string }
-    expect(subject.type).toBe('BitstringStatusList')
-    expect(decodeBitstringStatusList(subject.encodedList).get(94_567)).toBe(1)
   })
 })
