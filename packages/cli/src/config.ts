@@ -34,17 +34,24 @@ const SECRET = /pass(word|phrase)?|secret|private|mnemonic|seed|token/i
 export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()): CivitasConfig {
   const path = explicitPath ? resolve(cwd, explicitPath) : resolve(cwd, CONFIG_FILE)
   if (!existsSync(path)) {
-    if (explicitPath) throw new UsageError(`config file ${explicitPath} does not exist`, 'check the path given to --config')
+    if (explicitPath)
+      throw new UsageError(`config file ${explicitPath} does not exist`, 'check the path given to --config')
     return { manifest: resolve(cwd, DEFAULT_MANIFEST), stores: {} }
   }
   if (statSync(path).size > MAX_CONFIG_BYTES) {
-    throw new UsageError(`${path} is larger than ${MAX_CONFIG_BYTES} bytes`, 'civitas.json holds a few paths and URLs')
+    throw new UsageError(
+      `${path} is larger than ${MAX_CONFIG_BYTES} bytes`,
+      'civitas.json holds a few paths and URLs',
+    )
   }
   let raw: unknown
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'))
   } catch (error) {
-    throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`, 'fix the file or pass another with --config')
+    throw new UsageError(
+      `${path} is not valid JSON: ${(error as Error).message}`,
+      'fix the file or pass another with --config',
+    )
   }
   return parseConfig(raw, path)
 }
@@ -52,7 +59,8 @@ export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()
 export function parseConfig(raw: unknown, path: string): CivitasConfig {
   const base = dirname(path)
   const fix = `edit ${path}`
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${path} must hold a JSON object`, fix)
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new UsageError(`${path} must hold a JSON object`, fix)
   const record = raw as Record<string, unknown>
   for (const key of Object.keys(record)) {
     if (SECRET.test(key)) {
@@ -61,7 +69,11 @@ export function parseConfig(raw: unknown, path: string): CivitasConfig {
         'secrets never go into civitas.json: set CIVITAS_PASSPHRASE or answer the prompt',
       )
     }
-    if (!KNOWN.has(key)) throw new UsageError(`${path}: unknown member "${key.slice(0, 40)}"`, `${fix}; known: ${[...KNOWN].join(', ')}`)
+    if (!KNOWN.has(key))
+      throw new UsageError(
+        `${path}: unknown member "${key.slice(0, 40)}"`,
+        `${fix}; known: ${[...KNOWN].join(', ')}`,
+      )
   }
   const str = (key: string): string | undefined => {
     const value = record[key]
@@ -75,12 +87,20 @@ export function parseConfig(raw: unknown, path: string): CivitasConfig {
   const stores: CivitasConfig['stores'] = {}
   if (record.stores !== undefined) {
     const s = record.stores
-    if (typeof s !== 'object' || s === null || Array.isArray(s)) throw new UsageError(`${path}: "stores" must be an object`, fix)
+    if (typeof s !== 'object' || s === null || Array.isArray(s))
+      throw new UsageError(`${path}: "stores" must be an object`, fix)
     for (const [name, url] of Object.entries(s)) {
-      if (name !== 'issuer' && name !== 'wallet') throw new UsageError(`${path}: unknown store "${name.slice(0, 40)}"`, `${fix}; stores: issuer, wallet`)
+      if (name !== 'issuer' && name !== 'wallet')
+        throw new UsageError(
+          `${path}: unknown store "${name.slice(0, 40)}"`,
+          `${fix}; stores: issuer, wallet`,
+        )
       if (typeof url !== 'string') throw new UsageError(`${path}: stores.${name} must be a string`, fix)
       if (/^postgres(ql)?:\/\/[^/@]*:[^/@]*@/.test(url)) {
-        throw new UsageError(`${path}: stores.${name} carries a password`, 'leave it out of the URL and set PGPASSWORD')
+        throw new UsageError(
+          `${path}: stores.${name} carries a password`,
+          'leave it out of the URL and set PGPASSWORD',
+        )
       }
       stores[name] = url.startsWith('sqlite:') ? `sqlite:${at(url.slice('sqlite:'.length))}` : url
     }

@@ -32,7 +32,10 @@ export function jwkFromPrivateKeyHex(privateKeyHex: string): { privateJwk: Jwk; 
     x: base64urlEncode(uncompressed.subarray(0, 32)),
     y: base64urlEncode(uncompressed.subarray(32)),
   }
-  return { publicJwk, privateJwk: { ...publicJwk, d: base64urlEncode(Buffer.from(privateKeyHex.slice(2), 'hex')) } }
+  return {
+    publicJwk,
+    privateJwk: { ...publicJwk, d: base64urlEncode(Buffer.from(privateKeyHex.slice(2), 'hex')) },
+  }
 }
 
 /** The hex public key (uncompressed, 0x04…) of a secp256k1 JWK. */

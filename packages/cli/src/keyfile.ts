@@ -42,10 +42,18 @@ interface EncryptedPart {
 const SCRYPT = { N: 2 ** 17, r: 8, p: 1 }
 const MAX_KEY_FILE_BYTES = 64 * 1024
 
-function deriveKey(passphrase: string, salt: Buffer, params: { N: number; r: number; p: number }): Promise<Buffer> {
+function deriveKey(
+  passphrase: string,
+  salt: Buffer,
+  params: { N: number; r: number; p: number },
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(passphrase, salt, 32, { ...params, maxmem: 256 * params.N * params.r + 1024 * 1024 }, (error, key) =>
-      error ? reject(error) : resolve(key),
+    scrypt(
+      passphrase,
+      salt,
+      32,
+      { ...params, maxmem: 256 * params.N * params.r + 1024 * 1024 },
+      (error, key) => (error ? reject(error) : resolve(key)),
     )
   })
 }
@@ -61,7 +69,10 @@ export async function writeKeyFile(
   options: { passphrase?: string; force?: boolean } = {},
 ): Promise<void> {
   if (existsSync(path) && !options.force) {
-    throw new UsageError(`${path} already exists`, 'choose another --out path or pass --force to overwrite it')
+    throw new UsageError(
+      `${path} already exists`,
+      'choose another --out path or pass --force to overwrite it',
+    )
   }
   const { privateJwk, ...content } = key
   let document: Record<string, unknown>
@@ -85,13 +96,17 @@ export async function writeKeyFile(
   } else {
     document = { type: 'civitas-key', version: 1, ...content, privateJwk }
   }
-  writeFileSync(path, `${JSON.stringify(document, null, 2)}\n`, { mode: 0o600, flag: options.force ? 'w' : 'wx' })
+  writeFileSync(path, `${JSON.stringify(document, null, 2)}\n`, {
+    mode: 0o600,
+    flag: options.force ? 'w' : 'wx',
+  })
 }
 
 /** The public part of a key file (no passphrase needed). */
 export function readKeyFilePublic(path: string): KeyFileContent & { encrypted: boolean } {
   const raw = readRaw(path)
-  const bad = (what: string) => new UsageError(`${path} is not a civitas key file: ${what}`, 'create one with `civitas did create`')
+  const bad = (what: string) =>
+    new UsageError(`${path} is not a civitas key file: ${what}`, 'create one with `civitas did create`')
   if (raw.type !== 'civitas-key' || raw.version !== 1) throw bad('type/version')
   if (typeof raw.alg !== 'string' || !isSignatureAlgorithm(raw.alg)) throw bad('alg')
   if (typeof raw.did !== 'string' || !raw.did.startsWith('did:')) throw bad('did')
@@ -125,7 +140,10 @@ export async function readKeyFile(path: string, getPassphrase: () => Promise<str
     (e.p as number) > 16 ||
     ![e.salt, e.iv, e.ciphertext, e.tag].every((s) => typeof s === 'string')
   ) {
-    throw new UsageError(`${path}: unsupported "encrypted" member`, 'the CLI writes scrypt + aes-256-gcm key files')
+    throw new UsageError(
+      `${path}: unsupported "encrypted" member`,
+      'the CLI writes scrypt + aes-256-gcm key files',
+    )
   }
   const passphrase = await getPassphrase()
   const aesKey = await deriveKey(passphrase, Buffer.from(e.salt as string, 'base64url'), {
@@ -137,15 +155,24 @@ export async function readKeyFile(path: string, getPassphrase: () => Promise<str
     const decipher = createDecipheriv('aes-256-gcm', aesKey, Buffer.from(e.iv as string, 'base64url'))
     decipher.setAAD(additionalData(content))
     decipher.setAuthTag(Buffer.from(e.tag as string, 'base64url'))
-    const plain = Buffer.concat([decipher.update(Buffer.from(e.ciphertext as string, 'base64url')), decipher.final()])
+    const plain = Buffer.concat([
+      decipher.update(Buffer.from(e.ciphertext as string, 'base64url')),
+      decipher.final(),
+    ])
     return { ...content, privateJwk: JSON.parse(plain.toString('utf8')) as Jwk }
   } catch (cause) {
-    throw new CivitasError('KEY_INVALID', `cannot decrypt ${path}: wrong passphrase or altered file`, { cause })
+    throw new CivitasError('KEY_INVALID', `cannot decrypt ${path}: wrong passphrase or altered file`, {
+      cause,
+    })
   }
 }
 
 function readRaw(path: string): Record<string, unknown> {
-  if (!existsSync(path)) throw new UsageError(`key file ${path} does not exist`, 'check the path, or create one with `civitas did create`')
+  if (!existsSync(path))
+    throw new UsageError(
+      `key file ${path} does not exist`,
+      'check the path, or create one with `civitas did create`',
+    )
   if (statSync(path).size > MAX_KEY_FILE_BYTES) throw new UsageError(`${path} is too large to be a key file`)
   let raw: unknown
   try {
@@ -153,6 +180,7 @@ function readRaw(path: string): Record<string, unknown> {
   } catch {
     throw new UsageError(`${path} is not JSON`, 'pass a key file written by `civitas did create`')
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError(`${path} is not a key file`)
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new UsageError(`${path} is not a key file`)
   return raw as Record<string, unknown>
 }

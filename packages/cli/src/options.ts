@@ -2,7 +2,8 @@ import { InvalidArgumentError } from 'commander'
 
 /** commander argument parsers: a bad value is a usage error (exit 2) naming what was expected. */
 export function positiveInteger(value: string): number {
-  if (!/^[0-9]{1,15}$/.test(value) || Number(value) <= 0) throw new InvalidArgumentError('expected a positive integer')
+  if (!/^[0-9]{1,15}$/.test(value) || Number(value) <= 0)
+    throw new InvalidArgumentError('expected a positive integer')
   return Number(value)
 }
 
@@ -18,7 +19,8 @@ export function httpUrl(value: string): string {
   } catch {
     throw new InvalidArgumentError('expected an http(s) URL')
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('expected an http(s) URL')
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new InvalidArgumentError('expected an http(s) URL')
   return value
 }
 
@@ -26,7 +28,8 @@ export function httpUrl(value: string): string {
 export function timeArgument(value: string): number {
   if (/^[0-9]{1,12}$/.test(value)) return Number(value)
   const ms = Date.parse(value)
-  if (Number.isNaN(ms)) throw new InvalidArgumentError('expected an ISO 8601 date (2027-01-31) or unix seconds')
+  if (Number.isNaN(ms))
+    throw new InvalidArgumentError('expected an ISO 8601 date (2027-01-31) or unix seconds')
   return Math.floor(ms / 1000)
 }
 

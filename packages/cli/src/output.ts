@@ -61,10 +61,16 @@ export function createOutput(json: boolean): Output {
 /** Rows of cells as aligned columns (no borders: easy to read and to grep). */
 export function formatTable(rows: readonly (readonly string[])[], visibleLength = stripLength): string[] {
   const widths: number[] = []
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))))
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))
+    })
+  }
   return rows.map((row) =>
     row
-      .map((cell, i) => (i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleLength(cell))))
+      .map((cell, i) =>
+        i === row.length - 1 ? cell : cell + ' '.repeat((widths[i] ?? 0) - visibleLength(cell)),
+      )
       .join('  ')
       .trimEnd(),
   )

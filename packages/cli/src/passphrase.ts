@@ -13,7 +13,10 @@ export async function readPassphrase(purpose: string, env: NodeJS.ProcessEnv = p
   const fromEnv = env[PASSPHRASE_ENV]
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv
   if (!process.stdin.isTTY || !process.stderr.isTTY) {
-    throw new UsageError(`a passphrase is needed for ${purpose}`, `set ${PASSPHRASE_ENV} or run on a terminal to be prompted`)
+    throw new UsageError(
+      `a passphrase is needed for ${purpose}`,
+      `set ${PASSPHRASE_ENV} or run on a terminal to be prompted`,
+    )
   }
   return await prompt(`Passphrase for ${purpose}: `)
 }

@@ -1,4 +1,4 @@
-import { type CivitasErrorCode, isCivitasError } from '@civitas/core'
+import { type CivitasErrorCode, isCivitasError } from '@civitas/core/errors'
 import { EXIT_FAILED, EXIT_USAGE } from './exit-codes.js'
 import { colorsFor, toJson } from './output.js'
 import { UsageError } from './usage-error.js'
@@ -10,7 +10,8 @@ const HINTS: Partial<Record<CivitasErrorCode, string>> = {
   CHAIN_UNAVAILABLE: 'is the node running? start one with `civitas chain start`, or pass --rpc URL',
   TRANSACTION_FAILED: 'the transaction was not mined; check the sender has funds and the node is healthy',
   CONTRACT_REVERTED: 'the registry refused the call; check the arguments and the sending key',
-  UNAUTHORIZED: 'send with the key that holds the right (governance, the DID owner, or the accreditor): --key FILE',
+  UNAUTHORIZED:
+    'send with the key that holds the right (governance, the DID owner, or the accreditor): --key FILE',
   NOT_FOUND: 'check the identifier; `civitas trust show` / `civitas schema show` list what exists',
   ALREADY_EXISTS: 'it is already there; nothing to do',
   ALREADY_REVOKED: 'it is already revoked; nothing to do',
@@ -45,7 +46,7 @@ export function reportError(error: unknown, options: { json: boolean; debug: boo
     message = error.message
   } else if (isCivitasError(error)) {
     code = error.code
-    hint = HINTS[error.code]
+    hint = HINTS[error.code] ?? 'run again with --debug for the cause'
     exit = error.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED
     message = error.message
     details = error.details
@@ -60,7 +61,9 @@ export function reportError(error: unknown, options: { json: boolean; debug: boo
   if (options.debug) process.stderr.write(`${stackOf(error)}\n`)
   else if (code === 'INTERNAL') process.stderr.write(`  ${c.dim('(--debug shows the stack)')}\n`)
   if (options.json) {
-    process.stdout.write(`${toJson({ ok: false, error: { code, message, ...(hint ? { hint } : {}), ...(details ? { details } : {}) } })}\n`)
+    process.stdout.write(
+      `${toJson({ ok: false, error: { code, message, ...(hint ? { hint } : {}), ...(details ? { details } : {}) } })}\n`,
+    )
   }
   return exit
 }
@@ -68,6 +71,9 @@ export function reportError(error: unknown, options: { json: boolean; debug: boo
 function stackOf(error: unknown, depth = 0): string {
   if (depth > 5) return ''
   const own = error instanceof Error ? (error.stack ?? error.message) : String(error)
-  const cause = error instanceof Error && error.cause !== undefined ? `\ncaused by: ${stackOf(error.cause, depth + 1)}` : ''
+  const cause =
+    error instanceof Error && error.cause !== undefined
+      ? `\ncaused by: ${stackOf(error.cause, depth + 1)}`
+      : ''
   return own + cause
 }

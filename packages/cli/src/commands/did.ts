@@ -1,22 +1,22 @@
 import { resolve } from 'node:path'
-import {
-  createResolver,
-  didJwkFromJwk,
-  didKeyFromJwk,
-  type EthrNetworkConfig,
-  generateKeyPair,
-  resolveDid,
-  type SignatureAlgorithm,
-} from '@civitas/core'
-import { connectRegistries, ethrNetworkFromManifest } from '@civitas/registry-contracts'
+import type { EthrNetworkConfig, SignatureAlgorithm } from '@civitas/core'
 import { type Command, Option } from 'commander'
-import { parseEther } from 'ethers'
-import { connect, type Context, contextOf, loadManifest, unlockKey, walletOf } from '../context.js'
-import { addressOfJwk, addressOfSubject, didEthr, secp256k1PublicHex } from '../ethr.js'
-import { type KeyFileContent, readKeyFilePublic, writeKeyFile } from '../keyfile.js'
+import { type Context, contextOf } from '../context.js'
+import type { KeyFileContent } from '../keyfile.js'
 import { nonNegativeInteger, positiveInteger } from '../options.js'
-import { hasPassphraseInEnv, readPassphrase } from '../passphrase.js'
 import { UsageError } from '../usage-error.js'
+
+// Heavy modules (ethers, registries, core) load when a command runs, not for --help.
+const load = async () => ({
+  ...(await import('@civitas/core')),
+  ...(await import('@civitas/registry-contracts')),
+  ...(await import('ethers')),
+  ...(await import('../ethr.js')),
+  ...(await import('../keyfile.js')),
+  ...(await import('../passphrase.js')),
+  ...(await import('../chain-access.js')),
+})
+let m: Awaited<ReturnType<typeof load>>
 
 const METHODS = ['key', 'jwk', 'key-ebsi', 'ethr'] as const
 type Method = (typeof METHODS)[number]
@@ -35,7 +35,10 @@ export function registerDid(program: Command): void {
         .default('ES256'),
     )
     .requiredOption('--out <file>', 'where to write the key file')
-    .option('--encrypt', 'encrypt the key file, prompting for a passphrase when CIVITAS_PASSPHRASE is not set')
+    .option(
+      '--encrypt',
+      'encrypt the key file, prompting for a passphrase when CIVITAS_PASSPHRASE is not set',
+    )
     .option('--network <name>', 'did:ethr network name (default: the manifest\'s, else "local")')
     .option('--manifest <file>', 'registry manifest (for the did:ethr network name and --fund)')
     .option('--fund [eth]', 'local anvil chain only: give the new did:ethr account ETH for gas (default 10)')
@@ -65,52 +68,87 @@ Examples:
         },
         command: Command,
       ) => {
+        m = await load()
         const ctx = contextOf(command)
         if (options.fund !== undefined && options.method !== 'ethr') {
           throw new UsageError('--fund only applies to --method ethr', 'drop --fund, or create a did:ethr')
         }
         const alg: SignatureAlgorithm = options.method === 'ethr' ? 'ES256K' : options.alg
-        const keys = await generateKeyPair(alg)
+        const keys = await m.generateKeyPair(alg)
         let did: string
         let address: string | undefined
         if (options.method === 'ethr') {
-          address = addressOfJwk(keys.publicJwk)
-          const network = options.network ?? (await manifestIfAny(ctx, options.manifest))?.network.name ?? 'local'
-          did = didEthr(network, address)
-        } else if (options.method === 'jwk') did = didJwkFromJwk(keys.publicJwk)
-        else did = didKeyFromJwk(keys.publicJwk, { format: options.method === 'key-ebsi' ? 'jwk_jcs-pub' : 'multicodec' })
-        const kid = options.method === 'ethr' ? `${did}#controller` : options.method === 'jwk' ? `${did}#0` : undefined
+          address = m.addressOfJwk(keys.publicJwk)
+          const network =
+            options.network ?? (await manifestIfAny(ctx, options.manifest))?.network.name ?? 'local'
+          did = m.didEthr(network, address)
+        } else if (options.method === 'jwk') did = m.didJwkFromJwk(keys.publicJwk)
+        else
+          did = m.didKeyFromJwk(keys.publicJwk, {
+            format: options.method === 'key-ebsi' ? 'jwk_jcs-pub' : 'multicodec',
+          })
+        const kid =
+          options.method === 'ethr' ? `${did}#controller` : options.method === 'jwk' ? `${did}#0` : undefined
         const passphrase =
-          hasPassphraseInEnv() || options.encrypt ? await readPassphrase(`the new key file ${options.out}`) : undefined
+          m.hasPassphraseInEnv() || options.encrypt
+            ? await m.readPassphrase(`the new key file ${options.out}`)
+            : undefined
         const file = resolve(options.out)
-        await writeKeyFile(
+        await m.writeKeyFile(
           file,
-          { alg, did, publicJwk: keys.publicJwk, privateJwk: keys.privateJwk, ...(kid ? { kid } : {}), ...(address ? { address } : {}) },
+          {
+            alg,
+            did,
+            publicJwk: keys.publicJwk,
+            privateJwk: keys.privateJwk,
+            ...(kid ? { kid } : {}),
+            ...(address ? { address } : {}),
+          },
           { ...(passphrase !== undefined ? { passphrase } : {}), force: options.force === true },
         )
-        if (passphrase === undefined) ctx.out.note(ctx.out.errColor.yellow(`note: ${options.out} is not encrypted (set CIVITAS_PASSPHRASE or pass --encrypt)`))
+        if (passphrase === undefined)
+          ctx.out.note(
+            ctx.out.errColor.yellow(
+              `note: ${options.out} is not encrypted (set CIVITAS_PASSPHRASE or pass --encrypt)`,
+            ),
+          )
         let funded: string | undefined
         if (options.fund !== undefined && address) {
           const eth = typeof options.fund === 'string' ? options.fund : '10'
-          const { provider } = await connect(ctx, options.manifest ? { manifest: options.manifest } : {})
+          const { provider } = await m.connect(ctx, options.manifest ? { manifest: options.manifest } : {})
           let wei: bigint
           try {
-            wei = parseEther(eth)
+            wei = m.parseEther(eth)
           } catch {
             throw new UsageError(`--fund ${eth.slice(0, 40)} is not an amount of ETH`, 'e.g. --fund 10')
           }
           try {
             await provider.send('anvil_setBalance', [address, `0x${wei.toString(16)}`])
           } catch {
-            throw new UsageError('--fund works on a local anvil chain only', 'send ETH to the address with your own wallet instead')
+            throw new UsageError(
+              '--fund works on a local anvil chain only',
+              'send ETH to the address with your own wallet instead',
+            )
           }
           funded = eth
         }
         ctx.out.result(
-          { did, alg, keyFile: file, encrypted: passphrase !== undefined, ...(kid ? { kid } : {}), ...(address ? { address } : {}), ...(funded ? { funded } : {}) },
+          {
+            did,
+            alg,
+            keyFile: file,
+            encrypted: passphrase !== undefined,
+            ...(kid ? { kid } : {}),
+            ...(address ? { address } : {}),
+            ...(funded ? { funded } : {}),
+          },
           () => {
             ctx.out.line(did)
-            ctx.out.line(ctx.out.color.dim(`  ${alg} key in ${file}${passphrase !== undefined ? ' (encrypted)' : ''}${funded ? `, funded with ${funded} ETH` : ''}`))
+            ctx.out.line(
+              ctx.out.color.dim(
+                `  ${alg} key in ${file}${passphrase !== undefined ? ' (encrypted)' : ''}${funded ? `, funded with ${funded} ETH` : ''}`,
+              ),
+            )
           },
         )
       },
@@ -124,15 +162,19 @@ Examples:
     .option('--rpc <url>', 'JSON-RPC endpoint for did:ethr (default: civitas.json rpc, else the manifest)')
     .addHelpText('after', '\nExample:\n  $ civitas did resolve did:key:z6Mk…')
     .action(async (didArg: string, options: { manifest?: string; rpc?: string }, command: Command) => {
+      m = await load()
       const ctx = contextOf(command)
       const networks: EthrNetworkConfig[] = []
       const manifest = await manifestIfAny(ctx, options.manifest, didArg.startsWith('did:ethr:'))
       if (manifest) {
         const rpcUrl = options.rpc ?? ctx.config.rpc
-        networks.push(ethrNetworkFromManifest(manifest, rpcUrl ? { rpcUrl } : {}))
+        networks.push(m.ethrNetworkFromManifest(manifest, rpcUrl ? { rpcUrl } : {}))
       }
-      const resolver = createResolver({ ...(networks.length > 0 ? { ethr: { networks } } : {}), cache: false })
-      const resolved = await resolveDid(resolver, didArg, { allowDeactivated: true })
+      const resolver = m.createResolver({
+        ...(networks.length > 0 ? { ethr: { networks } } : {}),
+        cache: false,
+      })
+      const resolved = await m.resolveDid(resolver, didArg, { allowDeactivated: true })
       ctx.out.result(resolved, () => {
         if (resolved.didDocumentMetadata.deactivated) ctx.out.line(ctx.out.color.yellow('deactivated'))
         ctx.out.line(JSON.stringify(resolved.didDocument, null, 2))
@@ -143,28 +185,56 @@ Examples:
 
   did
     .command('add-key')
-    .description('add a public key (from a key file) to a did:ethr document, as an assertion or authentication key')
+    .description(
+      'add a public key (from a key file) to a did:ethr document, as an assertion or authentication key',
+    )
     .argument('<did>', 'the did:ethr to change')
     .requiredOption('--public-key <file>', 'key file whose public key is added (no passphrase needed)')
     .option('--key <file>', 'key file of the DID owner (default: civitas.json issuerKey)')
-    .addOption(new Option('--purpose <purpose>', 'veriKey = assertionMethod, sigAuth = also authentication').choices(['veriKey', 'sigAuth']).default('veriKey'))
+    .addOption(
+      new Option('--purpose <purpose>', 'veriKey = assertionMethod, sigAuth = also authentication')
+        .choices(['veriKey', 'sigAuth'])
+        .default('veriKey'),
+    )
     .option('--validity <seconds>', 'how long the key is valid', positiveInteger, YEAR)
     .option('--manifest <file>', 'registry manifest')
     .option('--rpc <url>', 'JSON-RPC endpoint')
-    .addHelpText('after', `${ethrOnly}\n\nExample:\n  $ civitas did add-key did:ethr:local:0x… --public-key signing.key.json --key university.key.json`)
+    .addHelpText(
+      'after',
+      `${ethrOnly}\n\nExample:\n  $ civitas did add-key did:ethr:local:0x… --public-key signing.key.json --key university.key.json`,
+    )
     .action(
       async (
         didArg: string,
-        options: { publicKey: string; key?: string; purpose: string; validity: number; manifest?: string; rpc?: string },
+        options: {
+          publicKey: string
+          key?: string
+          purpose: string
+          validity: number
+          manifest?: string
+          rpc?: string
+        },
         command: Command,
       ) => {
+        m = await load()
         const ctx = contextOf(command)
-        const added = readKeyFilePublic(resolve(options.publicKey))
+        const added = m.readKeyFilePublic(resolve(options.publicKey))
         const { identity, registry } = await didWriter(ctx, didArg, options)
         const attribute = keyAttribute(added, options.purpose)
         const tx = await registry.setAttribute(identity, attribute.name, attribute.value, options.validity)
-        ctx.out.result({ did: didArg, attribute: attribute.name, publicKey: attribute.value, validity: options.validity, transaction: tx.hash, blockNumber: tx.blockNumber }, () =>
-          ctx.out.line(`${ctx.out.color.green('✓')} ${attribute.name} added to ${didArg} for ${options.validity} s (tx ${tx.hash})`),
+        ctx.out.result(
+          {
+            did: didArg,
+            attribute: attribute.name,
+            publicKey: attribute.value,
+            validity: options.validity,
+            transaction: tx.hash,
+            blockNumber: tx.blockNumber,
+          },
+          () =>
+            ctx.out.line(
+              `${ctx.out.color.green('✓')} ${attribute.name} added to ${didArg} for ${options.validity} s (tx ${tx.hash})`,
+            ),
         )
       },
     )
@@ -177,7 +247,11 @@ Examples:
     .requiredOption('--new <file>', 'key file of the new key (public part used)')
     .option('--key <file>', 'key file of the DID owner (default: civitas.json issuerKey)')
     .option('--grace <seconds>', 'how long the old key stays valid (0 = revoke now)', nonNegativeInteger, 0)
-    .addOption(new Option('--purpose <purpose>', 'purpose of both keys').choices(['veriKey', 'sigAuth']).default('veriKey'))
+    .addOption(
+      new Option('--purpose <purpose>', 'purpose of both keys')
+        .choices(['veriKey', 'sigAuth'])
+        .default('veriKey'),
+    )
     .option('--validity <seconds>', 'validity of the new key', positiveInteger, YEAR)
     .option('--manifest <file>', 'registry manifest')
     .option('--rpc <url>', 'JSON-RPC endpoint')
@@ -188,22 +262,42 @@ Examples:
     .action(
       async (
         didArg: string,
-        options: { old: string; new: string; key?: string; grace: number; purpose: string; validity: number; manifest?: string; rpc?: string },
+        options: {
+          old: string
+          new: string
+          key?: string
+          grace: number
+          purpose: string
+          validity: number
+          manifest?: string
+          rpc?: string
+        },
         command: Command,
       ) => {
+        m = await load()
         const ctx = contextOf(command)
-        const oldAttr = keyAttribute(readKeyFilePublic(resolve(options.old)), options.purpose)
-        const newAttr = keyAttribute(readKeyFilePublic(resolve(options.new)), options.purpose)
+        const oldAttr = keyAttribute(m.readKeyFilePublic(resolve(options.old)), options.purpose)
+        const newAttr = keyAttribute(m.readKeyFilePublic(resolve(options.new)), options.purpose)
         const { identity, registry } = await didWriter(ctx, didArg, options)
         const added = await registry.setAttribute(identity, newAttr.name, newAttr.value, options.validity)
         const retired =
           options.grace === 0
             ? await registry.revokeAttribute(identity, oldAttr.name, oldAttr.value)
             : await registry.setAttribute(identity, oldAttr.name, oldAttr.value, options.grace)
-        ctx.out.result({ did: didArg, added: newAttr, retired: { ...oldAttr, graceSeconds: options.grace }, transactions: [added.hash, retired.hash] }, () => {
-          ctx.out.line(`${ctx.out.color.green('✓')} new key ${newAttr.name} added (tx ${added.hash})`)
-          ctx.out.line(`${ctx.out.color.green('✓')} old key ${options.grace === 0 ? 'revoked' : `valid ${options.grace} s more`} (tx ${retired.hash})`)
-        })
+        ctx.out.result(
+          {
+            did: didArg,
+            added: newAttr,
+            retired: { ...oldAttr, graceSeconds: options.grace },
+            transactions: [added.hash, retired.hash],
+          },
+          () => {
+            ctx.out.line(`${ctx.out.color.green('✓')} new key ${newAttr.name} added (tx ${added.hash})`)
+            ctx.out.line(
+              `${ctx.out.color.green('✓')} old key ${options.grace === 0 ? 'revoked' : `valid ${options.grace} s more`} (tx ${retired.hash})`,
+            )
+          },
+        )
       },
     )
 
@@ -215,21 +309,31 @@ Examples:
     .option('--yes', 'confirm: deactivation cannot be undone')
     .option('--manifest <file>', 'registry manifest')
     .option('--rpc <url>', 'JSON-RPC endpoint')
-    .addHelpText('after', `${ethrOnly}\n\nExample:\n  $ civitas did deactivate did:ethr:local:0x… --key university.key.json --yes`)
-    .action(async (didArg: string, options: { key?: string; yes?: boolean; manifest?: string; rpc?: string }, command: Command) => {
-      const ctx = contextOf(command)
-      if (!options.yes) throw new UsageError('deactivating a DID cannot be undone', 'pass --yes to confirm')
-      const { identity, registry } = await didWriter(ctx, didArg, options)
-      const tx = await registry.deactivate(identity)
-      ctx.out.result({ did: didArg, deactivated: true, transaction: tx.hash }, () =>
-        ctx.out.line(`${ctx.out.color.green('✓')} ${didArg} deactivated (tx ${tx.hash})`),
-      )
-    })
+    .addHelpText(
+      'after',
+      `${ethrOnly}\n\nExample:\n  $ civitas did deactivate did:ethr:local:0x… --key university.key.json --yes`,
+    )
+    .action(
+      async (
+        didArg: string,
+        options: { key?: string; yes?: boolean; manifest?: string; rpc?: string },
+        command: Command,
+      ) => {
+        m = await load()
+        const ctx = contextOf(command)
+        if (!options.yes) throw new UsageError('deactivating a DID cannot be undone', 'pass --yes to confirm')
+        const { identity, registry } = await didWriter(ctx, didArg, options)
+        const tx = await registry.deactivate(identity)
+        ctx.out.result({ did: didArg, deactivated: true, transaction: tx.hash }, () =>
+          ctx.out.line(`${ctx.out.color.green('✓')} ${didArg} deactivated (tx ${tx.hash})`),
+        )
+      },
+    )
 }
 
 async function manifestIfAny(ctx: Context, path: string | undefined, required = false) {
   try {
-    return await loadManifest(ctx, path)
+    return await m.loadManifest(ctx, path)
   } catch (error) {
     if (required || path) throw error
     return undefined
@@ -237,19 +341,31 @@ async function manifestIfAny(ctx: Context, path: string | undefined, required = 
 }
 
 /** The registry client sending as the DID owner, and the DID's identity address. */
-async function didWriter(ctx: Context, didArg: string, options: { key?: string; manifest?: string; rpc?: string }) {
-  if (!didArg.startsWith('did:ethr:')) throw new UsageError(`${didArg.slice(0, 80)} is not a did:ethr`, 'only did:ethr DIDs live on the DIDRegistry')
-  const identity = addressOfSubject(didArg)
-  const connection = await connect(ctx, options)
-  const owner = walletOf(await unlockKey(ctx, options.key, 'the DID owner'), connection.provider)
-  return { identity, registry: connectRegistries(connection.manifest, owner).did }
+async function didWriter(
+  ctx: Context,
+  didArg: string,
+  options: { key?: string; manifest?: string; rpc?: string },
+) {
+  if (!didArg.startsWith('did:ethr:'))
+    throw new UsageError(
+      `${didArg.slice(0, 80)} is not a did:ethr`,
+      'only did:ethr DIDs live on the DIDRegistry',
+    )
+  const identity = m.addressOfSubject(didArg)
+  const connection = await m.connect(ctx, options)
+  const owner = m.walletOf(await m.unlockKey(ctx, options.key, 'the DID owner'), connection.provider)
+  return { identity, registry: m.connectRegistries(connection.manifest, owner).did }
 }
 
 /** ERC-1056 attribute for a public key: `did/pub/<type>/<purpose>/<encoding>`. */
 function keyAttribute(key: KeyFileContent, purpose: string): { name: string; value: string } {
-  if (key.publicJwk.crv === 'secp256k1') return { name: `did/pub/Secp256k1/${purpose}/hex`, value: secp256k1PublicHex(key.publicJwk) }
+  if (key.publicJwk.crv === 'secp256k1')
+    return { name: `did/pub/Secp256k1/${purpose}/hex`, value: m.secp256k1PublicHex(key.publicJwk) }
   if (key.publicJwk.crv === 'Ed25519') {
-    return { name: `did/pub/Ed25519/${purpose}/base64`, value: `0x${Buffer.from(key.publicJwk.x as string, 'base64url').toString('hex')}` }
+    return {
+      name: `did/pub/Ed25519/${purpose}/base64`,
+      value: `0x${Buffer.from(key.publicJwk.x as string, 'base64url').toString('hex')}`,
+    }
   }
   throw new UsageError(
     `a ${key.publicJwk.crv ?? key.publicJwk.kty} key cannot be published on did:ethr`,
