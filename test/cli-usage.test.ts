@@ -67,7 +67,7 @@ describe('civitas --help', () => {
         'trust show',
       ].sort(),
     )
-  })
+  }, 180_000)
 })
 
 describe('bad arguments exit 2 with the reason and no stack', () => {
@@ -108,7 +108,7 @@ describe('bad arguments exit 2 with the reason and no stack', () => {
       expect(result.stderr).toMatch(message)
       expect(result.stderr).not.toMatch(STACK_LINE)
       expect(result.stdout).toBe('')
-    })
+    }, 120_000)
   }
 
   it('--json makes the usage error the one JSON document on stdout', async () => {
