@@ -14,6 +14,8 @@ const PROCESSES = 4
 const PER_PROCESS = 25
 const SLOTS = PROCESSES * PER_PROCESS
 const INDEX_SPACE = 2 * SLOTS
+// Starting a TypeScript child costs about a second of CPU; on a loaded machine, more.
+const PROCESS_TEST_TIMEOUT = 120_000
 
 let postgres: TestPostgres
 let dir: string
@@ -30,62 +32,72 @@ const dialects = [
 ] as const
 
 describe.each(dialects)('%s shared by several processes', (_dialect, newDatabase) => {
-  it('store.transaction hands each pooled slot and each random index to exactly one process, and every acknowledged allocation is stored', async () => {
-    const url = await newDatabase()
-    const store = await openStore<AllocationTables>(url, { migrations: allocationMigrations })
-    await store.db
-      .insertInto('slots')
-      .values(Array.from({ length: SLOTS }, (_, id) => ({ id, owner: null })))
-      .execute()
+  it(
+    'store.transaction hands each pooled slot and each random index to exactly one process, and every acknowledged allocation is stored',
+    async () => {
+      const url = await newDatabase()
+      const store = await openStore<AllocationTables>(url, { migrations: allocationMigrations })
+      await store.db
+        .insertInto('slots')
+        .values(Array.from({ length: SLOTS }, (_, id) => ({ id, owner: null })))
+        .execute()
 
-    const owners = Array.from({ length: PROCESSES }, (_, i) => `p${i}`)
-    const exits = await Promise.all(
-      owners.map((owner) => runChildScript(allocate, [url, owner, String(PER_PROCESS), String(INDEX_SPACE)])),
-    )
+      const owners = Array.from({ length: PROCESSES }, (_, i) => `p${i}`)
+      const exits = await Promise.all(
+        owners.map((owner) =>
+          runChildScript(allocate, [url, owner, String(PER_PROCESS), String(INDEX_SPACE)]),
+        ),
+      )
 
-    const acked = exits.flatMap((exit, i) =>
-      exit.lines
+      const acked = exits.flatMap((exit, i) =>
+        exit.lines
+          .filter((line) => line.startsWith('ack '))
+          .map((line) => {
+            const [, slot, index] = line.split(' ')
+            return { owner: owners[i]!, slot: Number(slot), index: Number(index) }
+          }),
+      )
+      expect(acked).toHaveLength(SLOTS)
+      expect(new Set(acked.map((a) => a.slot)).size).toBe(SLOTS)
+      expect(new Set(acked.map((a) => a.index)).size).toBe(SLOTS)
+
+      const slots = await store.db.selectFrom('slots').selectAll().orderBy('id').execute()
+      const indices = await store.db.selectFrom('indices').selectAll().execute()
+      await store.close()
+      const slotOwner = new Map(slots.map((row) => [row.id, row.owner]))
+      const indexOwner = new Map(indices.map((row) => [row.idx, row.owner]))
+      for (const a of acked) {
+        expect(slotOwner.get(a.slot)).toBe(a.owner)
+        expect(indexOwner.get(a.index)).toBe(a.owner)
+      }
+      expect(indices).toHaveLength(SLOTS)
+    },
+    PROCESS_TEST_TIMEOUT,
+  )
+
+  it(
+    'a process killed with SIGKILL loses none of the writes it had acknowledged',
+    async () => {
+      const url = await newDatabase()
+      const setup = await openStore(url, { migrations: allocationMigrations })
+      await setup.close()
+
+      const writer = spawnChildScript(writeAcks, [url, 'killed'])
+      await writer.waitForLine((line) => line === 'ack 40')
+      writer.child.kill('SIGKILL')
+      const exit = await writer.exited
+      expect(exit.signal).toBe('SIGKILL')
+      const acknowledged = exit.lines
         .filter((line) => line.startsWith('ack '))
-        .map((line) => {
-          const [, slot, index] = line.split(' ')
-          return { owner: owners[i]!, slot: Number(slot), index: Number(index) }
-        }),
-    )
-    expect(acked).toHaveLength(SLOTS)
-    expect(new Set(acked.map((a) => a.slot)).size).toBe(SLOTS)
-    expect(new Set(acked.map((a) => a.index)).size).toBe(SLOTS)
+        .map((line) => Number(line.slice(4)))
+      expect(acknowledged.length).toBeGreaterThanOrEqual(40)
 
-    const slots = await store.db.selectFrom('slots').selectAll().orderBy('id').execute()
-    const indices = await store.db.selectFrom('indices').selectAll().execute()
-    await store.close()
-    const slotOwner = new Map(slots.map((row) => [row.id, row.owner]))
-    const indexOwner = new Map(indices.map((row) => [row.idx, row.owner]))
-    for (const a of acked) {
-      expect(slotOwner.get(a.slot)).toBe(a.owner)
-      expect(indexOwner.get(a.index)).toBe(a.owner)
-    }
-    expect(indices).toHaveLength(SLOTS)
-  })
-
-  it('a process killed with SIGKILL loses none of the writes it had acknowledged', async () => {
-    const url = await newDatabase()
-    const setup = await openStore(url, { migrations: allocationMigrations })
-    await setup.close()
-
-    const writer = spawnChildScript(writeAcks, [url, 'killed'])
-    await writer.waitForLine((line) => line === 'ack 40')
-    writer.child.kill('SIGKILL')
-    const exit = await writer.exited
-    expect(exit.signal).toBe('SIGKILL')
-    const acknowledged = exit.lines
-      .filter((line) => line.startsWith('ack '))
-      .map((line) => Number(line.slice(4)))
-    expect(acknowledged.length).toBeGreaterThanOrEqual(40)
-
-    const store = await openStore<AllocationTables>(url, { migrations: allocationMigrations })
-    const rows = await store.db.selectFrom('acks').select('n').where('owner', '=', 'killed').execute()
-    await store.close()
-    const stored = new Set(rows.map((row) => row.n))
-    expect(acknowledged.filter((n) => !stored.has(n))).toEqual([])
-  })
+      const store = await openStore<AllocationTables>(url, { migrations: allocationMigrations })
+      const rows = await store.db.selectFrom('acks').select('n').where('owner', '=', 'killed').execute()
+      await store.close()
+      const stored = new Set(rows.map((row) => row.n))
+      expect(acknowledged.filter((n) => !stored.has(n))).toEqual([])
+    },
+    PROCESS_TEST_TIMEOUT,
+  )
 })

