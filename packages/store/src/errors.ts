@@ -1,4 +1,4 @@
-import { CivitasError, type CivitasErrorCode } from '@civitas/core'
+import { CivitasError, type CivitasErrorCode } from '@civitas/core/errors'
 import type { StoreDialect } from './types.js'
 
 /**

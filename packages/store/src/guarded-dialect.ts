@@ -1,4 +1,4 @@
-import { CivitasError } from '@civitas/core'
+import { CivitasError } from '@civitas/core/errors'
 import type {
   CompiledQuery,
   DatabaseConnection,

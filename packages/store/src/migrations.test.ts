@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { isCivitasError } from '@civitas/core'
+import { isCivitasError } from '@civitas/core/errors'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MIGRATIONS_TABLE, type MigrationStep, openStore, sql } from './index.js'
 import { startTestPostgres, type TestPostgres } from './testing/index.js'

@@ -1,4 +1,4 @@
-import { CivitasError, describeValue, isCivitasError } from '@civitas/core'
+import { CivitasError, describeValue, isCivitasError } from '@civitas/core/errors'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { AnyDatabase, MigrationResult, MigrationSet, StoreDialect } from './types.js'
 

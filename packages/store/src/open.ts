@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
-import { CivitasError, describeValue } from '@civitas/core'
+import { CivitasError, describeValue } from '@civitas/core/errors'
 import { type Dialect, Kysely, sql, type Transaction } from 'kysely'
 import { guardDialect } from './guarded-dialect.js'
 import { assertMigrationSet, readVersion, runMigrations } from './migrations.js'

@@ -1,4 +1,4 @@
-import { type CivitasErrorCode, isCivitasError } from '@civitas/core'
+import { type CivitasErrorCode, isCivitasError } from '@civitas/core/errors'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore, type Store, sql } from './index.js'
 import { startTestPostgres, type TestPostgres } from './testing/index.js'

@@ -1,4 +1,4 @@
-import { CivitasError } from '@civitas/core'
+import { CivitasError } from '@civitas/core/errors'
 import { type Dialect, PostgresDialect } from 'kysely'
 import type { PoolConfig } from 'pg'
 import type { ResolvedTarget } from './target.js'

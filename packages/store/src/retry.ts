@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { isCivitasError } from '@civitas/core'
+import { isCivitasError } from '@civitas/core/errors'
 
 /**
  * Runs `attempt` until it succeeds, retrying only STORE_CONFLICT (a serialization failure,

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type CivitasErrorCode, isCivitasError } from '@civitas/core'
+import { type CivitasErrorCode, isCivitasError } from '@civitas/core/errors'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore, type Store, sql } from './index.js'
 

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { CivitasError } from '@civitas/core'
+import { CivitasError } from '@civitas/core/errors'
 import type BetterSqlite3 from 'better-sqlite3'
 import { CompiledQuery, type DatabaseConnection, type Dialect, SqliteDialect } from 'kysely'
 import { toStoreError } from './errors.js'

@@ -1,4 +1,4 @@
-import { CivitasError, describeValue } from '@civitas/core'
+import { CivitasError, describeValue } from '@civitas/core/errors'
 import type { PostgresConnection, StoreTarget } from './types.js'
 
 /** A target after parsing: which driver, and what it needs to connect. */
