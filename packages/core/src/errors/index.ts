@@ -66,6 +66,15 @@ export type CivitasErrorCode =
   | 'ACCREDITATION_INACTIVE'
   | 'ACCREDITATION_SCOPE_EXCEEDED'
   | 'ACCREDITATION_CHAIN_TOO_DEEP'
+  // ── storage (@civitas/store) ─────────────────────────────────────────
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_CONFLICT'
+  | 'STORE_CONSTRAINT'
+  | 'STORE_TIMEOUT'
+  | 'STORE_CORRUPT'
+  | 'STORE_QUERY_FAILED'
+  | 'STORE_VERSION_UNSUPPORTED'
+  | 'STORE_MIGRATION_FAILED'
 
 export interface CivitasErrorOptions {
   /** The error this one was raised for (a dependency's error, a failed fetch...). */
