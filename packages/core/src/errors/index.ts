@@ -75,6 +75,18 @@ export type CivitasErrorCode =
   | 'STORE_QUERY_FAILED'
   | 'STORE_VERSION_UNSUPPORTED'
   | 'STORE_MIGRATION_FAILED'
+  // ── wallet (encrypted holder store) ──────────────────────────────────
+  | 'WALLET_LOCKED'
+  | 'WALLET_CORRUPTED'
+  | 'PASSPHRASE_INVALID'
+  | 'RECORD_TAMPERED'
+  | 'RECORD_TRUNCATED'
+  | 'CREDENTIAL_NOT_BOUND'
+  | 'CREDENTIAL_NOT_FOUND'
+  | 'QUERY_INVALID'
+  | 'DISCLOSURE_NOT_SELECTIVE'
+  | 'ARCHIVE_INVALID'
+  | 'KEY_IN_USE'
 
 export interface CivitasErrorOptions {
   /** The error this one was raised for (a dependency's error, a failed fetch...). */
