@@ -75,6 +75,13 @@ export type CivitasErrorCode =
   | 'STORE_QUERY_FAILED'
   | 'STORE_VERSION_UNSUPPORTED'
   | 'STORE_MIGRATION_FAILED'
+  // ── issuer (@civitas/issuer) ─────────────────────────────────────────
+  | 'FORMAT_UNSUPPORTED'
+  | 'TEMPLATE_NOT_FOUND'
+  | 'SCHEMA_VALIDATION_FAILED'
+  | 'CREDENTIAL_NOT_FOUND'
+  | 'ALREADY_SUSPENDED'
+  | 'NOT_SUSPENDED'
 
 export interface CivitasErrorOptions {
   /** The error this one was raised for (a dependency's error, a failed fetch...). */
