@@ -174,7 +174,10 @@ export async function flushQueue(ctx: FlushContext): Promise<FlushResult> {
     for (const op of ops) {
       const listId = Number(op.list_id)
       let entry = byList.get(listId)
-      if (!entry) byList.set(listId, (entry = { last: new Map(), seqs: [] }))
+      if (!entry) {
+        entry = { last: new Map(), seqs: [] }
+        byList.set(listId, entry)
+      }
       entry.last.set(Number(op.idx), op.op)
       entry.seqs.push(Number(op.seq))
     }
