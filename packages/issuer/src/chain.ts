@@ -85,15 +85,20 @@ export function connectIssuerChain(options: IssuerChainOptions): IssuerChain {
     },
     async ensureList(listId, purpose, size) {
       const from = await owner()
-      const existing = await clients.status.getList(from, listId)
-      if (existing) return checkAdoptable(existing, listId, purpose, size)
-      try {
-        await serialized(() => clients.status.createList(listId, purpose, size))
-      } catch (error) {
-        // Another issuer process sharing this account may have created it a moment ago.
-        const now = await clients.status.getList(from, listId)
-        if (!now) throw error
-        checkAdoptable(now, listId, purpose, size)
+      // Several issuer processes share one account: their createList transactions can race
+      // for a nonce or for the same list. Whoever wins, the list exists afterwards.
+      for (let attempt = 1; ; attempt++) {
+        const existing = await clients.status.getList(from, listId)
+        if (existing) return checkAdoptable(existing, listId, purpose, size)
+        try {
+          await serialized(() => clients.status.createList(listId, purpose, size))
+          return
+        } catch (error) {
+          const now = await clients.status.getList(from, listId)
+          if (now) return checkAdoptable(now, listId, purpose, size)
+          if (attempt >= 5) throw error
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt + Math.random() * 200))
+        }
       }
     },
     async maxWordsPerTx() {
