@@ -1,5 +1,4 @@
 import { randomInt } from 'node:crypto'
-import { CivitasError } from '@civitas/core'
 import type { Transaction } from '@civitas/store'
 import type { IssuerTables } from './schema.js'
 
@@ -26,40 +25,47 @@ export async function allocateIndex(
   size: number,
   idHash: string,
 ): Promise<Allocation> {
-  let list = await trx
-    .selectFrom('issuer_lists')
-    .select(['list_id', 'size', 'allocated'])
-    .where('purpose', '=', purpose)
-    .where('full', '=', 0)
-    .orderBy('list_id')
-    .limit(1)
-    .executeTakeFirst()
-  if (!list) {
-    const last = await trx
+  for (;;) {
+    let list = await trx
       .selectFrom('issuer_lists')
-      .select((eb) => eb.fn.max('list_id').as('max'))
+      .select(['list_id', 'size', 'allocated'])
+      .where('purpose', '=', purpose)
+      .where('full', '=', 0)
+      .orderBy('list_id')
+      .limit(1)
       .executeTakeFirst()
-    const listId = Number(last?.max ?? 0) + 1
+    if (!list) {
+      const last = await trx
+        .selectFrom('issuer_lists')
+        .select((eb) => eb.fn.max('list_id').as('max'))
+        .executeTakeFirst()
+      const listId = Number(last?.max ?? 0) + 1
+      await trx
+        .insertInto('issuer_lists')
+        .values({ list_id: listId, purpose, size, allocated: 0, full: 0, on_chain: 0 })
+        .execute()
+      list = { list_id: listId, size, allocated: 0 }
+    }
+    const listId = Number(list.list_id)
+    const listSize = Number(list.size)
+    const index = await drawFreeIndex(trx, listId, listSize)
+    if (index === undefined) {
+      // The counter lagged behind the allocations (rows written by another tool): the list is full.
+      await trx.updateTable('issuer_lists').set({ full: 1 }).where('list_id', '=', listId).execute()
+      continue
+    }
     await trx
-      .insertInto('issuer_lists')
-      .values({ list_id: listId, purpose, size, allocated: 0, full: 0, on_chain: 0 })
+      .insertInto('issuer_allocations')
+      .values({ list_id: listId, idx: index, id_hash: idHash })
       .execute()
-    list = { list_id: listId, size, allocated: 0 }
+    const allocated = Number(list.allocated) + 1
+    await trx
+      .updateTable('issuer_lists')
+      .set({ allocated, full: allocated >= listSize ? 1 : 0 })
+      .where('list_id', '=', listId)
+      .execute()
+    return { purpose, listId, index }
   }
-  const listId = Number(list.list_id)
-  const listSize = Number(list.size)
-  const index = await drawFreeIndex(trx, listId, listSize)
-  await trx
-    .insertInto('issuer_allocations')
-    .values({ list_id: listId, idx: index, id_hash: idHash })
-    .execute()
-  const allocated = Number(list.allocated) + 1
-  await trx
-    .updateTable('issuer_lists')
-    .set({ allocated, full: allocated >= listSize ? 1 : 0 })
-    .where('list_id', '=', listId)
-    .execute()
-  return { purpose, listId, index }
 }
 
 /**
@@ -67,7 +73,11 @@ export async function allocateIndex(
  * free; near the end, rejection sampling would loop, so the free indices are enumerated and
  * one of them is picked (still uniform, still from the CSPRNG).
  */
-async function drawFreeIndex(trx: Transaction<IssuerTables>, listId: number, size: number): Promise<number> {
+async function drawFreeIndex(
+  trx: Transaction<IssuerTables>,
+  listId: number,
+  size: number,
+): Promise<number | undefined> {
   for (let draw = 0; draw < POINT_DRAWS; draw++) {
     const candidate = randomInt(size)
     const taken = await trx
@@ -86,12 +96,10 @@ async function drawFreeIndex(trx: Transaction<IssuerTables>, listId: number, siz
   const used = new Uint8Array(size)
   for (const row of rows) used[Number(row.idx)] = 1
   const free = size - rows.length
-  if (free <= 0) {
-    throw new CivitasError('STATUS_INDEX_OUT_OF_RANGE', `status list ${listId} has no free index`)
-  }
+  if (free <= 0) return undefined
   let pick = randomInt(free)
   for (let i = 0; i < size; i++) {
     if (used[i] === 0 && pick-- === 0) return i
   }
-  throw new CivitasError('STATUS_INDEX_OUT_OF_RANGE', `status list ${listId} has no free index`)
+  return undefined
 }
