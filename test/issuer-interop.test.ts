@@ -1,6 +1,6 @@
 import { createResolver, generateKeyPair } from '@civitas/core'
 import type { Issuer } from '@civitas/issuer'
-import { type LocalChain, startLocalChain } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { BitstringStatusList } from '@digitalbazaar/vc-bitstring-status-list'
 import { digest, ES256 } from '@sd-jwt/crypto-nodejs'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'

@@ -9,7 +9,8 @@ import {
   verifyStatusListToken,
 } from '@civitas/core'
 import type { Issuer } from '@civitas/issuer'
-import { createStatusRegistryClient, type LocalChain, startLocalChain } from '@civitas/registry-contracts'
+import { createStatusRegistryClient } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   BASE_URL,

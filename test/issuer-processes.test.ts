@@ -1,5 +1,6 @@
 import type { Issuer } from '@civitas/issuer'
-import { createStatusRegistryClient, type LocalChain, startLocalChain } from '@civitas/registry-contracts'
+import { createStatusRegistryClient } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { spawnChildScript } from '@civitas/store/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ChildConfig } from './issuer-support/child-config.js'

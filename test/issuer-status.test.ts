@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { type CivitasErrorCode, isCivitasError } from '@civitas/core'
 import { createIssuer, type Issuer } from '@civitas/issuer'
-import { createStatusRegistryClient, type LocalChain, startLocalChain } from '@civitas/registry-contracts'
+import { createStatusRegistryClient } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { openStore } from '@civitas/store'
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -186,7 +187,13 @@ describe('GDPR by construction', () => {
       for (const tx of block!.prefetchedTransactions) {
         if (tx.from.toLowerCase() !== owner) continue
         const receipt = await chain.provider.getTransactionReceipt(tx.hash)
-        const haystack = [tx.data, ...receipt!.logs.flatMap((log) => [log.data, ...log.topics])]
+        const haystack = [
+          tx.data,
+          ...receipt!.logs.flatMap((log: { data: string; topics: readonly string[] }) => [
+            log.data,
+            ...log.topics,
+          ]),
+        ]
           .join('')
           .toLowerCase()
         for (const needle of needles) expect(haystack.includes(needle.toLowerCase())).toBe(false)

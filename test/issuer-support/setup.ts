@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { didJwkFromJwk, generateKeyPair, type Jwk, localSigner, type Signer } from '@civitas/core'
 import { type CreateIssuerOptions, createIssuer, type Issuer } from '@civitas/issuer'
-import type { LocalChain } from '@civitas/registry-contracts'
+import type { LocalChain } from '@civitas/registry-contracts/local-chain'
 import { startTestPostgres, type TestPostgres } from '@civitas/store/testing'
 
 export interface IssuerIdentity {
