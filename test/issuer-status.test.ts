@@ -104,6 +104,26 @@ describe('status lists', () => {
   })
 })
 
+describe('idempotent issuance', () => {
+  it('issuing again with the same idempotencyKey returns the first credential and allocates nothing new', async () => {
+    const issuer = await openIssuer(chain, identity, databases.sqlite(), nextAccount++)
+    const input = {
+      format: 'vc+jwt',
+      type: 'VerifiableDiploma',
+      claims: { n: 1 },
+      idempotencyKey: 'row-17',
+    } as const
+    const first = await issuer.issue(input)
+    const again = await issuer.issue(input)
+    expect(again.id).toBe(first.id)
+    expect(again.token).toBe(first.token)
+    expect(again.status).toEqual(first.status)
+    const rows = await issuer.store.db.selectFrom('issuer_allocations').selectAll().execute()
+    expect(rows).toHaveLength(2)
+    await issuer.close()
+  })
+})
+
 describe('chain unavailable', () => {
   it('revocations stay queued, flush reports CHAIN_UNAVAILABLE, and a later flush applies them', async () => {
     const account = nextAccount++

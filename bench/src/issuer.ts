@@ -133,11 +133,31 @@ for (let i = 0; i < credentials.length; i += 2_000) {
     )
     .execute()
 }
+// revoke() is one durable transaction each: timed on a sample, the rest queued as it would leave them.
+const SAMPLE = 200
 const queueStart = performance.now()
-for (const id of ids) await revoker.revoke(id)
+for (const id of ids.slice(0, SAMPLE)) await revoker.revoke(id)
 const queueMs = performance.now() - queueStart
+const rest = credentials.slice(SAMPLE - 1)
+for (let i = 0; i < rest.length; i += 2_000) {
+  const part = rest.slice(i, i + 2_000)
+  await revoker.store.db
+    .insertInto('issuer_status_ops')
+    .values(
+      part.map((c) => ({
+        list_id: listId,
+        idx: c.idx,
+        op: 'set',
+        done: 0,
+        tx_hash: null,
+        created_at: new Date().toISOString(),
+      })),
+    )
+    .execute()
+}
 const flushStart = performance.now()
 const flushed = await revoker.flush()
+if (flushed.applied !== REVOCATIONS) throw new Error(`flushed ${flushed.applied} of ${REVOCATIONS}`)
 const flushMs = performance.now() - flushStart
 const words = groupIndicesIntoMasks(indices).wordIndices.length
 const perTx = await revoker.chainContext.maxWordsPerTx()
@@ -170,7 +190,7 @@ console.log(
       ['gas per revocation', (gas / REVOCATIONS).toFixed(0)],
       ['floor per revocation (base per forced tx + marginal word gas)', (floor / REVOCATIONS).toFixed(0)],
       ['ours / floor', `${((gas / floor - 1) * 100).toFixed(2)}% above`],
-      ['queueing 10,000 revoke() calls (durable, SQLite)', `${(queueMs / 1000).toFixed(1)} s`],
+      ['revoke() calls per second (durable, SQLite, one at a time)', formatOps((SAMPLE * 1000) / queueMs)],
       ['flush (send + receipts + mark done)', `${(flushMs / 1000).toFixed(1)} s`],
     ],
   ),
