@@ -87,6 +87,12 @@ export type CivitasErrorCode =
   | 'DISCLOSURE_NOT_SELECTIVE'
   | 'ARCHIVE_INVALID'
   | 'KEY_IN_USE'
+  // ── issuer (@civitas/issuer) ─────────────────────────────────────────
+  | 'FORMAT_UNSUPPORTED'
+  | 'TEMPLATE_NOT_FOUND'
+  | 'SCHEMA_VALIDATION_FAILED'
+  | 'ALREADY_SUSPENDED'
+  | 'NOT_SUSPENDED'
 
 export interface CivitasErrorOptions {
   /** The error this one was raised for (a dependency's error, a failed fetch...). */

@@ -1,0 +1,188 @@
+import {
+  CivitasError,
+  describeValue,
+  issueJwtVc,
+  issueSdJwtVc,
+  type Jwk,
+  type Signer,
+  VCDM_1_1_CONTEXT,
+  VCDM_2_0_CONTEXT,
+} from '@civitas/core'
+import type { Allocation } from './allocate.js'
+import type { StatusChain } from './chain.js'
+import { isRecord } from './guards.js'
+import type { CredentialTemplate } from './templates.js'
+
+export const ISSUE_FORMATS = ['jwt_vc_json', 'vc+jwt', 'dc+sd-jwt'] as const
+export type IssueFormat = (typeof ISSUE_FORMATS)[number]
+
+export function assertIssueFormat(format: unknown): asserts format is IssueFormat {
+  if (!ISSUE_FORMATS.includes(format as IssueFormat)) {
+    throw new CivitasError(
+      'FORMAT_UNSUPPORTED',
+      `format ${describeValue(format)} is not one of ${ISSUE_FORMATS.join(', ')}`,
+      { details: { supported: [...ISSUE_FORMATS] } },
+    )
+  }
+}
+
+/** A located status index: the allocation plus what a verifier needs to find it. */
+export interface LocatedStatus extends Allocation {
+  url: string
+  chain: StatusChain
+}
+
+/**
+ * The list URL a status entry names. One on-chain list, three encodings: the VCDM 2.0
+ * Bitstring list (`vc+jwt`) at the plain URL, its VCDM 1.1 form for `jwt_vc_json`
+ * credentials, the IETF Token Status List for SD-JWT VCs.
+ */
+export function statusListUrl(
+  baseUrl: string,
+  listId: number,
+  purpose: string,
+  format: IssueFormat | 'statuslist+jwt',
+): string {
+  if (format === 'dc+sd-jwt' || format === 'statuslist+jwt') return `${baseUrl}/${listId}/token`
+  const url = `${baseUrl}/${listId}/${purpose}`
+  return format === 'jwt_vc_json' ? `${url}?format=jwt_vc_json` : url
+}
+
+/** W3C BitstringStatusListEntry per purpose, with the on-chain location (BRIEF-STATUS-SHAPE.md). */
+export function w3cStatusEntries(statuses: readonly LocatedStatus[]): Record<string, unknown>[] {
+  return statuses.map((s) => ({
+    id: `${s.url}#${s.index}`,
+    type: 'BitstringStatusListEntry',
+    statusPurpose: s.purpose,
+    statusListIndex: String(s.index),
+    statusListCredential: s.url,
+    statusChain: s.chain,
+  }))
+}
+
+export interface IssueInput {
+  format: IssueFormat
+  template?: string
+  type?: string
+  /** The holder: a DID for the JWT formats (`sub` / `credentialSubject.id`). */
+  subject?: string
+  claims: Record<string, unknown>
+  validFrom?: Date | string
+  validUntil?: Date | string
+  /** The holder's public key: `cnf.jwk` of an SD-JWT VC. */
+  holderKey?: Jwk
+  /** Caller's key: issuing twice with the same key returns the first credential. */
+  idempotencyKey?: string
+}
+
+export interface SignContext {
+  did: string
+  signer: Signer
+  id: string
+  issuedAt: Date
+  template: CredentialTemplate
+  statuses: readonly LocatedStatus[]
+}
+
+export function toDate(value: Date | string | undefined, name: string): Date | undefined {
+  if (value === undefined) return undefined
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined
+  if (!date || Number.isNaN(date.getTime())) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `${name} must be a Date or an ISO 8601 date-time, got ${describeValue(value)}`,
+    )
+  }
+  return date
+}
+
+/** XML Schema dateTime without milliseconds, as JWT NumericDates carry seconds. */
+function xsd(date: Date): string {
+  return `${date.toISOString().slice(0, 19)}Z`
+}
+
+/** RFC 6901 JSON Pointer of a top-level claim. */
+const pointerTo = (name: string) => `/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`
+
+const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
+
+/** Builds and signs the credential; the status indices are already durably allocated. */
+export async function signCredential(input: IssueInput, ctx: SignContext): Promise<string> {
+  const { template, statuses } = ctx
+  const claims = template.prepareClaims ? template.prepareClaims(input.claims) : input.claims
+  const validFrom = toDate(input.validFrom, 'validFrom') ?? ctx.issuedAt
+  const validUntil = toDate(input.validUntil, 'validUntil')
+  if (validUntil && validUntil.getTime() < validFrom.getTime()) {
+    throw new CivitasError('TIME_ORDER_INVALID', 'validUntil is before validFrom')
+  }
+  const kid = ctx.signer.kid
+  if (input.format === 'dc+sd-jwt') {
+    const revocation = statuses.find((s) => s.purpose === 'revocation')
+    return issueSdJwtVc(
+      {
+        vct: template.vct ?? template.type,
+        iss: ctx.did,
+        claims,
+        disclosable: template.disclosable ?? Object.keys(claims).map(pointerTo),
+        ...(input.holderKey ? { cnf: { jwk: input.holderKey } } : {}),
+        ...(revocation
+          ? {
+              status: {
+                // The on-chain location travels next to idx/uri (BRIEF-STATUS-SHAPE.md); core passes it through.
+                status_list: {
+                  idx: revocation.index,
+                  uri: revocation.url,
+                  statusChain: revocation.chain,
+                } as {
+                  idx: number
+                  uri: string
+                },
+              },
+            }
+          : {}),
+        iat: seconds(ctx.issuedAt),
+        nbf: seconds(validFrom),
+        ...(validUntil ? { exp: seconds(validUntil) } : {}),
+      },
+      { signer: ctx.signer, ...(kid !== undefined ? { kid } : {}) },
+    )
+  }
+  const entries = w3cStatusEntries(statuses)
+  const subject = { ...(input.subject !== undefined ? { id: input.subject } : {}), ...claims }
+  const types = ['VerifiableCredential', ...(template.extraTypes ?? []), template.type]
+  const status = entries.length === 0 ? {} : { credentialStatus: entries.length === 1 ? entries[0] : entries }
+  const credential: Record<string, unknown> =
+    input.format === 'jwt_vc_json'
+      ? {
+          '@context': [VCDM_1_1_CONTEXT, ...(template.contexts11 ?? [])],
+          id: ctx.id,
+          type: types,
+          issuer: ctx.did,
+          issuanceDate: xsd(validFrom),
+          issued: xsd(ctx.issuedAt),
+          validFrom: xsd(validFrom),
+          ...(validUntil ? { expirationDate: xsd(validUntil) } : {}),
+          credentialSubject: subject,
+          ...status,
+          ...(template.credentialSchema ? { credentialSchema: template.credentialSchema } : {}),
+        }
+      : {
+          '@context': [VCDM_2_0_CONTEXT, ...(template.contexts20 ?? [])],
+          id: ctx.id,
+          type: types,
+          issuer: ctx.did,
+          validFrom: xsd(validFrom),
+          ...(validUntil ? { validUntil: xsd(validUntil) } : {}),
+          credentialSubject: subject,
+          ...status,
+          ...(template.credentialSchema ? { credentialSchema: template.credentialSchema } : {}),
+        }
+  if (!isRecord(credential.credentialSubject))
+    throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
+  return issueJwtVc(credential, {
+    format: input.format,
+    signer: ctx.signer,
+    ...(kid !== undefined ? { kid } : {}),
+    ...(input.format === 'jwt_vc_json' ? { iat: seconds(ctx.issuedAt) } : {}),
+  })
+}

@@ -1,0 +1,380 @@
+import { createHmac, randomBytes, randomUUID } from 'node:crypto'
+import { CivitasError, describeValue, type Signer } from '@civitas/core'
+import { MIN_STATUS_LIST_LENGTH } from '@civitas/registry-contracts'
+import { openStore, type Store, type StoreTarget } from '@civitas/store'
+import { type Allocation, allocateIndex, type StatusPurpose } from './allocate.js'
+import { connectIssuerChain, type IssuerChain, type IssuerChainOptions } from './chain.js'
+import {
+  assertIssueFormat,
+  type IssueInput,
+  type LocatedStatus,
+  signCredential,
+  statusListUrl,
+} from './credential.js'
+import { isRecord } from './guards.js'
+import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
+import { type IssuerTables, issuerMigrations } from './schema.js'
+import {
+  buildStatusList,
+  createStatusListHandler,
+  type SignedStatusList,
+  type StatusListContext,
+  type StatusListFormat,
+} from './status-list.js'
+import { type CredentialTemplate, findTemplate, templateForType } from './templates.js'
+
+export interface StatusListOptions {
+  /** Entries per on-chain list; at least 131,072 (herd privacy). Default 131,072. */
+  size?: number
+  /** Default both. SD-JWT VCs carry the revocation entry only. */
+  purposes?: readonly StatusPurpose[]
+  /** Where statusListHandler() is mounted: entries name `${baseUrl}/{listId}/{purpose}`. */
+  baseUrl: string
+  /** Seconds a verifier may cache a served list. Default 300. */
+  ttlSeconds?: number
+}
+
+export interface CreateIssuerOptions {
+  /** The issuer's DID (`iss` / `issuer`). */
+  did: string
+  /** Signs credentials and status lists; `kid` must be a DID URL of an assertionMethod key. */
+  signer: Signer
+  chain: IssuerChainOptions
+  /** A store URL (`sqlite:/path/issuer.db`, `postgres://…`) or an open Store. Default `sqlite:./.civitas/issuer.db`. */
+  store?: StoreTarget | Store
+  statusLists: StatusListOptions
+  templates?: readonly CredentialTemplate[]
+  /** Pending changes are flushed every this many ms (0: never on a timer). Default 60,000. */
+  flushIntervalMs?: number
+  /** ... and as soon as this many are pending. Default 1,000. */
+  flushQueueSize?: number
+  /** Called with the error of an automatic flush (the changes stay queued). */
+  onFlushError?(error: unknown): void
+  /**
+   * Stable name of this instance (a pod name): the flush lease is held per instance, so a
+   * restarted instance resumes flushing at once instead of waiting for its old lease. Default random.
+   */
+  instanceId?: string
+  /** How long a flush lease lasts without renewal. Default 300,000 ms. */
+  flushLeaseMs?: number
+  /** Transaction attempts for allocations (PostgreSQL retries serialization failures). Default 50. */
+  transactionAttempts?: number
+  /** @internal test seam for crash tests. */
+  hooks?: { beforeSend?(): void | Promise<void>; afterReceipt?(): void | Promise<void> }
+}
+
+export interface IssueResult {
+  id: string
+  token: string
+  /** The status indices the credential carries. */
+  status: LocatedStatus[]
+}
+
+export interface Issuer {
+  readonly did: string
+  issue(input: IssueInput): Promise<IssueResult>
+  revoke(id: string): Promise<void>
+  suspend(id: string): Promise<void>
+  reinstate(id: string): Promise<void>
+  /** Sends every pending status change; CHAIN_UNAVAILABLE when the chain cannot be reached (nothing is lost). */
+  flush(): Promise<FlushResult>
+  pending(): Promise<number>
+  statusListCredential(listId: number, options?: { format?: StatusListFormat }): Promise<SignedStatusList>
+  statusListHandler(): (request: Request) => Promise<Response>
+  close(): Promise<void>
+  /** @internal */
+  readonly store: Store<IssuerTables>
+  /** @internal */
+  readonly chainContext: IssuerChain
+}
+
+const SECRET = 'id_hmac_secret'
+
+async function loadSecret(store: Store<IssuerTables>): Promise<Buffer> {
+  const fresh = randomBytes(32).toString('base64url')
+  await store.db
+    .insertInto('issuer_meta')
+    .values({ name: SECRET, value: fresh })
+    .onConflict((oc) => oc.column('name').doNothing())
+    .execute()
+  const row = await store.db
+    .selectFrom('issuer_meta')
+    .select('value')
+    .where('name', '=', SECRET)
+    .executeTakeFirstOrThrow()
+  return Buffer.from(row.value, 'base64url')
+}
+
+function checkOptions(
+  options: CreateIssuerOptions,
+): Required<Pick<StatusListOptions, 'size' | 'purposes' | 'ttlSeconds'>> {
+  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'createIssuer options must be an object')
+  if (typeof options.did !== 'string' || !options.did.startsWith('did:')) {
+    throw new CivitasError('INVALID_ARGUMENT', `did must be a DID, got ${describeValue(options.did)}`)
+  }
+  if (!isRecord(options.signer) || typeof options.signer.sign !== 'function') {
+    throw new CivitasError('INVALID_ARGUMENT', 'signer must be a core Signer')
+  }
+  if (!isRecord(options.chain) || !isRecord(options.chain.manifest) || !isRecord(options.chain.txSigner)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'chain must be { manifest, txSigner, rpcUrl | provider }')
+  }
+  const lists = options.statusLists
+  if (!isRecord(lists) || typeof lists.baseUrl !== 'string' || !/^https?:\/\/[^/]/.test(lists.baseUrl)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'statusLists.baseUrl must be an http(s) URL')
+  }
+  const size = lists.size ?? MIN_STATUS_LIST_LENGTH
+  if (!Number.isSafeInteger(size) || size < MIN_STATUS_LIST_LENGTH || size % 256 !== 0 || size > 2 ** 32) {
+    throw new CivitasError(
+      'STATUS_LIST_TOO_SHORT',
+      `statusLists.size must be a multiple of 256 from ${MIN_STATUS_LIST_LENGTH} to 2^32, got ${describeValue(size)}`,
+    )
+  }
+  const purposes = lists.purposes ?? ['revocation', 'suspension']
+  if (
+    !Array.isArray(purposes) ||
+    purposes.some((p) => p !== 'revocation' && p !== 'suspension') ||
+    new Set(purposes).size !== purposes.length
+  ) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'statusLists.purposes must list "revocation" and/or "suspension" once each',
+    )
+  }
+  const ttlSeconds = lists.ttlSeconds ?? 300
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) {
+    throw new CivitasError('INVALID_ARGUMENT', 'statusLists.ttlSeconds must be a positive integer')
+  }
+  return { size, purposes, ttlSeconds }
+}
+
+/** Opens the issuer: its store (migrated), its chain clients, its flush timer. */
+export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer> {
+  const { size, purposes, ttlSeconds } = checkOptions(options)
+  const baseUrl = options.statusLists.baseUrl.replace(/\/+$/, '')
+  const attempts = options.transactionAttempts ?? 50
+  const ownsStore =
+    options.store === undefined || typeof options.store === 'string' || !('transaction' in options.store)
+  const store: Store<IssuerTables> = ownsStore
+    ? await openStore<IssuerTables>(
+        (options.store as StoreTarget | undefined) ?? 'sqlite:./.civitas/issuer.db',
+        {
+          migrations: issuerMigrations,
+          transactionAttempts: attempts,
+        },
+      )
+    : (options.store as unknown as Store<IssuerTables>)
+  if (!ownsStore) await store.migrate(issuerMigrations)
+  const secret = await loadSecret(store)
+  const hashId = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
+  const chain = connectIssuerChain(options.chain)
+  const templates = new Map((options.templates ?? []).map((t) => [t.name, t]))
+  const onChain = new Set<number>()
+
+  async function ensureOnChain(allocation: Allocation): Promise<void> {
+    if (onChain.has(allocation.listId)) return
+    const row = await store.db
+      .selectFrom('issuer_lists')
+      .select('on_chain')
+      .where('list_id', '=', allocation.listId)
+      .executeTakeFirst()
+    if (Number(row?.on_chain) !== 1) {
+      await chain.ensureList(allocation.listId, allocation.purpose, size)
+      await store.db
+        .updateTable('issuer_lists')
+        .set({ on_chain: 1 })
+        .where('list_id', '=', allocation.listId)
+        .execute()
+    }
+    onChain.add(allocation.listId)
+  }
+
+  const statusContext: StatusListContext = {
+    store,
+    chain,
+    did: options.did,
+    signer: options.signer,
+    baseUrl,
+    ttlSeconds,
+  }
+
+  let flushing: Promise<FlushResult> | undefined
+  const flush = (): Promise<FlushResult> => {
+    // One flush at a time in this process; a second caller waits for the running one and then runs its own.
+    const previous = flushing ?? Promise.resolve(undefined)
+    const run = previous
+      .catch(() => undefined)
+      .then(() =>
+        flushQueue({
+          store,
+          chain,
+          instanceId: options.instanceId ?? instanceId,
+          leaseMs: options.flushLeaseMs ?? 300_000,
+          ...(options.hooks ? { hooks: options.hooks } : {}),
+        }),
+      )
+    flushing = run
+    return run
+  }
+  const instanceId = options.instanceId ?? randomUUID()
+  const autoFlush = () => {
+    flush().catch((error: unknown) => options.onFlushError?.(error))
+  }
+  const interval = options.flushIntervalMs ?? 60_000
+  const timer = interval > 0 ? setInterval(autoFlush, interval) : undefined
+  timer?.unref()
+  const queueSize = options.flushQueueSize ?? 1_000
+
+  async function changeStatus(id: string, action: StatusAction): Promise<void> {
+    if (typeof id !== 'string' || id.length === 0 || id.length > 512) {
+      throw new CivitasError('INVALID_ARGUMENT', `id must be a credential id, got ${describeValue(id)}`)
+    }
+    await queueStatusChange(store, hashId(id), action)
+    if (queueSize > 0 && (await pendingCount(store)) >= queueSize) autoFlush()
+  }
+
+  async function issue(input: IssueInput): Promise<IssueResult> {
+    if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'issue input must be an object')
+    assertIssueFormat(input.format)
+    const template =
+      input.template !== undefined ? findTemplate(templates, input.template) : templateForType(input.type)
+    if (!isRecord(input.claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
+    if (
+      input.subject !== undefined &&
+      (typeof input.subject !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(input.subject))
+    ) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        `subject must be a DID or URI, got ${describeValue(input.subject)}`,
+      )
+    }
+    const key = input.idempotencyKey
+    if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        'idempotencyKey must be a non-empty string of at most 256 characters',
+      )
+    }
+    const wanted: StatusPurpose[] =
+      input.format === 'dc+sd-jwt' ? purposes.filter((p) => p === 'revocation') : [...purposes]
+    const fresh = { id: `urn:uuid:${randomUUID()}`, issuedAt: new Date() }
+    const allocated = await store.transaction(
+      async (trx) => {
+        if (key !== undefined) {
+          const existing = await trx
+            .selectFrom('issuer_credentials')
+            .selectAll()
+            .where('idempotency_key', '=', key)
+            .executeTakeFirst()
+          if (existing) return { existing }
+        }
+        const idHash = hashId(fresh.id)
+        const allocations: Allocation[] = []
+        for (const purpose of wanted) allocations.push(await allocateIndex(trx, purpose, size, idHash))
+        const revocation = allocations.find((a) => a.purpose === 'revocation')
+        const suspension = allocations.find((a) => a.purpose === 'suspension')
+        await trx
+          .insertInto('issuer_credentials')
+          .values({
+            id_hash: idHash,
+            credential_id: fresh.id,
+            subject: input.subject ?? null,
+            idempotency_key: key ?? null,
+            token: null,
+            format: input.format,
+            type: template.type,
+            issued_at: fresh.issuedAt.toISOString(),
+            revocation_list: revocation?.listId ?? null,
+            revocation_idx: revocation?.index ?? null,
+            suspension_list: suspension?.listId ?? null,
+            suspension_idx: suspension?.index ?? null,
+            state: 'active',
+          })
+          .execute()
+        return { allocations }
+      },
+      { attempts },
+    )
+
+    let id = fresh.id
+    let issuedAt = fresh.issuedAt
+    let allocations: Allocation[]
+    if ('existing' in allocated && allocated.existing) {
+      const row = allocated.existing
+      if (row.credential_id === null)
+        throw new CivitasError('CREDENTIAL_NOT_FOUND', 'the credential of this idempotency key was erased')
+      id = row.credential_id
+      issuedAt = new Date(row.issued_at)
+      allocations = []
+      if (row.revocation_list !== null)
+        allocations.push({
+          purpose: 'revocation',
+          listId: Number(row.revocation_list),
+          index: Number(row.revocation_idx),
+        })
+      if (row.suspension_list !== null)
+        allocations.push({
+          purpose: 'suspension',
+          listId: Number(row.suspension_list),
+          index: Number(row.suspension_idx),
+        })
+      if (row.token !== null)
+        return { id, token: row.token, status: await locate(allocations, row.format as IssueInput['format']) }
+    } else {
+      allocations = allocated.allocations!
+    }
+    for (const allocation of allocations) await ensureOnChain(allocation)
+    const status = await locate(allocations, input.format)
+    const token = await signCredential(input, {
+      did: options.did,
+      signer: options.signer,
+      id,
+      issuedAt,
+      template,
+      statuses: status,
+    })
+    if (key !== undefined) {
+      await store.db
+        .updateTable('issuer_credentials')
+        .set({ token })
+        .where('id_hash', '=', hashId(id))
+        .execute()
+    }
+    return { id, token, status }
+  }
+
+  async function locate(
+    allocations: readonly Allocation[],
+    format: IssueInput['format'],
+  ): Promise<LocatedStatus[]> {
+    return Promise.all(
+      allocations.map(async (a) => ({
+        ...a,
+        url: statusListUrl(baseUrl, a.listId, a.purpose, format),
+        chain: await chain.statusChain(a.listId),
+      })),
+    )
+  }
+
+  let closed = false
+  return {
+    did: options.did,
+    store,
+    chainContext: chain,
+    issue,
+    revoke: (id) => changeStatus(id, 'revoke'),
+    suspend: (id) => changeStatus(id, 'suspend'),
+    reinstate: (id) => changeStatus(id, 'reinstate'),
+    flush,
+    pending: () => pendingCount(store),
+    statusListCredential: (listId, opts = {}) =>
+      buildStatusList(statusContext, listId, opts.format ?? 'vc+jwt'),
+    statusListHandler: () => createStatusListHandler(statusContext),
+    async close() {
+      if (closed) return
+      closed = true
+      if (timer) clearInterval(timer)
+      await flushing?.catch(() => undefined)
+      if (ownsStore) await store.close()
+    },
+  }
+}
