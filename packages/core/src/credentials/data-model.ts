@@ -21,48 +21,69 @@ export interface DataModelOptions {
   profile?: CredentialProfile
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
 // RFC 3986 scheme, then anything without whitespace: enough to catch "not a URL at all".
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/
-// XML Schema 1.1 dateTime; `dateTimeStamp` (VCDM 2.0) additionally requires the offset.
+// XML Schema 1.1 dateTime; `dateTimeStamp` (VCDM 2.0) additionally requires the offset. A year
+// of more than four digits has no leading zero, an offset is at most ±14:00 (XSD 1.1 §3.3.7).
 const XSD_DATE_TIME =
-  /^(?<year>-?\d{4,})-(?<month>0[1-9]|1[0-2])-(?<day>0[1-9]|[12]\d|3[01])T(?<hour>[01]\d|2[0-3]):(?<minute>[0-5]\d):(?<second>[0-5]\d)(?:\.\d+)?(?<offset>Z|[+-](?:0\d|1[0-4]):[0-5]\d)?$/
+  /^(?<year>-?(?:[1-9]\d{3,}|0\d{3}))-(?<month>0[1-9]|1[0-2])-(?<day>0[1-9]|[12]\d|3[01])T(?<hour>[01]\d|2[0-3]):(?<minute>[0-5]\d):(?<second>[0-5]\d)(?:\.\d+)?(?<offset>Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?$/
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate()
+// ECMAScript's time range: ±8.64e15 ms around the epoch (-271821-04-20 to +275760-09-13).
+const MAX_DATE_MS = 8.64e15
+
+// Proleptic Gregorian with year 0 (XSD 1.1 and ECMAScript agree): 0000 and -0400 are leap years.
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
 }
 
-/** True for an XML Schema dateTime (`requireOffset`: a dateTimeStamp) naming a real day. */
-export function isXsdDateTime(value: unknown, requireOffset = false): value is string {
-  if (typeof value !== 'string') return false
-  const groups = XSD_DATE_TIME.exec(value)?.groups
-  if (!groups) return false
-  if (requireOffset && groups.offset === undefined) return false
-  // The pattern lets 2023-02-30 through.
-  return Number(groups.day) <= daysInMonth(Number(groups.year), Number(groups.month))
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number)
 }
 
 /**
- * Seconds since the epoch of an XML Schema dateTime (UTC when it has no offset), or
- * undefined when it is none. Date.parse gives NaN for years outside 0000-9999, and a NaN
- * bound silently passes every validity comparison; this reads any year a Date can hold
- * (isXsdDateTime refuses the others).
+ * Milliseconds since the epoch of an XML Schema dateTime (UTC when it has no offset), or
+ * undefined when the text is none, names a day its month lacks, or lies outside what a
+ * `Date` can hold. That last one matters: `-271821-04-19T00:00:00Z` is a lexically valid
+ * dateTime, but as a Date it is NaN, and a NaN bound passes every validity comparison.
  */
-export function xsdDateTimeToSeconds(value: unknown): number | undefined {
-  if (!isXsdDateTime(value)) return undefined
-  const { year, month, day, hour, minute, second, offset } = XSD_DATE_TIME.exec(value)!.groups!
+function xsdDateTimeToMs(value: unknown, requireOffset: boolean): number | undefined {
+  if (typeof value !== 'string') return undefined
+  const groups = XSD_DATE_TIME.exec(value)?.groups
+  if (!groups) return undefined
+  const { year, month, day, hour, minute, second, offset } = groups as Record<string, string>
+  if (offset === undefined && requireOffset) return undefined
+  const y = Number(year)
+  if (Number(day) > daysInMonth(y, Number(month))) return undefined
+  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear takes the year as it is.
   const date = new Date(0)
-  date.setUTCFullYear(Number(year), Number(month) - 1, Number(day))
+  date.setUTCFullYear(y, Number(month) - 1, Number(day))
   date.setUTCHours(Number(hour), Number(minute), Number(second))
-  const ms = date.getTime()
   const offsetMinutes =
     offset === undefined || offset === 'Z'
       ? 0
       : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)))
-  return Math.floor(ms / 1000) - offsetMinutes * 60
+  const ms = date.getTime() - offsetMinutes * 60_000
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined
+}
+
+/**
+ * True for an XML Schema dateTime (`requireOffset`: a dateTimeStamp) naming a real day at
+ * an instant a `Date` can hold.
+ */
+export function isXsdDateTime(value: unknown, requireOffset = false): value is string {
+  return xsdDateTimeToMs(value, requireOffset) !== undefined
+}
+
+/**
+ * Seconds since the epoch of an XML Schema dateTime (UTC when it has no offset), or
+ * undefined when isXsdDateTime refuses it. Date.parse gives NaN for years outside
+ * 0000-9999; this reads any year a Date can hold.
+ */
+export function xsdDateTimeToSeconds(value: unknown): number | undefined {
+  const ms = xsdDateTimeToMs(value, false)
+  return ms === undefined ? undefined : Math.floor(ms / 1000)
 }
 
 export function isUri(value: unknown): value is string {
@@ -72,7 +93,7 @@ export function isUri(value: unknown): value is string {
 /** The id of an issuer or holder given as a URI or as an object with `id`. */
 export function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value
-  if (isObject(value) && typeof value.id === 'string') return value.id
+  if (isRecord(value) && typeof value.id === 'string') return value.id
   return undefined
 }
 
@@ -102,7 +123,7 @@ function checkContext(c: Collector, context: unknown, version: DataModelVersion)
   }
   if (context[0] !== first) c.add(`@context must begin with "${first}"`)
   for (const item of context) {
-    if (!(isUri(item) || isObject(item))) c.add('@context entries must be URLs or objects')
+    if (!(isUri(item) || isRecord(item))) c.add('@context entries must be URLs or objects')
   }
 }
 
@@ -118,7 +139,7 @@ function checkTypedList(
   const objects: Record<string, unknown>[] = []
   items.forEach((item, i) => {
     const where = Array.isArray(value) ? `${name}[${i}]` : name
-    if (!isObject(item)) {
+    if (!isRecord(item)) {
       c.add(`${where} must be an object`)
       return
     }
@@ -150,13 +171,41 @@ function checkStatusEntry(c: Collector, entry: Record<string, unknown>, where: s
   }
 }
 
+/** Members that open a credential's validity window, and those that close it. */
+export const VALID_FROM_MEMBERS = ['validFrom', 'issuanceDate'] as const
+export const VALID_UNTIL_MEMBERS = ['validUntil', 'expirationDate'] as const
+
+/** The latest start and the earliest end a credential's dates state (the strictest bounds). */
+export function strictestValidity(credential: Record<string, unknown>): {
+  from?: { name: string; seconds: number }
+  until?: { name: string; seconds: number }
+} {
+  let from: { name: string; seconds: number } | undefined
+  let until: { name: string; seconds: number } | undefined
+  for (const name of VALID_FROM_MEMBERS) {
+    const seconds = xsdDateTimeToSeconds(credential[name])
+    if (seconds !== undefined && (from === undefined || seconds > from.seconds)) from = { name, seconds }
+  }
+  for (const name of VALID_UNTIL_MEMBERS) {
+    const seconds = xsdDateTimeToSeconds(credential[name])
+    if (seconds !== undefined && (until === undefined || seconds < until.seconds)) until = { name, seconds }
+  }
+  return { ...(from ? { from } : {}), ...(until ? { until } : {}) }
+}
+
+function validityOrderError(credential: Record<string, unknown>): VerificationError | undefined {
+  const { from, until } = strictestValidity(credential)
+  if (from === undefined || until === undefined || until.seconds >= from.seconds) return undefined
+  return { code: 'TIME_ORDER_INVALID', message: `${until.name} is before ${from.name}` }
+}
+
 /**
  * Checks a credential against the W3C data model (1.1 or 2.0) and, optionally, the EBSI
  * profile. Returns every violation found (`CREDENTIAL_INVALID`), not only the first.
  */
 export function validateCredential(credential: unknown, options: DataModelOptions): VerificationError[] {
   const c = new Collector('CREDENTIAL_INVALID')
-  if (!isObject(credential)) {
+  if (!isRecord(credential)) {
     c.add('a credential must be a JSON object')
     return c.errors
   }
@@ -170,8 +219,11 @@ export function validateCredential(credential: unknown, options: DataModelOption
 
   if (version === '1.1') {
     if (!isXsdDateTime(credential.issuanceDate)) c.add('issuanceDate must be an XML Schema dateTime')
-    if (credential.expirationDate !== undefined && !isXsdDateTime(credential.expirationDate)) {
-      c.add('expirationDate must be an XML Schema dateTime')
+    // EBSI writes validFrom / validUntil (and issued) next to the 1.1 members.
+    for (const name of ['expirationDate', 'validFrom', 'validUntil', 'issued'] as const) {
+      if (credential[name] !== undefined && !isXsdDateTime(credential[name])) {
+        c.add(`${name} must be an XML Schema dateTime`)
+      }
     }
   } else {
     for (const name of ['validFrom', 'validUntil'] as const) {
@@ -179,20 +231,16 @@ export function validateCredential(credential: unknown, options: DataModelOption
         c.add(`${name} must be an XML Schema dateTimeStamp (with a time zone)`)
       }
     }
-    const from = xsdDateTimeToSeconds(credential.validFrom)
-    const until = xsdDateTimeToSeconds(credential.validUntil)
-    if (from !== undefined && until !== undefined && until < from) {
-      c.errors.push({ code: 'TIME_ORDER_INVALID', message: 'validUntil is before validFrom' })
-    }
-  }
-  // EBSI writes validFrom/validUntil next to the 1.1 members; check them when present.
-  if (version === '1.1') {
-    for (const name of ['validFrom', 'validUntil', 'issued'] as const) {
+    // 1.1 members in a 2.0 credential still bound its validity (the strictest bound holds),
+    // so they must be readable too.
+    for (const name of ['issuanceDate', 'expirationDate'] as const) {
       if (credential[name] !== undefined && !isXsdDateTime(credential[name])) {
         c.add(`${name} must be an XML Schema dateTime`)
       }
     }
   }
+  const order = validityOrderError(credential)
+  if (order) c.errors.push(order)
 
   const subject = credential.credentialSubject
   if (subject === undefined) c.add('credentialSubject is required')
@@ -201,7 +249,7 @@ export function validateCredential(credential: unknown, options: DataModelOption
     if (subjects.length === 0) c.add('credentialSubject must not be empty')
     subjects.forEach((s, i) => {
       const where = Array.isArray(subject) ? `credentialSubject[${i}]` : 'credentialSubject'
-      if (!isObject(s)) c.add(`${where} must be an object`)
+      if (!isRecord(s)) c.add(`${where} must be an object`)
       else if (Object.keys(s).length === 0) c.add(`${where} must carry at least one claim`)
       else if (s.id !== undefined && !isUri(s.id)) c.add(`${where}.id must be a URL`)
     })
@@ -267,11 +315,7 @@ function checkEbsiAttestation11(c: Collector, credential: Record<string, unknown
   if (credential.validFrom !== undefined && credential.validFrom !== credential.issuanceDate) {
     c.add('EBSI: validFrom must equal issuanceDate')
   }
-  const from = xsdDateTimeToSeconds(credential.validFrom)
-  const expires = xsdDateTimeToSeconds(credential.expirationDate)
-  if (from !== undefined && expires !== undefined && expires < from) {
-    c.errors.push({ code: 'TIME_ORDER_INVALID', message: 'EBSI: expirationDate is before validFrom' })
-  }
+  // EBSI_VC_004 (expirationDate not before validFrom) is the general order rule above.
   const issuerProblem = ebsiDidProblem(idOf(credential.issuer))
   if (issuerProblem !== undefined) c.add(`EBSI: issuer: ${issuerProblem}`)
   // A status list credential's subject is the list, not a party (EBSI skips it too).
@@ -315,7 +359,7 @@ function forEachMember(
 /** Checks a presentation against the W3C data model (`PRESENTATION_INVALID`). */
 export function validatePresentation(presentation: unknown, options: DataModelOptions): VerificationError[] {
   const c = new Collector('PRESENTATION_INVALID')
-  if (!isObject(presentation)) {
+  if (!isRecord(presentation)) {
     c.add('a presentation must be a JSON object')
     return c.errors
   }
@@ -330,7 +374,7 @@ export function validatePresentation(presentation: unknown, options: DataModelOp
   const vcs = presentation.verifiableCredential
   if (vcs !== undefined) {
     asList(vcs).forEach((vc, i) => {
-      if (!(typeof vc === 'string' || isObject(vc)))
+      if (!(typeof vc === 'string' || isRecord(vc)))
         c.add(`verifiableCredential[${i}] must be a JWT or an object`)
     })
   }

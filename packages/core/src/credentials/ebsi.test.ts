@@ -111,7 +111,13 @@ describe('VCDM 1.1 JWT claims (issue side)', () => {
 
   it('exp is the earliest end: expirationDate 2021 with validUntil 2099 expires in 2021 (VCDM 1.1 §6.3.1)', async () => {
     const early = await issueJwtVc(
-      attestation({ expirationDate: '2021-01-01T00:00:00Z', validUntil: '2099-01-01T00:00:00Z' }),
+      attestation({
+        issuanceDate: '2020-01-01T00:00:00Z',
+        validFrom: '2020-01-01T00:00:00Z',
+        issued: '2020-01-01T00:00:00Z',
+        expirationDate: '2021-01-01T00:00:00Z',
+        validUntil: '2099-01-01T00:00:00Z',
+      }),
       { format: 'jwt_vc_json', signer: university.signer },
     )
     expect(decodeJwt(early).payload.exp).toBe(seconds('2021-01-01T00:00:00Z'))
@@ -217,7 +223,7 @@ describe("profile: 'ebsi' (VCDM 1.1)", () => {
     const { validFrom: _, ...noValidFrom } = attestation()
     expect(codes(noValidFrom)).toEqual(['CREDENTIAL_INVALID: EBSI: validFrom is required'])
     expect(codes(attestation({ expirationDate: '2025-01-01T00:00:00Z' }))).toEqual([
-      'TIME_ORDER_INVALID: EBSI: expirationDate is before validFrom',
+      'TIME_ORDER_INVALID: expirationDate is before validFrom',
     ])
   })
 

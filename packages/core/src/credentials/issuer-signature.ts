@@ -1,5 +1,6 @@
-import type { Resolvable } from 'did-resolver'
+import { parse, type Resolvable } from 'did-resolver'
 import { verifyDecodedJwsWithDid } from '../did/verify.js'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
 import type { DecodedJws } from '../jose/decode.js'
 import { verifyDecodedJws } from '../jose/verify.js'
@@ -62,6 +63,16 @@ export async function verifySignatureWithKeySource(
   decoded: DecodedJws,
   source: SignatureKeySource,
 ): Promise<void> {
+  // A DID the token names as its signer is a DID, never a DID URL: a query (`?versionId=`,
+  // `?versionTime=`), path or fragment would let the token pick the document version its key
+  // is looked up in, so a rotated-out key could choose one where it was still valid. Only the
+  // verifier may ask for a version.
+  if (source.did !== undefined && source.did.startsWith('did:') && parse(source.did)?.did !== source.did) {
+    throw new CivitasError(
+      'CLAIM_INVALID',
+      `the signer ${describeValue(source.did)} is a DID URL, not a DID: a token cannot choose the DID document version`,
+    )
+  }
   if (source.publicJwk !== undefined) {
     await verifyDecodedJws(decoded, jws, source.publicJwk, source.algorithms)
     return
@@ -77,7 +88,7 @@ export async function verifySignatureWithKeySource(
   if (!source.did.startsWith('did:')) {
     throw new CivitasError(
       'DID_INVALID',
-      `"${source.did}" is not a DID: pass a public key to verify this token`,
+      `${describeValue(source.did)} is not a DID: pass a public key to verify this token`,
     )
   }
   await verifyDecodedJwsWithDid(jws, decoded, {

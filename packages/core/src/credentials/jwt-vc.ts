@@ -1,19 +1,30 @@
 import type { Resolvable } from 'did-resolver'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger } from '../guards/index.js'
+import { assertInteger, isRecord } from '../guards/index.js'
 import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
-import { type CredentialProfile, idOf, validateCredential, xsdDateTimeToSeconds } from './data-model.js'
+import {
+  type CredentialProfile,
+  idOf,
+  VALID_FROM_MEMBERS,
+  VALID_UNTIL_MEMBERS,
+  validateCredential,
+  xsdDateTimeToSeconds,
+} from './data-model.js'
 import { checkEbsiCredentialJwt } from './ebsi.js'
 import { checkKeySource, signatureKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
 import {
+  CREDENTIAL_VALIDITY,
   checkClockSkew,
-  checkJwtTimes,
+  checkValidity,
   DEFAULT_CLOCK_SKEW_SECONDS,
+  jwtTimeBounds,
   nowSeconds,
   numericDateToXsd,
+  type TimeBound,
   toVerificationError,
   type VerificationError,
 } from './verification.js'
@@ -37,10 +48,6 @@ export interface IssueJwtVcOptions {
    * (EBSI), else now. Passing one that differs from `issued` is `INVALID_ARGUMENT`.
    */
   iat?: number
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }
 
 /**
@@ -68,7 +75,7 @@ function strictest(
 
 function singleSubjectId(credential: Credential): string | undefined {
   const subject = credential.credentialSubject
-  return isObject(subject) && typeof subject.id === 'string' ? subject.id : undefined
+  return isRecord(subject) && typeof subject.id === 'string' ? subject.id : undefined
 }
 
 /**
@@ -125,7 +132,7 @@ function throwIfInvalid(errors: VerificationError[]): void {
  * `typ` vc+jwt. The credential is checked against its data model first (`CREDENTIAL_INVALID`).
  */
 export async function issueJwtVc(credential: Credential, options: IssueJwtVcOptions): Promise<string> {
-  if (!isObject(credential)) throw new CivitasError('INVALID_ARGUMENT', 'credential must be an object')
+  if (!isRecord(credential)) throw new CivitasError('INVALID_ARGUMENT', 'credential must be an object')
   if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
   const format = options.format
   if (format !== 'jwt_vc_json' && format !== 'vc+jwt') {
@@ -192,9 +199,12 @@ function detectCredentialFormat(
     }
     return 'vc+jwt'
   }
-  if (isObject(payload[claim])) {
+  if (isRecord(payload[claim])) {
     if (header.typ !== undefined && header.typ !== 'JWT') {
-      throw new CivitasError('FORMAT_MISMATCH', `a JWT with a "${claim}" claim has typ ${String(header.typ)}`)
+      throw new CivitasError(
+        'FORMAT_MISMATCH',
+        `a JWT with a "${claim}" claim has typ ${describeValue(header.typ)}`,
+      )
     }
     return 'jwt_vc_json'
   }
@@ -257,10 +267,18 @@ function credentialFromVcdm11(payload: Record<string, unknown>, errors: Verifica
     if (vc.id === undefined) vc.id = payload.jti
     else if (vc.id !== payload.jti) mismatch('id', 'jti')
   }
-  if (payload.sub !== undefined && isObject(vc.credentialSubject)) {
-    const subject = vc.credentialSubject
-    if (subject.id === undefined) vc.credentialSubject = { ...subject, id: payload.sub }
-    else if (subject.id !== payload.sub) mismatch('credentialSubject.id', 'sub')
+  if (payload.sub !== undefined) {
+    // VCDM 1.1 §6.3.1: `sub` is the id of the credential subject. With several subjects it
+    // names every one of them: each subject's id must equal it (one without an id gets it).
+    const subjects = vc.credentialSubject
+    const withSub = (subject: unknown) => {
+      if (!isRecord(subject)) return subject
+      if (subject.id === undefined) return { ...subject, id: payload.sub }
+      if (subject.id !== payload.sub) mismatch('credentialSubject.id', 'sub')
+      return subject
+    }
+    if (Array.isArray(subjects)) vc.credentialSubject = subjects.map(withSub)
+    else if (isRecord(subjects)) vc.credentialSubject = withSub(subjects)
   }
   const nbf =
     typeof payload.nbf === 'number' ? payload.nbf : typeof payload.iat === 'number' ? payload.iat : undefined
@@ -272,26 +290,22 @@ function credentialFromVcdm11(payload: Record<string, unknown>, errors: Verifica
   return vc
 }
 
-/** VCDM 2.0 validity window (validFrom / validUntil) at `now`. */
-function checkValidityPeriod(credential: Credential, now: number, skew: number): VerificationError[] {
-  const errors: VerificationError[] = []
-  // 1.1 credentials say issuanceDate / expirationDate ("when the credential becomes valid");
-  // EBSI's also carry validFrom / validUntil, which then win, as in the JWT claim mapping.
-  const from = xsdDateTimeToSeconds(credential.validFrom ?? credential.issuanceDate)
-  const until = xsdDateTimeToSeconds(credential.validUntil ?? credential.expirationDate)
-  if (from !== undefined && now + skew < from) {
-    errors.push({
-      code: 'CREDENTIAL_NOT_YET_VALID',
-      message: `not valid before ${String(credential.validFrom ?? credential.issuanceDate)}`,
-    })
+/**
+ * The validity bounds a credential states: `validFrom` / `issuanceDate` open it, `validUntil`
+ * / `expirationDate` close it, whichever data model version they come from. Unreadable dates
+ * are left to the data model check, which reports them.
+ */
+function credentialTimeBounds(credential: Credential): TimeBound[] {
+  const bounds: TimeBound[] = []
+  for (const name of VALID_FROM_MEMBERS) {
+    const seconds = xsdDateTimeToSeconds(credential[name])
+    if (seconds !== undefined) bounds.push({ name, kind: 'notBefore', seconds })
   }
-  if (until !== undefined && now - skew >= until) {
-    errors.push({
-      code: 'CREDENTIAL_EXPIRED',
-      message: `expired at ${String(credential.validUntil ?? credential.expirationDate)}`,
-    })
+  for (const name of VALID_UNTIL_MEMBERS) {
+    const seconds = xsdDateTimeToSeconds(credential[name])
+    if (seconds !== undefined) bounds.push({ name, kind: 'notAfter', seconds })
   }
-  return errors
+  return bounds
 }
 
 /**
@@ -319,6 +333,18 @@ export async function verifyJwtVc(
     // A JWT claim naming another issuer than the credential would let two readings disagree.
     errors.push({ code: 'CLAIM_INVALID', message: 'the JWT "iss" claim differs from the credential issuer' })
   }
+  if (format === 'vc+jwt' && payload.sub !== undefined) {
+    // The same rule as the 1.1 mapping: `sub` names every subject, so each must carry it as id.
+    const subjects = Array.isArray(credential.credentialSubject)
+      ? credential.credentialSubject
+      : [credential.credentialSubject]
+    if (!subjects.every((subject) => isRecord(subject) && subject.id === payload.sub)) {
+      errors.push({
+        code: 'CLAIM_INVALID',
+        message: 'the JWT "sub" claim is not the id of every credential subject',
+      })
+    }
+  }
   const issuer = format === 'jwt_vc_json' ? (payload.iss ?? idOf(credential.issuer)) : idOf(credential.issuer)
   try {
     await verifySignatureWithKeySource(token, decoded, signatureKeySource(options, issuer, 'assertionMethod'))
@@ -331,15 +357,16 @@ export async function verifyJwtVc(
       errors: [toVerificationError(error, 'SIGNATURE_INVALID')],
     }
   }
-  for (const error of [...checkJwtTimes(payload, now, skew), ...checkValidityPeriod(credential, now, skew)]) {
-    // exp and expirationDate usually say the same thing: report it once.
-    if (!errors.some((e) => e.code === error.code)) errors.push(error)
-  }
+  // The JWT claims and the credential's dates bound one window; the strictest bound holds.
+  const bounds = [...jwtTimeBounds(payload, errors), ...credentialTimeBounds(credential)]
+  const timeErrors = checkValidity(bounds, now, skew, CREDENTIAL_VALIDITY)
+  errors.push(...timeErrors)
+  const ordered = timeErrors.some((e) => e.code === 'TIME_ORDER_INVALID')
   errors.push(
     ...validateCredential(credential, {
       version: format === 'jwt_vc_json' ? '1.1' : '2.0',
       ...(options.profile ? { profile: options.profile } : {}),
-    }),
+    }).filter((e) => !(ordered && e.code === 'TIME_ORDER_INVALID')),
   )
   if (options.profile === 'ebsi' && format === 'jwt_vc_json')
     errors.push(...checkEbsiCredentialJwt(header, payload))

@@ -1,5 +1,6 @@
 import { parse, type Resolvable } from 'did-resolver'
 import { CivitasError } from '../errors/index.js'
+import { assertInteger, isRecord } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
@@ -18,6 +19,7 @@ import {
   checkJwtTimes,
   DEFAULT_CLOCK_SKEW_SECONDS,
   nowSeconds,
+  PRESENTATION_VALIDITY,
   toVerificationError,
   type VerificationError,
 } from './verification.js'
@@ -50,10 +52,6 @@ export interface IssueJwtVpOptions {
   profile?: CredentialProfile
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
 /** VCDM 2.0 §4.13: a secured credential carried inside a presentation as a data: URL. */
 export function envelopeCredential(jwt: string): Record<string, unknown> {
   return {
@@ -65,7 +63,7 @@ export function envelopeCredential(jwt: string): Record<string, unknown> {
 
 function unenvelope(item: unknown): string | undefined {
   if (typeof item === 'string') return item
-  if (isObject(item) && item.type === 'EnvelopedVerifiableCredential' && typeof item.id === 'string') {
+  if (isRecord(item) && item.type === 'EnvelopedVerifiableCredential' && typeof item.id === 'string') {
     return item.id.startsWith(ENVELOPED_PREFIX) ? item.id.slice(ENVELOPED_PREFIX.length) : undefined
   }
   return undefined
@@ -77,7 +75,7 @@ function unenvelope(item: unknown): string | undefined {
  * payload (`typ` vp+jwt), credential JWTs are enveloped, `aud`/`nonce` are JWT claims.
  */
 export async function issueJwtVp(presentation: Presentation, options: IssueJwtVpOptions): Promise<string> {
-  if (!isObject(presentation)) throw new CivitasError('INVALID_ARGUMENT', 'presentation must be an object')
+  if (!isRecord(presentation)) throw new CivitasError('INVALID_ARGUMENT', 'presentation must be an object')
   if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
   const { format, nonce, audience } = options
   if (format !== 'jwt_vc_json' && format !== 'vc+jwt') {
@@ -89,7 +87,11 @@ export async function issueJwtVp(presentation: Presentation, options: IssueJwtVp
     throw new CivitasError('INVALID_ARGUMENT', 'audience is required')
   }
   const iat = options.iat ?? Math.floor(Date.now() / 1000)
-  const exp = iat + (options.expiresInSeconds ?? 300)
+  const lifetime = options.expiresInSeconds ?? 300
+  // A NaN here would be serialised as "exp": null, a presentation without expiry.
+  assertInteger(iat, 'options.iat', { min: 0 })
+  assertInteger(lifetime, 'options.expiresInSeconds', { min: 1 })
+  const exp = iat + lifetime
   const vcs = presentation.verifiableCredential
   const list = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
   const body: Presentation = {
@@ -249,7 +251,7 @@ export async function verifyJwtVp(
   if (!checkAudience(payload.aud, options.audience)) {
     errors.push({ code: 'AUDIENCE_MISMATCH', message: 'aud does not name this verifier' })
   }
-  errors.push(...checkJwtTimes(payload, now, skew))
+  errors.push(...checkJwtTimes(payload, now, skew, PRESENTATION_VALIDITY))
   errors.push(...validatePresentation(presentation, { version: format === 'jwt_vc_json' ? '1.1' : '2.0' }))
   if (
     payload.iss !== undefined &&
@@ -273,8 +275,10 @@ export async function verifyJwtVp(
     const jwt = unenvelope(item)
     if (options.issuerJwk === undefined && options.resolver === undefined) {
       // Only the holder's key was given: the credentials cannot be checked, so they fail.
+      // Caller misuse, not a bad token, but reported rather than thrown: whether there are
+      // credentials to check depends on the token.
       errors.push({
-        code: 'KEY_NOT_FOUND',
+        code: 'INVALID_ARGUMENT',
         message: `verifiableCredential[${i}]: pass issuerJwk or resolver to verify enclosed credentials`,
       })
       continue

@@ -1,3 +1,4 @@
+import { describeValue } from '../errors/describe.js'
 import { CivitasError, type CivitasErrorCode } from '../errors/index.js'
 
 /** One reason a token did not verify. */
@@ -12,7 +13,7 @@ export interface VerificationError {
  */
 export function toVerificationError(error: unknown, fallback: CivitasErrorCode): VerificationError {
   if (error instanceof CivitasError) return { code: error.code, message: error.message }
-  return { code: fallback, message: error instanceof Error ? error.message : String(error) }
+  return { code: fallback, message: error instanceof Error ? error.message : describeValue(error) }
 }
 
 /** `now` as NumericDate seconds: a Date, epoch seconds, or the current time. */
@@ -53,50 +54,106 @@ export function numericDateToXsd(seconds: number): string | undefined {
 /** Default tolerance between issuer, holder and verifier clocks. */
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60
 
+/** The codes a token's validity window fails with: its own for a presentation. */
+export interface ValidityCodes {
+  readonly expired: CivitasErrorCode
+  readonly notYetValid: CivitasErrorCode
+}
+
+export const CREDENTIAL_VALIDITY: ValidityCodes = {
+  expired: 'CREDENTIAL_EXPIRED',
+  notYetValid: 'CREDENTIAL_NOT_YET_VALID',
+}
+
+export const PRESENTATION_VALIDITY: ValidityCodes = {
+  expired: 'PRESENTATION_EXPIRED',
+  notYetValid: 'PRESENTATION_NOT_YET_VALID',
+}
+
+/** One property bounding a token's validity, as NumericDate seconds. */
+export interface TimeBound {
+  /** The claim or member it came from (`exp`, `validUntil`, ...), for messages. */
+  readonly name: string
+  readonly kind: 'notBefore' | 'notAfter' | 'issuedAt'
+  readonly seconds: number
+}
+
+const JWT_TIME_KINDS = { iat: 'issuedAt', nbf: 'notBefore', exp: 'notAfter' } as const
+
 /**
- * RFC 7519 time claims: `iat`, `nbf`, `exp` must be numbers when present; `exp` may not
- * precede `nbf`; the token must be inside its window at `now` (± skew). Returns every
- * problem found, not only the first.
+ * RFC 7519 `iat` / `nbf` / `exp` as bounds. A present claim that is not a finite number is
+ * `CLAIM_INVALID` (pushed to `errors`): it must never drop out of the comparisons silently.
  */
-export function checkJwtTimes(
-  payload: Record<string, unknown>,
-  now: number,
-  skew: number,
-): VerificationError[] {
-  const errors: VerificationError[] = []
-  const times: Record<string, number> = {}
+export function jwtTimeBounds(payload: Record<string, unknown>, errors: VerificationError[]): TimeBound[] {
+  const bounds: TimeBound[] = []
   for (const name of ['iat', 'nbf', 'exp'] as const) {
     const value = payload[name]
     if (value === undefined) continue
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       errors.push({
         code: 'CLAIM_INVALID',
-        message: `${name} must be a NumericDate (a number), got ${typeof value}`,
+        message: `${name} must be a NumericDate (a number), got ${describeValue(value)}`,
       })
     } else {
-      times[name] = value
+      bounds.push({ name, kind: JWT_TIME_KINDS[name], seconds: value })
     }
   }
-  const { iat, nbf, exp } = times
-  if (nbf !== undefined && exp !== undefined && exp < nbf) {
-    errors.push({ code: 'TIME_ORDER_INVALID', message: 'exp is before nbf' })
+  return bounds
+}
+
+function describeTime(bound: TimeBound): string {
+  return `${numericDateToXsd(bound.seconds) ?? `NumericDate ${bound.seconds}`} (${bound.name})`
+}
+
+/**
+ * The validity window several properties bound (`exp`, `expirationDate`, `validUntil`;
+ * `nbf`, `validFrom`, `issuanceDate`): the strictest of each holds, so a credential whose
+ * `expirationDate` has passed is expired whatever its `validUntil` says. Reports an end
+ * before the start (`TIME_ORDER_INVALID`), not yet valid and expired (± `skew`), each once.
+ */
+export function checkValidity(
+  bounds: readonly TimeBound[],
+  now: number,
+  skew: number,
+  codes: ValidityCodes,
+): VerificationError[] {
+  let from: TimeBound | undefined
+  let until: TimeBound | undefined
+  let issued: TimeBound | undefined
+  for (const bound of bounds) {
+    if (bound.kind === 'notBefore' && (from === undefined || bound.seconds > from.seconds)) from = bound
+    if (bound.kind === 'notAfter' && (until === undefined || bound.seconds < until.seconds)) until = bound
+    if (bound.kind === 'issuedAt' && (issued === undefined || bound.seconds > issued.seconds)) issued = bound
   }
-  if (iat !== undefined && exp !== undefined && exp < iat) {
-    errors.push({ code: 'TIME_ORDER_INVALID', message: 'exp is before iat' })
+  const errors: VerificationError[] = []
+  const start = from === undefined || (issued !== undefined && issued.seconds > from.seconds) ? issued : from
+  if (until !== undefined && start !== undefined && until.seconds < start.seconds) {
+    errors.push({ code: 'TIME_ORDER_INVALID', message: `${until.name} is before ${start.name}` })
   }
-  if (nbf !== undefined && now + skew < nbf) {
-    errors.push({
-      code: 'CREDENTIAL_NOT_YET_VALID',
-      message: `not valid before ${numericDateToXsd(nbf) ?? `NumericDate ${nbf}`}`,
-    })
-  } else if (iat !== undefined && now + skew < iat) {
-    errors.push({ code: 'CREDENTIAL_NOT_YET_VALID', message: 'issued in the future (iat)' })
+  if (from !== undefined && now + skew < from.seconds) {
+    errors.push({ code: codes.notYetValid, message: `not valid before ${describeTime(from)}` })
+  } else if (issued !== undefined && now + skew < issued.seconds) {
+    errors.push({ code: codes.notYetValid, message: `issued in the future (${issued.name})` })
   }
-  if (exp !== undefined && now - skew >= exp) {
-    errors.push({
-      code: 'CREDENTIAL_EXPIRED',
-      message: `expired at ${numericDateToXsd(exp) ?? `NumericDate ${exp}`}`,
-    })
+  if (until !== undefined && now - skew >= until.seconds) {
+    errors.push({ code: codes.expired, message: `expired at ${describeTime(until)}` })
   }
+  return errors
+}
+
+/**
+ * RFC 7519 time claims: `iat`, `nbf`, `exp` must be numbers when present; `exp` may not
+ * precede `nbf` or `iat`; the token must be inside its window at `now` (± skew). Returns
+ * every problem found, not only the first.
+ */
+export function checkJwtTimes(
+  payload: Record<string, unknown>,
+  now: number,
+  skew: number,
+  codes: ValidityCodes = CREDENTIAL_VALIDITY,
+): VerificationError[] {
+  const errors: VerificationError[] = []
+  const bounds = jwtTimeBounds(payload, errors)
+  errors.push(...checkValidity(bounds, now, skew, codes))
   return errors
 }

@@ -365,6 +365,23 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     expect(codes(result)).toEqual(['CREDENTIAL_EXPIRED'])
   })
 
+  it('a typ no String() can print ({"toString": null}) is FORMAT_MISMATCH, not a raw TypeError', async () => {
+    const header = base64urlEncode(
+      new TextEncoder().encode(JSON.stringify({ alg: 'ES256', typ: { toString: null } })),
+    )
+    const payload = base64urlEncode(
+      new TextEncoder().encode(
+        JSON.stringify({ iss: 'https://i.example', vct: 'urn:x', _sd_alg: 'sha-256' }),
+      ),
+    )
+    const signature = await issuer.signer.sign(new TextEncoder().encode(`${header}.${payload}`))
+    const token = `${header}.${payload}.${base64urlEncode(signature)}~`
+    const result = await verifySdJwt(token, { issuerJwk: issuer.jwk, now: NOW })
+    expect(result.verified).toBe(false)
+    expect(codes(result)).toEqual(['FORMAT_MISMATCH'])
+    expect(result.errors[0]?.message).toContain('an object')
+  })
+
   it('malformed tokens never throw', async () => {
     for (const token of [
       '',

@@ -12,7 +12,9 @@ import {
   toVerificationError,
   type VerificationError,
 } from '../credentials/verification.js'
+import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import type { DecodedJws, JwsHeader } from '../jose/decode.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import { type DecodedSdJwt, type DisclosedClaim, decodeSdJwtParts, disclosedClaims } from './decode.js'
@@ -80,10 +82,6 @@ function parseJsonSerialization(token: string, maxLength = DEFAULT_MAX_SD_JWT_LE
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
 function checkOptions(options: VerifySdJwtOptions): void {
   if (options === null || typeof options !== 'object') {
     throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
@@ -125,10 +123,10 @@ function sdJwtVcErrors(
   placements: Iterable<string>,
 ): VerificationError[] {
   const errors: VerificationError[] = []
-  if (!SD_JWT_VC_TYPES.has(String(header.typ))) {
+  if (typeof header.typ !== 'string' || !SD_JWT_VC_TYPES.has(header.typ)) {
     errors.push({
       code: 'FORMAT_MISMATCH',
-      message: `typ must be "${SD_JWT_VC_TYP}", got ${JSON.stringify(header.typ)}`,
+      message: `typ must be "${SD_JWT_VC_TYP}", got ${describeValue(header.typ)}`,
     })
   }
   if (typeof payload.vct !== 'string' || payload.vct.length === 0) {
@@ -137,15 +135,15 @@ function sdJwtVcErrors(
   if (typeof payload.iss !== 'string' || payload.iss.length === 0) {
     errors.push({ code: 'CLAIM_INVALID', message: 'iss must be a non-empty string' })
   }
-  if (payload.cnf !== undefined && !(isObject(payload.cnf) && isObject(payload.cnf.jwk))) {
+  if (payload.cnf !== undefined && !(isRecord(payload.cnf) && isRecord(payload.cnf.jwk))) {
     errors.push({ code: 'CLAIM_INVALID', message: 'cnf must carry a jwk' })
   }
   if (payload.status !== undefined) {
-    const list = isObject(payload.status) ? payload.status.status_list : undefined
+    const list = isRecord(payload.status) ? payload.status.status_list : undefined
     if (
       list !== undefined &&
       !(
-        isObject(list) &&
+        isRecord(list) &&
         Number.isSafeInteger(list.idx) &&
         (list.idx as number) >= 0 &&
         typeof list.uri === 'string'
@@ -160,7 +158,10 @@ function sdJwtVcErrors(
   for (const path of placements) {
     const top = path.split('/')[1]
     if (path.split('/').length === 2 && top !== undefined && CLEAR_TEXT_ONLY.has(top)) {
-      errors.push({ code: 'SD_DISCLOSURE_INVALID', message: `"${top}" must not be selectively disclosed` })
+      errors.push({
+        code: 'SD_DISCLOSURE_INVALID',
+        message: `${describeValue(top)} must not be selectively disclosed`,
+      })
     }
   }
   return errors
@@ -284,7 +285,7 @@ export async function verifySdJwtSignedBy(
     if (requireKeyBinding) errors.push({ code: 'KB_JWT_MISSING', message: 'a key-binding JWT is required' })
   } else {
     const cnf = payload.cnf
-    if (!isObject(cnf) || !isObject(cnf.jwk)) {
+    if (!isRecord(cnf) || !isRecord(cnf.jwk)) {
       errors.push({ code: 'KB_JWT_INVALID', message: 'a KB-JWT is present but the SD-JWT has no cnf.jwk' })
     } else {
       try {

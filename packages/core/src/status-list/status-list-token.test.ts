@@ -49,10 +49,27 @@ describe('IETF Status List Token (statuslist+jwt)', () => {
     ).rejects.toMatchObject({ code: 'CREDENTIAL_EXPIRED' })
     const other = await generateKeyPair('ES256')
     await expect(
-      verifyStatusListToken(token, { publicJwk: other.publicJwk, now: NOW }),
+      verifyStatusListToken(token, { publicJwk: other.publicJwk, uri: URI, now: NOW }),
     ).rejects.toMatchObject({
       code: 'SIGNATURE_INVALID',
     })
+  })
+
+  it('the caller must name the list it expects: without uri, INVALID_ARGUMENT (fail closed)', async () => {
+    const keys = await generateKeyPair('ES256')
+    // A genuine, all-valid list of the same issuer, for another list than the credential's.
+    const token = await issueStatusListToken(
+      { iss: 'https://issuer.example', sub: `${URI}-other`, statuses: [0, 0], bits: 1, iat: NOW },
+      { signer: localSigner(keys.privateJwk) },
+    )
+    for (const uri of [undefined, '', 42]) {
+      await expect(
+        verifyStatusListToken(token, { publicJwk: keys.publicJwk, uri, now: NOW } as never),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
+    }
+    await expect(
+      verifyStatusListToken(token, { publicJwk: keys.publicJwk, uri: URI, now: NOW }),
+    ).rejects.toMatchObject({ code: 'STATUS_LIST_INVALID' })
   })
 })
 

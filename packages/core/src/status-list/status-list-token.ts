@@ -66,8 +66,8 @@ export async function issueStatusListToken(
 export interface VerifyStatusListTokenOptions {
   publicJwk?: Jwk
   resolver?: Resolvable
-  /** The `status.status_list.uri` of the Referenced Token: the token's `sub` must equal it. */
-  uri?: string
+  /** Required: the `status.status_list.uri` of the Referenced Token; the token's `sub` must equal it. */
+  uri: string
   now?: Date | number
   clockSkewSeconds?: number
   algorithms?: readonly SignatureAlgorithm[]
@@ -83,6 +83,14 @@ export async function verifyStatusListToken(
   options: VerifyStatusListTokenOptions,
 ): Promise<{ header: JwsHeader; payload: Record<string, unknown>; list: StatusList }> {
   checkKeySource(options ?? {}, 'publicJwk')
+  // Fail closed: without the list the Referenced Token points at, a genuine token for any
+  // other list of the same issuer (say, an all-valid one) would be accepted.
+  if (typeof options.uri !== 'string' || options.uri.length === 0) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'uri is required: the status.status_list.uri of the Referenced Token, which the list token sub must equal',
+    )
+  }
   const now = nowSeconds(options.now)
   const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
   const decoded = decodeJws(token)
@@ -95,7 +103,7 @@ export async function verifyStatusListToken(
     decoded,
     signatureKeySource(options, payload.iss, 'assertionMethod'),
   )
-  if (typeof payload.sub !== 'string' || (options.uri !== undefined && payload.sub !== options.uri)) {
+  if (payload.sub !== options.uri) {
     throw new CivitasError(
       'STATUS_LIST_INVALID',
       'the Status List Token sub is not the referenced list URI',
