@@ -1,4 +1,6 @@
 // Public surface of credentials/: re-exported from the package root.
+
+export { DEFAULT_VERIFICATION_TIMEOUT_MS } from '../verification/deadline.js'
 export {
   type CredentialProfile,
   type DataModelOptions,
@@ -20,6 +22,7 @@ export {
   verifyJwtVc,
 } from './jwt-vc.js'
 export {
+  DEFAULT_CREDENTIAL_CONCURRENCY,
   DEFAULT_MAX_CREDENTIALS,
   envelopeCredential,
   type IssueJwtVpOptions,

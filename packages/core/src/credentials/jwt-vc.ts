@@ -1,11 +1,12 @@
 import type { Resolvable } from 'did-resolver'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger, isRecord } from '../guards/index.js'
+import { assertInteger, isRecord, limitOption } from '../guards/index.js'
 import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
+import { createDeadline, DEFAULT_VERIFICATION_TIMEOUT_MS, type Deadline } from '../verification/deadline.js'
 import {
   type CredentialProfile,
   idOf,
@@ -172,6 +173,8 @@ export interface VerifyJwtVcOptions {
   format?: JwtCredentialFormat
   profile?: CredentialProfile
   algorithms?: readonly SignatureAlgorithm[]
+  /** Overall deadline in ms (default 20,000); past it, `VERIFICATION_TIMEOUT`. */
+  timeoutMs?: number
 }
 
 export interface JwtVcVerificationResult {
@@ -322,7 +325,28 @@ export async function verifyJwtVc(
   checkKeySource(options, 'publicJwk')
   const now = nowSeconds(options.now)
   const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
+  const timeoutMs = limitOption(options.timeoutMs, 'options.timeoutMs', DEFAULT_VERIFICATION_TIMEOUT_MS)
+  const deadline = createDeadline(timeoutMs)
+  try {
+    return await verifyJwtVcWithin(token, options, { now, skew, deadline })
+  } finally {
+    deadline.dispose()
+  }
+}
 
+/** What a presentation shares with the credentials it encloses: one clock, one deadline. */
+export interface VerificationScope {
+  readonly now: number
+  readonly skew: number
+  readonly deadline: Deadline
+}
+
+/** {@link verifyJwtVc} with options already checked, inside a caller's scope. */
+export async function verifyJwtVcWithin(
+  token: string,
+  options: VerifyJwtVcOptions,
+  { now, skew, deadline }: VerificationScope,
+): Promise<JwtVcVerificationResult> {
   const read = readCredentialJwt(token, 'vc', options.format)
   if ('error' in read) return { verified: false, ...read.partial, errors: [read.error] }
   const { decoded, header, payload, format } = read
@@ -347,7 +371,9 @@ export async function verifyJwtVc(
   }
   const issuer = format === 'jwt_vc_json' ? (payload.iss ?? idOf(credential.issuer)) : idOf(credential.issuer)
   try {
-    await verifySignatureWithKeySource(token, decoded, signatureKeySource(options, issuer, 'assertionMethod'))
+    await deadline.race(
+      verifySignatureWithKeySource(token, decoded, signatureKeySource(options, issuer, 'assertionMethod')),
+    )
   } catch (error) {
     return {
       verified: false,

@@ -1,10 +1,15 @@
 import { parse, type Resolvable } from 'did-resolver'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger, isRecord } from '../guards/index.js'
+import { assertInteger, isRecord, limitOption } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
+import {
+  createDeadline,
+  DEFAULT_VERIFICATION_TIMEOUT_MS,
+  mapWithConcurrency,
+} from '../verification/deadline.js'
 import { type CredentialProfile, idOf, validatePresentation } from './data-model.js'
 import { checkEbsiPresentationJwt } from './ebsi.js'
 import { checkKeySource, signatureKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
@@ -12,7 +17,9 @@ import {
   type JwtCredentialFormat,
   type JwtVcVerificationResult,
   readCredentialJwt,
-  verifyJwtVc,
+  type VerificationScope,
+  type VerifyJwtVcOptions,
+  verifyJwtVcWithin,
 } from './jwt-vc.js'
 import {
   checkClockSkew,
@@ -173,7 +180,18 @@ export interface VerifyJwtVpOptions {
    * thousands of lookups. More is `INPUT_TOO_LARGE` and none is verified.
    */
   maxCredentials?: number
+  /**
+   * Overall deadline in ms for the presentation and every enclosed credential (default
+   * 20,000): 64 credentials naming 64 slow did:web issuers cost at most this, not 64 times
+   * the web timeout. Past it, `VERIFICATION_TIMEOUT`.
+   */
+  timeoutMs?: number
+  /** Enclosed credentials verified at once (default 8): their DID lookups run in parallel. */
+  concurrency?: number
 }
+
+/** Default `concurrency` of verifyJwtVp. */
+export const DEFAULT_CREDENTIAL_CONCURRENCY = 8
 
 export interface JwtVpVerificationResult {
   readonly verified: boolean
@@ -217,6 +235,35 @@ export async function verifyJwtVp(
   if (!Number.isSafeInteger(maxCredentials) || maxCredentials < 0) {
     throw new CivitasError('INVALID_ARGUMENT', 'maxCredentials must be a non-negative integer')
   }
+  const timeoutMs = limitOption(options.timeoutMs, 'options.timeoutMs', DEFAULT_VERIFICATION_TIMEOUT_MS)
+  const concurrency = limitOption(
+    options.concurrency,
+    'options.concurrency',
+    DEFAULT_CREDENTIAL_CONCURRENCY,
+    64,
+  )
+  const deadline = createDeadline(timeoutMs)
+  try {
+    return await verifyPresentationWithin(
+      token,
+      options,
+      { now, skew, deadline },
+      maxCredentials,
+      concurrency,
+    )
+  } finally {
+    deadline.dispose()
+  }
+}
+
+async function verifyPresentationWithin(
+  token: string,
+  options: VerifyJwtVpOptions,
+  scope: VerificationScope,
+  maxCredentials: number,
+  concurrency: number,
+): Promise<JwtVpVerificationResult> {
+  const { now, skew, deadline } = scope
 
   const read = readCredentialJwt(token, 'vp', options.format)
   if ('error' in read) return { verified: false, ...read.partial, credentials: [], errors: [read.error] }
@@ -235,7 +282,9 @@ export async function verifyJwtVp(
     ...(typeof holder === 'string' ? { holder } : {}),
   }
   try {
-    await verifySignatureWithKeySource(token, decoded, signatureKeySource(options, holder, 'authentication'))
+    await deadline.race(
+      verifySignatureWithKeySource(token, decoded, signatureKeySource(options, holder, 'authentication')),
+    )
   } catch (error) {
     return {
       verified: false,
@@ -270,40 +319,41 @@ export async function verifyJwtVp(
       message: `the presentation encloses ${all.length} credentials, the limit is ${maxCredentials}`,
     })
   }
-  const credentials: JwtVcVerificationResult[] = []
-  for (const [i, item] of items.entries()) {
-    const jwt = unenvelope(item)
-    if (options.issuerJwk === undefined && options.resolver === undefined) {
-      // Only the holder's key was given: the credentials cannot be checked, so they fail.
-      // Caller misuse, not a bad token, but reported rather than thrown: whether there are
-      // credentials to check depends on the token.
-      errors.push({
-        code: 'INVALID_ARGUMENT',
-        message: `verifiableCredential[${i}]: pass issuerJwk or resolver to verify enclosed credentials`,
-      })
-      continue
-    }
-    if (jwt === undefined) {
-      errors.push({
-        code: 'PRESENTATION_INVALID',
-        message: `verifiableCredential[${i}] is not a credential JWT`,
-      })
-      continue
-    }
-    const result = await verifyJwtVc(jwt, {
-      ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
-      ...(options.issuerJwk === undefined && options.resolver !== undefined
-        ? { resolver: options.resolver }
-        : {}),
-      ...(options.now !== undefined ? { now: options.now } : {}),
-      ...(options.clockSkewSeconds !== undefined ? { clockSkewSeconds: options.clockSkewSeconds } : {}),
-      format,
-      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-      ...(options.profile !== undefined ? { profile: options.profile } : {}),
-    })
-    credentials.push(result)
-    for (const e of result.errors)
+  const credentialOptions: VerifyJwtVcOptions = {
+    ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
+    ...(options.issuerJwk === undefined && options.resolver !== undefined
+      ? { resolver: options.resolver }
+      : {}),
+    format,
+    ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+    ...(options.profile !== undefined ? { profile: options.profile } : {}),
+  }
+  const failed = (code: VerificationError['code'], message: string): JwtVcVerificationResult => ({
+    verified: false,
+    errors: [{ code, message }],
+  })
+  // In parallel, at most `concurrency` at once, all under the presentation's one deadline:
+  // each credential may name another slow issuer host.
+  const credentials = await mapWithConcurrency(
+    items,
+    concurrency,
+    deadline,
+    async (item, i): Promise<JwtVcVerificationResult> => {
+      const jwt = unenvelope(item)
+      if (options.issuerJwk === undefined && options.resolver === undefined) {
+        // Caller misuse, not a bad token, but reported rather than thrown: whether there are
+        // credentials to check depends on the token.
+        return failed('INVALID_ARGUMENT', 'pass issuerJwk or resolver to verify enclosed credentials')
+      }
+      if (jwt === undefined) return failed('PRESENTATION_INVALID', 'not a credential JWT')
+      return verifyJwtVcWithin(jwt, credentialOptions, scope)
+    },
+    () => failed('VERIFICATION_TIMEOUT', 'not verified: the presentation ran out of time'),
+  )
+  for (const [i, result] of credentials.entries()) {
+    for (const e of result.errors) {
       errors.push({ code: e.code, message: `verifiableCredential[${i}]: ${e.message}` })
+    }
   }
   if (options.profile === 'ebsi' && format === 'jwt_vc_json')
     errors.push(...checkEbsiPresentationJwt(header, payload))

@@ -51,6 +51,7 @@ export type CivitasErrorCode =
   | 'KB_JWT_INVALID'
   | 'KB_SD_HASH_MISMATCH'
   | 'KB_IAT_INVALID'
+  | 'VERIFICATION_TIMEOUT'
   // ── status lists ─────────────────────────────────────────────────────
   | 'STATUS_LIST_INVALID'
   | 'STATUS_LIST_TOO_SHORT'
