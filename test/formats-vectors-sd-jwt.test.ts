@@ -33,7 +33,7 @@ describe('vectors: SD-JWT specification examples', () => {
       const kb = vector.expected.keyBinding
       const isVc = ['dc+sd-jwt', 'vc+sd-jwt'].includes(vector.expected.header?.typ)
       const result = await verifySdJwt(vector.input.sdJwt, {
-        issuerJwk: vector.verification.issuerPublicKeyJwk,
+        publicJwk: vector.verification.issuerPublicKeyJwk,
         profile: isVc ? 'sd-jwt-vc' : 'sd-jwt',
         // The examples were signed in 2023-2025: evaluate at the KB-JWT's iat (or the
         // credential's), as the README of the vectors says.
@@ -51,7 +51,7 @@ describe('vectors: SD-JWT specification examples', () => {
       } else {
         expect(result.keyBinding).toBeUndefined()
         const required = await verifySdJwt(vector.input.sdJwt, {
-          issuerJwk: vector.verification.issuerPublicKeyJwk,
+          publicJwk: vector.verification.issuerPublicKeyJwk,
           profile: 'sd-jwt',
           now: vector.expected.processedPayload.iat,
           requireKeyBinding: true,
@@ -154,7 +154,7 @@ describe('vectors: sd-jwt-python round-trip specifications', () => {
           : {}),
       })
       const result = await verifySdJwt(presentation, {
-        issuerJwk: issuerKey,
+        publicJwk: issuerKey,
         profile: 'sd-jwt',
         now: settings.iat,
         ...(spec.key_binding
@@ -170,7 +170,7 @@ describe('vectors: sd-jwt-python round-trip specifications', () => {
           expect(
             (
               await verifySdJwt(presentation, {
-                issuerJwk: publicKey,
+                publicJwk: publicKey,
                 profile: 'sd-jwt',
                 now: settings.iat,
                 ...(spec.key_binding

@@ -87,18 +87,19 @@ describe('vectors: status-list', () => {
     const vector = load('ietf-tsl-referenced-token-sdjwt.json')
     const token = load('ietf-tsl-status-list-token-jwt.json')
     const referenced = await verifySdJwt(vector.input.referencedToken, {
-      issuerJwk: vector.verification.issuerPublicKeyJwk,
+      publicJwk: vector.verification.issuerPublicKeyJwk,
       profile: 'sd-jwt',
       now: 1_683_000_000,
     })
     expect(referenced.errors).toEqual([])
     const reference = (referenced.claims!.status as { status_list: { idx: number; uri: string } }).status_list
     expect(reference).toEqual(vector.expected.status_list)
-    const { list } = await verifyStatusListToken(token.input.jwt, {
+    const verified = await verifyStatusListToken(token.input.jwt, {
       publicJwk: token.verification.publicKeyJwk,
       uri: reference.uri,
       now: token.expected.payload.iat,
     })
-    expect(list.get(reference.idx)).toBe(vector.expected.statusValue)
+    expect(verified.errors).toEqual([])
+    expect(verified.list?.get(reference.idx)).toBe(vector.expected.statusValue)
   })
 })

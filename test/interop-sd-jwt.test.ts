@@ -82,7 +82,7 @@ describe('interop: dc+sd-jwt with @sd-jwt/sd-jwt-vc', () => {
     expect(disclosures).toHaveLength(4)
     const reordered = [parts[0], ...disclosures.reverse(), parts.at(-1)].join('~')
     await expect(theirs.verify(reordered, { keyBindingNonce: NONCE })).rejects.toThrow()
-    const ours = await verifySdJwt(reordered, { issuerJwk: issuer.publicJwk, nonce: NONCE, audience: AUD })
+    const ours = await verifySdJwt(reordered, { publicJwk: issuer.publicJwk, nonce: NONCE, audience: AUD })
     expect(ours.errors.map((e) => e.code)).toEqual(['KB_SD_HASH_MISMATCH'])
   })
 
@@ -118,7 +118,7 @@ describe('interop: dc+sd-jwt with @sd-jwt/sd-jwt-vc', () => {
       { kb: { payload: { iat: now, aud: AUD, nonce: NONCE } } },
     )
     const ours = await verifySdJwt(presentation, {
-      issuerJwk: issuer.publicKey as Jwk,
+      publicJwk: issuer.publicKey as Jwk,
       nonce: NONCE,
       audience: AUD,
     })
@@ -133,7 +133,7 @@ describe('interop: dc+sd-jwt with @sd-jwt/sd-jwt-vc', () => {
     expect(ours.claims).not.toHaveProperty('family_name')
     // Their KB-JWT is held to the same rules as ours: another verifier's nonce or audience fails.
     const replayed = await verifySdJwt(presentation, {
-      issuerJwk: issuer.publicKey as Jwk,
+      publicJwk: issuer.publicKey as Jwk,
       nonce: 'n-other',
       audience: 'https://other-verifier.example.eu',
     })
@@ -142,7 +142,7 @@ describe('interop: dc+sd-jwt with @sd-jwt/sd-jwt-vc', () => {
       /~([^~]*)$/,
       `~${Buffer.from(JSON.stringify(['c2FsdA', 'family_name', 'Forged'])).toString('base64url')}~$1`,
     )
-    const forgedResult = await verifySdJwt(forged, { issuerJwk: issuer.publicKey as Jwk })
+    const forgedResult = await verifySdJwt(forged, { publicJwk: issuer.publicKey as Jwk })
     expect(forgedResult.errors.map((e) => e.code)).toEqual(['SD_DISCLOSURE_UNREFERENCED'])
     // Their issued (unpresented) SD-JWT also presents through our wallet code.
     const ourPresentation = await presentSdJwt(issued, {
@@ -150,7 +150,7 @@ describe('interop: dc+sd-jwt with @sd-jwt/sd-jwt-vc', () => {
       keyBinding: { signer: localSigner(holder.privateKey as Jwk), nonce: NONCE, audience: AUD },
     })
     const again = await verifySdJwt(ourPresentation, {
-      issuerJwk: issuer.publicKey as Jwk,
+      publicJwk: issuer.publicKey as Jwk,
       nonce: NONCE,
       audience: AUD,
     })

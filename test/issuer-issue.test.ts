@@ -188,7 +188,8 @@ describe.each([
       publicJwk: identity.publicJwk,
       uri: `${BASE_URL}/${a!.status[0]!.listId}/token`,
     })
-    expect(list.list.get(a!.status[0]!.index)).toBe(1)
-    expect(list.list.get(b!.status[0]!.index)).toBe(0)
+    expect(list.errors).toEqual([])
+    expect(list.list?.get(a!.status[0]!.index)).toBe(1)
+    expect(list.list?.get(b!.status[0]!.index)).toBe(0)
   })
 })

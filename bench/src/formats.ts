@@ -163,7 +163,7 @@ const theirSdPresentation = await theirs.present(
   { kb: { payload: { iat: now, aud: audience, nonce } } },
 )
 const verifyOurSd = () =>
-  verifySdJwt(ourSdPresentation, { resolver, issuerJwk: issuerKeys.publicJwk, nonce, audience })
+  verifySdJwt(ourSdPresentation, { resolver, publicJwk: issuerKeys.publicJwk, nonce, audience })
 for (const [name, check] of [
   ['verifyJwtVc jwt_vc_json', async () => (await verifyJwtVc(ourVc11, { resolver })).verified],
   ['verifyJwtVc their jwt_vc_json', async () => (await verifyJwtVc(theirVc, { resolver })).verified],
@@ -173,7 +173,7 @@ for (const [name, check] of [
   [
     'verifySdJwt theirs',
     async () =>
-      (await verifySdJwt(theirSdPresentation, { issuerJwk: issuerKeys.publicJwk, nonce, audience })).verified,
+      (await verifySdJwt(theirSdPresentation, { publicJwk: issuerKeys.publicJwk, nonce, audience })).verified,
   ],
 ] as const) {
   if (!(await check())) throw new Error(`${name} does not verify`)
@@ -257,7 +257,7 @@ const cases: Row[] = [
   {
     format: 'dc+sd-jwt',
     operation: 'verify presentation + KB-JWT (JWK)',
-    ours: () => verifySdJwt(ourSdPresentation, { issuerJwk: issuerKeys.publicJwk, nonce, audience }),
+    ours: () => verifySdJwt(ourSdPresentation, { publicJwk: issuerKeys.publicJwk, nonce, audience }),
     peerName: '@sd-jwt/sd-jwt-vc',
     peer: () => theirs.verify(ourSdPresentation, { keyBindingNonce: nonce }),
   },

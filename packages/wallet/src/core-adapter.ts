@@ -188,7 +188,7 @@ export async function verifyWithCore(
   format: CredentialFormat,
   options: CoreVerifyOptions,
 ): Promise<CoreVerification> {
-  const key = options.issuerJwk ? { issuerJwk: options.issuerJwk } : { resolver: options.resolver }
+  const key = options.issuerJwk ? { publicJwk: options.issuerJwk } : { resolver: options.resolver }
   const now = options.now !== undefined ? { now: options.now } : {}
   if (format === 'dc+sd-jwt') {
     const result = await verifySdJwt(token, { ...key, ...now })

@@ -1,7 +1,8 @@
 import type { CivitasErrorCode } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
+import type { VerificationError } from '../verification/result.js'
+import { w3cStatusEntries } from '../verification/status-entry.js'
 import { ebsiDidProblem } from './ebsi-did.js'
-import type { VerificationError } from './verification.js'
 
 /** The first `@context` of each W3C Verifiable Credentials Data Model version. */
 export const VCDM_1_1_CONTEXT = 'https://www.w3.org/2018/credentials/v1'
@@ -111,7 +112,7 @@ class Collector {
   readonly errors: VerificationError[] = []
   constructor(private readonly code: CivitasErrorCode) {}
   add(message: string): void {
-    this.errors.push({ code: this.code, message })
+    this.errors.push({ code: this.code, message, check: 'dataModel' })
   }
 }
 
@@ -152,25 +153,6 @@ function checkTypedList(
   return objects
 }
 
-function checkStatusEntry(c: Collector, entry: Record<string, unknown>, where: string): void {
-  const types = typesOf(entry.type) ?? []
-  if (types.includes('BitstringStatusListEntry') || types.includes('StatusList2021Entry')) {
-    if (typeof entry.statusPurpose !== 'string' || entry.statusPurpose.length === 0) {
-      c.add(`${where}.statusPurpose must be a string`)
-    }
-    if (typeof entry.statusListIndex !== 'string' || !/^(0|[1-9]\d*)$/.test(entry.statusListIndex)) {
-      c.add(`${where}.statusListIndex must be a non-negative integer as a string`)
-    }
-    if (!isUri(entry.statusListCredential)) c.add(`${where}.statusListCredential must be a URL`)
-    if (
-      entry.statusSize !== undefined &&
-      !(Number.isInteger(entry.statusSize) && (entry.statusSize as number) >= 1)
-    ) {
-      c.add(`${where}.statusSize must be a positive integer`)
-    }
-  }
-}
-
 /** Members that open a credential's validity window, and those that close it. */
 export const VALID_FROM_MEMBERS = ['validFrom', 'issuanceDate'] as const
 export const VALID_UNTIL_MEMBERS = ['validUntil', 'expirationDate'] as const
@@ -196,7 +178,7 @@ export function strictestValidity(credential: Record<string, unknown>): {
 function validityOrderError(credential: Record<string, unknown>): VerificationError | undefined {
   const { from, until } = strictestValidity(credential)
   if (from === undefined || until === undefined || until.seconds >= from.seconds) return undefined
-  return { code: 'TIME_ORDER_INVALID', message: `${until.name} is before ${from.name}` }
+  return { code: 'TIME_ORDER_INVALID', message: `${until.name} is before ${from.name}`, check: 'time' }
 }
 
 /**
@@ -254,17 +236,13 @@ export function validateCredential(credential: unknown, options: DataModelOption
       else if (s.id !== undefined && !isUri(s.id)) c.add(`${where}.id must be a URL`)
     })
   }
-  const statuses = checkTypedList(c, 'credentialStatus', credential.credentialStatus, {
+  checkTypedList(c, 'credentialStatus', credential.credentialStatus, {
     idRequired: version === '1.1',
     typeRequired: true,
   })
-  statuses.forEach((entry, i) => {
-    checkStatusEntry(
-      c,
-      entry,
-      Array.isArray(credential.credentialStatus) ? `credentialStatus[${i}]` : 'credentialStatus',
-    )
-  })
+  // The members of BitstringStatusListEntry / StatusList2021Entry, read the way verifiers
+  // read them (one normalisation for issuing, reading and verifying).
+  c.errors.push(...w3cStatusEntries(credential).errors)
   checkTypedList(c, 'credentialSchema', credential.credentialSchema, { idRequired: true, typeRequired: true })
   checkTypedList(c, 'termsOfUse', credential.termsOfUse, { idRequired: false, typeRequired: true })
   checkTypedList(c, 'evidence', credential.evidence, { idRequired: false, typeRequired: true })

@@ -313,7 +313,7 @@ describe("profile: 'ebsi' (VCDM 1.1)", () => {
       const vp = await present(student, [await issueEbsi(attestation())])
       const result = await verifyJwtVp(vp, {
         publicJwk: student.jwk,
-        issuerJwk: university.jwk,
+        credentials: { publicJwk: university.jwk },
         nonce,
         audience,
         now: NOW,
@@ -334,7 +334,13 @@ describe("profile: 'ebsi' (VCDM 1.1)", () => {
         },
         { format: 'jwt_vc_json', signer: other.signer, nonce, audience, iat: NOW },
       )
-      const options = { publicJwk: other.jwk, issuerJwk: university.jwk, nonce, audience, now: NOW }
+      const options = {
+        publicJwk: other.jwk,
+        credentials: { publicJwk: university.jwk },
+        nonce,
+        audience,
+        now: NOW,
+      }
       expect((await verifyJwtVp(vp, options)).verified).toBe(true)
       const result = await verifyJwtVp(vp, { ...options, profile: 'ebsi' })
       expect(result.verified).toBe(false)

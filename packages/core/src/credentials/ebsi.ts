@@ -2,9 +2,9 @@ import { describeValue } from '../errors/describe.js'
 import type { CivitasErrorCode } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
 import { decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
+import type { VerificationError } from '../verification/result.js'
 import { idOf, VCDM_1_1_CONTEXT, xsdDateTimeToSeconds } from './data-model.js'
 import { ebsiDidProblem } from './ebsi-did.js'
-import type { VerificationError } from './verification.js'
 
 /**
  * EBSI's JWT rules for VCDM 1.1 credentials and presentations (EBSI_JWT_VC_001/002,
@@ -21,7 +21,7 @@ export const EBSI_ALGORITHMS: readonly string[] = ['ES256', 'ES256K', 'EdDSA']
 class Errors {
   readonly list: VerificationError[] = []
   add(code: CivitasErrorCode, message: string): void {
-    this.list.push({ code, message: `EBSI: ${message}` })
+    this.list.push({ code, message: `EBSI: ${message}`, check: 'format' })
   }
 }
 

@@ -1,6 +1,5 @@
 // Public surface of credentials/: re-exported from the package root.
 
-export { DEFAULT_VERIFICATION_TIMEOUT_MS } from '../verification/deadline.js'
 export {
   type CredentialProfile,
   type DataModelOptions,
@@ -48,4 +47,3 @@ export {
   verifyVcSdJwt,
   verifyVpSdJwt,
 } from './vc-sd-jwt.js'
-export type { VerificationError } from './verification.js'

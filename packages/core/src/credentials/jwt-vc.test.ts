@@ -461,7 +461,7 @@ describe('time claims no Date can hold', () => {
       expect(codes(result)).toContain(code)
     }
     const sdJwt = await issueSdJwt({ iss: 'https://i.example', exp: -1e20 }, [], { signer })
-    const sd = await verifySdJwt(sdJwt, { issuerJwk: publicJwk, profile: 'sd-jwt', now: NOW })
+    const sd = await verifySdJwt(sdJwt, { publicJwk: publicJwk, profile: 'sd-jwt', now: NOW })
     expect(codes(sd)).toEqual(['CREDENTIAL_EXPIRED'])
   })
 })

@@ -1,37 +1,27 @@
-import { parse, type Resolvable } from 'did-resolver'
+import { parse } from 'did-resolver'
 import { CivitasError } from '../errors/index.js'
 import { assertInteger, isRecord, limitOption } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
-import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
+import type { Jwk } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
+import { mapWithConcurrency } from '../verification/deadline.js'
+import { type GetKey, keySourceFrom, type VerifiedSignature } from '../verification/key.js'
 import {
-  createDeadline,
-  DEFAULT_VERIFICATION_TIMEOUT_MS,
-  mapWithConcurrency,
-} from '../verification/deadline.js'
+  type PipelineContext,
+  runPipeline,
+  type VerifyOptions,
+  withPipelineContext,
+} from '../verification/pipeline.js'
+import type { VerificationError } from '../verification/result.js'
+import { jwtTimeBounds, PRESENTATION_VALIDITY } from '../verification/times.js'
 import { type CredentialProfile, idOf, validatePresentation } from './data-model.js'
 import { checkEbsiPresentationJwt } from './ebsi.js'
-import { checkKeySource, signatureKeySource, verifySignatureWithKeySource } from './issuer-signature.js'
-import {
-  type JwtCredentialFormat,
-  type JwtVcVerificationResult,
-  readCredentialJwt,
-  type VerificationScope,
-  type VerifyJwtVcOptions,
-  verifyJwtVcWithin,
-} from './jwt-vc.js'
-import {
-  checkClockSkew,
-  checkJwtTimes,
-  DEFAULT_CLOCK_SKEW_SECONDS,
-  nowSeconds,
-  PRESENTATION_VALIDITY,
-  toVerificationError,
-  type VerificationError,
-} from './verification.js'
+import { type JwtVcVerificationResult, verifyJwtVcIn } from './jwt-vc.js'
+import { type JwtCredentialFormat, type ReadJwt, readJwt, VP_JWT_TYP } from './read.js'
 
-export const VP_JWT_TYP = 'vp+jwt'
+export { VP_JWT_TYP } from './read.js'
+
 const ENVELOPED_PREFIX = 'data:application/vc+jwt,'
 
 export type Presentation = Record<string, unknown>
@@ -156,22 +146,21 @@ export async function issueJwtVp(presentation: Presentation, options: IssueJwtVp
   return signJws(claims, options.signer, header)
 }
 
-export interface VerifyJwtVpOptions {
-  /** Resolves the holder's DID (authentication key) and the issuers' DIDs. */
-  resolver?: Resolvable
-  /** Holder key, instead of resolving the holder DID. */
-  publicJwk?: Jwk
-  /** Issuer key for the enclosed credentials, instead of resolving issuer DIDs. */
-  issuerJwk?: Jwk
+export interface VerifyJwtVpOptions extends VerifyOptions {
   /** The challenge this verifier sent. */
   nonce: string
   /** This verifier's identifier. */
   audience: string
-  now?: Date | number
-  clockSkewSeconds?: number
   /** Accept only this format. */
   format?: JwtCredentialFormat
-  algorithms?: readonly SignatureAlgorithm[]
+  /**
+   * How the enclosed credentials' issuer keys are found. Default: the `getKey` above, else
+   * the `resolver`; `publicJwk` above is the holder's and never used for them.
+   */
+  credentials?: {
+    publicJwk?: Jwk
+    getKey?: GetKey
+  }
   /** `ebsi`: EBSI's presentation rules, and the credential profile for every enclosed credential. */
   profile?: CredentialProfile
   /**
@@ -180,12 +169,6 @@ export interface VerifyJwtVpOptions {
    * thousands of lookups. More is `INPUT_TOO_LARGE` and none is verified.
    */
   maxCredentials?: number
-  /**
-   * Overall deadline in ms for the presentation and every enclosed credential (default
-   * 20,000): 64 credentials naming 64 slow did:web issuers cost at most this, not 64 times
-   * the web timeout. Past it, `VERIFICATION_TIMEOUT`.
-   */
-  timeoutMs?: number
   /** Enclosed credentials verified at once (default 8): their DID lookups run in parallel. */
   concurrency?: number
 }
@@ -200,8 +183,11 @@ export interface JwtVpVerificationResult {
   readonly payload?: Record<string, unknown>
   readonly presentation?: Presentation
   readonly holder?: string
-  /** One result per enclosed credential JWT. */
+  /** One result per enclosed credential, in presentation order. */
   readonly credentials: readonly JwtVcVerificationResult[]
+  /** What verified the holder's signature (each credential's are in its own result). */
+  readonly signatures: readonly VerifiedSignature[]
+  /** The presentation's errors and, tagged with `credential: i`, those of each enclosed credential. */
   readonly errors: readonly VerificationError[]
 }
 
@@ -209,18 +195,61 @@ function checkAudience(aud: unknown, audience: string): boolean {
   return aud === audience || (Array.isArray(aud) && aud.includes(audience))
 }
 
+interface ReadPresentation extends ReadJwt {
+  readonly presentation: Presentation
+  readonly holder: unknown
+}
+
+function readPresentation(
+  token: string,
+  format: JwtCredentialFormat | undefined,
+  seen: object,
+): ReadPresentation {
+  const read = readJwt(token, 'vp', format, seen)
+  const presentation = (read.format === 'jwt_vc_json' ? read.payload.vp : read.payload) as Presentation
+  // VCDM 1.1 maps the holder to iss; vc-jose-cose allows iss as well. Either names the signer.
+  const claimed: unknown = read.payload.iss !== undefined ? read.payload.iss : idOf(presentation.holder)
+  // A presentation need not name its holder; the DID its kid names then signed it. A claimed
+  // holder that is not a string is no DID: the key step refuses it.
+  const holder =
+    claimed === undefined && read.header.kid !== undefined ? parse(read.header.kid)?.did : claimed
+  return { ...read, presentation, holder }
+}
+
+function bindingErrors(read: ReadPresentation, options: VerifyJwtVpOptions): VerificationError[] {
+  const errors: VerificationError[] = []
+  const { payload, presentation } = read
+  if (payload.nonce !== options.nonce) {
+    errors.push({ code: 'NONCE_MISMATCH', message: 'nonce is not the expected challenge', check: 'binding' })
+  }
+  if (!checkAudience(payload.aud, options.audience)) {
+    errors.push({ code: 'AUDIENCE_MISMATCH', message: 'aud does not name this verifier', check: 'binding' })
+  }
+  if (
+    payload.iss !== undefined &&
+    presentation.holder !== undefined &&
+    payload.iss !== idOf(presentation.holder)
+  ) {
+    errors.push({
+      code: 'CLAIM_INVALID',
+      message: 'the holder differs from the JWT "iss" claim',
+      check: 'binding',
+    })
+  }
+  return errors
+}
+
 /**
- * Verifies a presentation JWT of either format: holder signature (authentication key),
- * `nonce` and `aud`, time claims, data model, and every enclosed credential. Never throws
- * for a bad token; throws only for API misuse.
+ * Verifies a presentation JWT of either format through the verification pipeline: holder
+ * signature (authentication key), times, data model, `nonce` / `aud`, then every enclosed
+ * credential, in parallel (at most `concurrency` at once) and under the presentation's one
+ * deadline (`timeoutMs`). Never throws for a bad token; throws only for API misuse.
  */
 export async function verifyJwtVp(
   token: string,
   options: VerifyJwtVpOptions,
 ): Promise<JwtVpVerificationResult> {
-  if (options === null || typeof options !== 'object')
-    throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
-  checkKeySource(options, 'publicJwk')
+  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
   if (
     typeof options.nonce !== 'string' ||
     typeof options.audience !== 'string' ||
@@ -229,133 +258,130 @@ export async function verifyJwtVp(
   ) {
     throw new CivitasError('INVALID_ARGUMENT', 'nonce and audience are required to verify a presentation')
   }
-  const now = nowSeconds(options.now)
-  const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
   const maxCredentials = options.maxCredentials ?? DEFAULT_MAX_CREDENTIALS
-  if (!Number.isSafeInteger(maxCredentials) || maxCredentials < 0) {
-    throw new CivitasError('INVALID_ARGUMENT', 'maxCredentials must be a non-negative integer')
-  }
-  const timeoutMs = limitOption(options.timeoutMs, 'options.timeoutMs', DEFAULT_VERIFICATION_TIMEOUT_MS)
+  assertInteger(maxCredentials, 'options.maxCredentials', { min: 0 })
   const concurrency = limitOption(
     options.concurrency,
     'options.concurrency',
     DEFAULT_CREDENTIAL_CONCURRENCY,
     64,
   )
-  const deadline = createDeadline(timeoutMs)
-  try {
-    return await verifyPresentationWithin(
-      token,
-      options,
-      { now, skew, deadline },
-      maxCredentials,
-      concurrency,
-    )
-  } finally {
-    deadline.dispose()
+  if (options.credentials !== undefined && !isRecord(options.credentials)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'options.credentials must be an object')
   }
+  const issuerKeys = keySourceFrom(
+    {
+      ...(options.credentials?.publicJwk !== undefined ? { publicJwk: options.credentials.publicJwk } : {}),
+      ...((options.credentials?.getKey ?? options.getKey)
+        ? { getKey: options.credentials?.getKey ?? options.getKey }
+        : {}),
+      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
+      ...(options.keyTime !== undefined ? { keyTime: options.keyTime } : {}),
+      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
+    },
+    false,
+  )
+  return withPipelineContext(options, async (context) => {
+    const seen: { header?: JwsHeader; payload?: Record<string, unknown> } = {}
+    let credentials: JwtVcVerificationResult[] = []
+    const outcome = await runPipeline(context, {
+      readFallback: 'INVALID_JWS',
+      read: () => readPresentation(token, options.format, seen),
+      signer: (read) => ({
+        parts: [{ jws: token, decoded: read.decoded }],
+        payload: read.payload,
+        signer: read.holder,
+        purpose: 'authentication',
+        role: 'holder',
+        ...(typeof read.payload.iat === 'number' ? { issuedAt: read.payload.iat } : {}),
+      }),
+      times: (read, _, errors) => jwtTimeBounds(read.payload, errors),
+      validity: PRESENTATION_VALIDITY,
+      dataModel: (read) =>
+        validatePresentation(read.presentation, { version: read.format === 'jwt_vc_json' ? '1.1' : '2.0' }),
+      checks: async (read) => {
+        const errors = bindingErrors(read, options)
+        if (options.profile === 'ebsi' && read.format === 'jwt_vc_json') {
+          errors.push(...checkEbsiPresentationJwt(read.header, read.payload))
+        }
+        const enclosed = await verifyEnclosed(
+          read,
+          { ...context, keys: issuerKeys },
+          options,
+          maxCredentials,
+          concurrency,
+        )
+        credentials = enclosed.credentials
+        return [...errors, ...enclosed.errors]
+      },
+    })
+    const { read } = outcome
+    if (read === undefined)
+      return { verified: false, ...seen, credentials: [], signatures: [], errors: outcome.errors }
+    return {
+      verified: outcome.verified,
+      format: read.format,
+      header: read.header,
+      payload: read.payload,
+      presentation: read.presentation,
+      ...(typeof read.holder === 'string' ? { holder: read.holder } : {}),
+      credentials,
+      signatures: outcome.signatures,
+      errors: outcome.errors,
+    }
+  })
 }
 
-async function verifyPresentationWithin(
-  token: string,
+/** The enclosed credentials, verified in parallel within the presentation's context. */
+async function verifyEnclosed(
+  read: ReadPresentation,
+  context: PipelineContext,
   options: VerifyJwtVpOptions,
-  scope: VerificationScope,
   maxCredentials: number,
   concurrency: number,
-): Promise<JwtVpVerificationResult> {
-  const { now, skew, deadline } = scope
-
-  const read = readCredentialJwt(token, 'vp', options.format)
-  if ('error' in read) return { verified: false, ...read.partial, credentials: [], errors: [read.error] }
-  const { decoded, header, payload, format } = read
-  const presentation = (format === 'jwt_vc_json' ? payload.vp : payload) as Presentation
-  // VCDM 1.1 maps the holder to iss; vc-jose-cose allows iss as well. Either names the signer.
-  const claimed: unknown = payload.iss !== undefined ? payload.iss : idOf(presentation.holder)
-  // A presentation need not name its holder; the DID its kid names then signed it. A claimed
-  // holder that is not a string is no DID: the signature check below refuses it.
-  const holder = claimed === undefined && header.kid !== undefined ? parse(header.kid)?.did : claimed
-  const base = {
-    format,
-    header,
-    payload,
-    presentation,
-    ...(typeof holder === 'string' ? { holder } : {}),
-  }
-  try {
-    await deadline.race(
-      verifySignatureWithKeySource(token, decoded, signatureKeySource(options, holder, 'authentication')),
-    )
-  } catch (error) {
-    return {
-      verified: false,
-      ...base,
-      credentials: [],
-      errors: [toVerificationError(error, 'SIGNATURE_INVALID')],
-    }
-  }
-
-  const errors: VerificationError[] = []
-  if (payload.nonce !== options.nonce)
-    errors.push({ code: 'NONCE_MISMATCH', message: 'nonce is not the expected challenge' })
-  if (!checkAudience(payload.aud, options.audience)) {
-    errors.push({ code: 'AUDIENCE_MISMATCH', message: 'aud does not name this verifier' })
-  }
-  errors.push(...checkJwtTimes(payload, now, skew, PRESENTATION_VALIDITY))
-  errors.push(...validatePresentation(presentation, { version: format === 'jwt_vc_json' ? '1.1' : '2.0' }))
-  if (
-    payload.iss !== undefined &&
-    presentation.holder !== undefined &&
-    payload.iss !== idOf(presentation.holder)
-  ) {
-    errors.push({ code: 'CLAIM_INVALID', message: 'the holder differs from the JWT "iss" claim' })
-  }
-
-  const vcs = presentation?.verifiableCredential
+): Promise<{ credentials: JwtVcVerificationResult[]; errors: VerificationError[] }> {
+  const vcs = read.presentation?.verifiableCredential
   const all = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
-  const items = all.length > maxCredentials ? [] : all
-  if (items !== all) {
-    errors.push({
-      code: 'INPUT_TOO_LARGE',
-      message: `the presentation encloses ${all.length} credentials, the limit is ${maxCredentials}`,
-    })
+  if (all.length > maxCredentials) {
+    const message = `the presentation encloses ${all.length} credentials, the limit is ${maxCredentials}`
+    return { credentials: [], errors: [{ code: 'INPUT_TOO_LARGE', message, check: 'resources' }] }
   }
-  const credentialOptions: VerifyJwtVcOptions = {
-    ...(options.issuerJwk !== undefined ? { publicJwk: options.issuerJwk } : {}),
-    ...(options.issuerJwk === undefined && options.resolver !== undefined
-      ? { resolver: options.resolver }
-      : {}),
-    format,
-    ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-    ...(options.profile !== undefined ? { profile: options.profile } : {}),
-  }
-  const failed = (code: VerificationError['code'], message: string): JwtVcVerificationResult => ({
-    verified: false,
-    errors: [{ code, message }],
-  })
-  // In parallel, at most `concurrency` at once, all under the presentation's one deadline:
-  // each credential may name another slow issuer host.
+  const failed = (
+    code: VerificationError['code'],
+    message: string,
+    check: VerificationError['check'],
+  ): JwtVcVerificationResult => ({ verified: false, signatures: [], errors: [{ code, message, check }] })
+  const profile = options.profile
+  // At most `concurrency` at once, all under the presentation's one deadline: each
+  // credential may name another slow issuer host.
   const credentials = await mapWithConcurrency(
-    items,
+    all,
     concurrency,
-    deadline,
-    async (item, i): Promise<JwtVcVerificationResult> => {
-      const jwt = unenvelope(item)
-      if (options.issuerJwk === undefined && options.resolver === undefined) {
+    context.deadline,
+    async (item): Promise<JwtVcVerificationResult> => {
+      if (context.keys === undefined) {
         // Caller misuse, not a bad token, but reported rather than thrown: whether there are
         // credentials to check depends on the token.
-        return failed('INVALID_ARGUMENT', 'pass issuerJwk or resolver to verify enclosed credentials')
+        return failed(
+          'INVALID_ARGUMENT',
+          'pass getKey, credentials.publicJwk or resolver to verify enclosed credentials',
+          'key',
+        )
       }
-      if (jwt === undefined) return failed('PRESENTATION_INVALID', 'not a credential JWT')
-      return verifyJwtVcWithin(jwt, credentialOptions, scope)
+      const jwt = unenvelope(item)
+      if (jwt === undefined) return failed('PRESENTATION_INVALID', 'not a credential JWT', 'format')
+      return verifyJwtVcIn(context, jwt, {
+        format: read.format,
+        ...(profile !== undefined ? { profile } : {}),
+      })
     },
-    () => failed('VERIFICATION_TIMEOUT', 'not verified: the presentation ran out of time'),
+    () => failed('VERIFICATION_TIMEOUT', 'not verified: the presentation ran out of time', 'resources'),
   )
+  const errors: VerificationError[] = []
   for (const [i, result] of credentials.entries()) {
     for (const e of result.errors) {
-      errors.push({ code: e.code, message: `verifiableCredential[${i}]: ${e.message}` })
+      errors.push({ ...e, message: `verifiableCredential[${i}]: ${e.message}`, credential: i })
     }
   }
-  if (options.profile === 'ebsi' && format === 'jwt_vc_json')
-    errors.push(...checkEbsiPresentationJwt(header, payload))
-  return { verified: errors.length === 0, ...base, credentials, errors }
+  return { credentials, errors }
 }

@@ -111,9 +111,7 @@ describe('a signer DID taken from a token must be a plain DID (CLAIM_INVALID)', 
       { iss: `${did}${suffix}`, sub: uri, statuses: [0], bits: 1, iat: NOW },
       { signer },
     )
-    await expect(verifyStatusListToken(token, { resolver, uri, now: NOW })).rejects.toMatchObject({
-      code: 'CLAIM_INVALID',
-    })
+    expect(codes(await verifyStatusListToken(token, { resolver, uri, now: NOW }))).toEqual(['CLAIM_INVALID'])
   })
 
   it('with an explicit key as well: the token cannot name a DID URL as its issuer', async () => {

@@ -281,7 +281,7 @@ describe('vp+sd-jwt (vc-jose-cose §3.2.2)', () => {
     ).toEqual(['NONCE_MISMATCH'])
     expect(
       codes(await verifyVpSdJwt(vp, { resolver, nonce: NONCE, audience: AUDIENCE, now: NOW + 3_600 })),
-    ).toContain('CREDENTIAL_EXPIRED')
+    ).toContain('PRESENTATION_EXPIRED')
   })
 
   it('a presentation naming another holder than its signer is refused', async () => {

@@ -1,9 +1,9 @@
-import { parse, type Resolvable } from 'did-resolver'
+import { parse } from 'did-resolver'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger, isRecord } from '../guards/index.js'
+import { assertInteger, isRecord, limitOption } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
-import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
+import type { Jwk } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
 import { type DisclosedClaim, decodeSdJwt } from '../sd-jwt/decode.js'
 import type { DisclosureFrame } from '../sd-jwt/frame.js'
@@ -11,22 +11,16 @@ import type { SdHashAlgorithm } from '../sd-jwt/hash.js'
 import { issueSdJwt } from '../sd-jwt/issue.js'
 import type { VerifiedKeyBinding } from '../sd-jwt/key-binding.js'
 import { splitSdJwt } from '../sd-jwt/serialization.js'
-import { type SdJwtVerificationResult, verifySdJwtSignedBy } from '../sd-jwt/verify.js'
-import {
-  type CredentialProfile,
-  idOf,
-  validateCredential,
-  validatePresentation,
-  xsdDateTimeToSeconds,
-} from './data-model.js'
-import { checkKeySource } from './issuer-signature.js'
-import { DEFAULT_MAX_CREDENTIALS } from './jwt-vp.js'
-import {
-  checkClockSkew,
-  DEFAULT_CLOCK_SKEW_SECONDS,
-  nowSeconds,
-  type VerificationError,
-} from './verification.js'
+import { checkSdJwtOptions, verifySdJwtIn } from '../sd-jwt/verify.js'
+import { mapWithConcurrency } from '../verification/deadline.js'
+import { type GetKey, keySourceFrom, type VerifiedSignature } from '../verification/key.js'
+import { type PipelineContext, type VerifyOptions, withPipelineContext } from '../verification/pipeline.js'
+import type { VerificationError } from '../verification/result.js'
+import { type StatusEntry, w3cStatusEntries } from '../verification/status-entry.js'
+import { PRESENTATION_VALIDITY } from '../verification/times.js'
+import { type CredentialProfile, idOf, validateCredential, validatePresentation } from './data-model.js'
+import { DEFAULT_CREDENTIAL_CONCURRENCY, DEFAULT_MAX_CREDENTIALS } from './jwt-vp.js'
+import { credentialTimeBounds } from './read.js'
 
 /**
  * VCDM 2.0 secured with SD-JWT (W3C vc-jose-cose §3.2): the credential (presentation) is the
@@ -105,6 +99,7 @@ function clearTextErrors(
       errors.push({
         code: 'SD_DISCLOSURE_INVALID',
         message: `${member} must not be selectively disclosable (a holder could withhold it)`,
+        check: 'disclosures',
       })
     }
   }
@@ -176,18 +171,12 @@ export async function issueVcSdJwt(
   return token
 }
 
-export interface VerifyVcSdJwtOptions {
-  /** Issuer key. Either this or `resolver` (the credential's `issuer` DID, key by `kid`, assertionMethod). */
-  publicJwk?: Jwk
-  resolver?: Resolvable
-  now?: Date | number
-  clockSkewSeconds?: number
+export interface VerifyVcSdJwtOptions extends VerifyOptions {
   /** The KB-JWT's expected nonce and audience; giving either requires key binding. */
   nonce?: string
   audience?: string
   requireKeyBinding?: boolean
   profile?: CredentialProfile
-  algorithms?: readonly SignatureAlgorithm[]
 }
 
 export interface VcSdJwtVerificationResult {
@@ -200,87 +189,57 @@ export interface VcSdJwtVerificationResult {
   readonly credential?: Record<string, unknown>
   readonly disclosures?: readonly DisclosedClaim[]
   readonly keyBinding?: VerifiedKeyBinding
+  /** Its status entries, normalised (see `StatusEntry`). */
+  readonly statusEntries?: readonly StatusEntry[]
+  /** What verified the issuer's signature and, when present, the KB-JWT's. */
+  readonly signatures: readonly VerifiedSignature[]
   readonly errors: readonly VerificationError[]
 }
 
-/** VCDM 2.0 validity window: the latest start and the earliest end the credential states. */
-function validityErrors(credential: Record<string, unknown>, now: number, skew: number): VerificationError[] {
-  const starts = ['validFrom', 'issuanceDate'].map((m) => xsdDateTimeToSeconds(credential[m]))
-  const ends = ['validUntil', 'expirationDate'].map((m) => xsdDateTimeToSeconds(credential[m]))
-  // No start is -Infinity and no end +Infinity: neither bound then applies.
-  const from = Math.max(...starts.filter((s): s is number => s !== undefined))
-  const until = Math.min(...ends.filter((s): s is number => s !== undefined))
-  const errors: VerificationError[] = []
-  if (now + skew < from)
-    errors.push({ code: 'CREDENTIAL_NOT_YET_VALID', message: 'the credential is not valid yet' })
-  if (now - skew >= until) errors.push({ code: 'CREDENTIAL_EXPIRED', message: 'the credential has expired' })
-  return errors
+/** The credential a vc+sd-jwt discloses: its claims without the holder key. */
+function credentialOf(claims: Record<string, unknown>): Record<string, unknown> {
+  const { cnf: _cnf, ...credential } = claims
+  return credential
 }
 
-/** The VCDM reading of a verified SD-JWT: format, token claims and data model. */
-function credentialErrors(
-  sd: SdJwtVerificationResult,
-  credential: Record<string, unknown>,
-  options: VerifyVcSdJwtOptions,
-  now: number,
-  skew: number,
-): VerificationError[] {
+/** The format rules of a vc+sd-jwt: `typ`, no `vct` / `vc` / `vp`, `iss` = issuer, clear-text members. */
+function vcFormatErrors(verified: {
+  header: JwsHeader
+  payload: Record<string, unknown>
+  claims: Record<string, unknown>
+  disclosures: readonly DisclosedClaim[]
+}): VerificationError[] {
+  const { header, payload, claims, disclosures } = verified
   const errors: VerificationError[] = []
-  const typ = mediaType(sd.header?.typ)
+  const format = (code: VerificationError['code'], message: string) =>
+    errors.push({ code, message, check: 'format' })
+  const typ = mediaType(header.typ)
   if (typ === undefined || !VC_TYPES.has(typ)) {
-    errors.push({
-      code: 'FORMAT_MISMATCH',
-      message: `typ must be "${VC_SD_JWT_TYP}", got ${describeValue(sd.header?.typ)}`,
-    })
+    format('FORMAT_MISMATCH', `typ must be "${VC_SD_JWT_TYP}", got ${describeValue(header.typ)}`)
   }
-  const payload = sd.payload ?? {}
-  if (payload.vct !== undefined) {
-    errors.push({ code: 'FORMAT_MISMATCH', message: 'an IETF SD-JWT VC (vct): verify it with verifySdJwt' })
-  }
+  if (payload.vct !== undefined)
+    format('FORMAT_MISMATCH', 'an IETF SD-JWT VC (vct): verify it with verifySdJwt')
   if (payload.vc !== undefined || payload.vp !== undefined) {
-    errors.push({
-      code: 'FORMAT_MISMATCH',
-      message: 'a vc+sd-jwt payload is the credential itself: no vc or vp claim',
-    })
+    format('FORMAT_MISMATCH', 'a vc+sd-jwt payload is the credential itself: no vc or vp claim')
   }
-  if (payload.iss !== undefined && payload.iss !== idOf(credential.issuer)) {
-    errors.push({ code: 'CLAIM_INVALID', message: 'the JWT "iss" claim differs from the credential issuer' })
+  if (payload.iss !== undefined && payload.iss !== idOf(claims.issuer)) {
+    format('CLAIM_INVALID', 'the JWT "iss" claim differs from the credential issuer')
   }
-  errors.push(...clearTextErrors(payload, sd.disclosures ?? [], VERIFY_CLEAR_TEXT))
-  errors.push(...validityErrors(credential, now, skew))
-  errors.push(
-    ...validateCredential(credential, {
-      version: '2.0',
-      ...(options.profile ? { profile: options.profile } : {}),
-    }),
-  )
+  errors.push(...clearTextErrors(payload, disclosures, VERIFY_CLEAR_TEXT))
   return errors
 }
 
-/**
- * Verifies a VCDM 2.0 credential secured with SD-JWT (vc-jose-cose §3.2.1 and §8.3): the
- * issuer's signature (explicit key, or the key the credential's `issuer` DID lists under
- * `assertionMethod`), the Disclosures, the KB-JWT when asked for, the validity window and the
- * data model of the disclosed credential. Never throws for a bad token.
- */
-export async function verifyVcSdJwt(
+/** {@link verifyVcSdJwt} in a context already built: a presentation's, for its credentials. */
+async function verifyVcSdJwtIn(
+  context: PipelineContext,
   token: string,
-  options: VerifyVcSdJwtOptions,
+  options: Pick<VerifyVcSdJwtOptions, 'nonce' | 'audience' | 'requireKeyBinding' | 'profile' | 'algorithms'>,
 ): Promise<VcSdJwtVerificationResult> {
-  if (options === null || typeof options !== 'object') {
-    throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
-  }
-  checkKeySource(options, 'publicJwk')
-  const now = nowSeconds(options.now)
-  const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
-  const sd = await verifySdJwtSignedBy(
+  const sd = await verifySdJwtIn(
+    context,
     token,
     {
       profile: 'sd-jwt',
-      now,
-      clockSkewSeconds: skew,
-      ...(options.publicJwk !== undefined ? { issuerJwk: options.publicJwk } : {}),
-      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
       ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
       ...(options.audience !== undefined ? { audience: options.audience } : {}),
       ...(options.requireKeyBinding !== undefined ? { requireKeyBinding: options.requireKeyBinding } : {}),
@@ -288,18 +247,45 @@ export async function verifyVcSdJwt(
     },
     // The issuer must be clear text: it names the key the signature is checked with.
     (payload) => ({ did: idOf(payload.issuer), purpose: 'assertionMethod' }),
+    {
+      // validFrom / validUntil bound it together with iat / nbf / exp: the strictest holds.
+      times: (claims) => credentialTimeBounds(credentialOf(claims)),
+      dataModel: (claims) =>
+        validateCredential(credentialOf(claims), {
+          version: '2.0',
+          ...(options.profile ? { profile: options.profile } : {}),
+        }),
+      checks: vcFormatErrors,
+    },
   )
-  const base = {
-    format: 'vc+sd-jwt' as const,
+  const credential = sd.claims === undefined ? undefined : credentialOf(sd.claims)
+  return {
+    verified: sd.verified,
+    format: 'vc+sd-jwt',
     ...(sd.header !== undefined ? { header: sd.header } : {}),
     ...(sd.payload !== undefined ? { payload: sd.payload } : {}),
+    ...(credential !== undefined ? { credential, statusEntries: w3cStatusEntries(credential).entries } : {}),
     ...(sd.disclosures !== undefined ? { disclosures: sd.disclosures } : {}),
     ...(sd.keyBinding !== undefined ? { keyBinding: sd.keyBinding } : {}),
+    signatures: sd.signatures,
+    errors: sd.errors,
   }
-  if (sd.claims === undefined) return { verified: false, ...base, errors: sd.errors }
-  const { cnf: _cnf, ...credential } = sd.claims
-  const errors = [...sd.errors, ...credentialErrors(sd, credential, options, now, skew)]
-  return { verified: errors.length === 0, ...base, credential, errors }
+}
+
+/**
+ * Verifies a VCDM 2.0 credential secured with SD-JWT (vc-jose-cose §3.2.1 and §8.3) through
+ * the verification pipeline: the issuer's signature (`publicJwk`, `getKey`, or the key the
+ * credential's `issuer` DID lists under `assertionMethod`), the Disclosures, the validity
+ * window (the strictest bound holds), the data model of the disclosed credential, the format
+ * rules and the KB-JWT when asked for. Never throws for a bad token.
+ */
+export async function verifyVcSdJwt(
+  token: string,
+  options: VerifyVcSdJwtOptions,
+): Promise<VcSdJwtVerificationResult> {
+  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
+  checkSdJwtOptions({ ...options, profile: 'sd-jwt' })
+  return withPipelineContext(options, (context) => verifyVcSdJwtIn(context, token, options))
 }
 
 // ── presentations ────────────────────────────────────────────────────────────────
@@ -383,20 +369,18 @@ export async function issueVpSdJwt(
   )
 }
 
-export interface VerifyVpSdJwtOptions {
-  /** Resolves the holder's DID (authentication key) and the issuers' DIDs. */
-  resolver?: Resolvable
-  /** Holder key, instead of resolving the holder DID. */
-  publicJwk?: Jwk
-  /** Issuer key for the enclosed credentials, instead of resolving issuer DIDs. */
-  issuerJwk?: Jwk
+export interface VerifyVpSdJwtOptions extends VerifyOptions {
   nonce: string
   audience: string
-  now?: Date | number
-  clockSkewSeconds?: number
-  algorithms?: readonly SignatureAlgorithm[]
+  /**
+   * How the enclosed credentials' issuer keys are found. Default: the `getKey` above, else
+   * the `resolver`; `publicJwk` above is the holder's and never used for them.
+   */
+  credentials?: { publicJwk?: Jwk; getKey?: GetKey }
   /** Most enclosed credentials verified (default 64); more is `INPUT_TOO_LARGE`. */
   maxCredentials?: number
+  /** Enclosed credentials verified at once (default 8). */
+  concurrency?: number
 }
 
 export interface VpSdJwtVerificationResult {
@@ -407,6 +391,9 @@ export interface VpSdJwtVerificationResult {
   readonly presentation?: Record<string, unknown>
   readonly holder?: string
   readonly credentials: readonly VcSdJwtVerificationResult[]
+  /** What verified the holder's signature (each credential's are in its own result). */
+  readonly signatures: readonly VerifiedSignature[]
+  /** The presentation's errors and, tagged with `credential: i`, those of each enclosed credential. */
   readonly errors: readonly VerificationError[]
 }
 
@@ -416,20 +403,57 @@ function holderOf(payload: Record<string, unknown>, kid: unknown): unknown {
   return claimed === undefined && typeof kid === 'string' ? parse(kid)?.did : claimed
 }
 
+/** `typ`, `nonce`, `aud`, `exp` and holder = `iss` of a vp+sd-jwt. */
+function vpErrors(
+  header: JwsHeader,
+  presentation: Record<string, unknown>,
+  options: VerifyVpSdJwtOptions,
+): VerificationError[] {
+  const errors: VerificationError[] = []
+  const typ = mediaType(header.typ)
+  if (typ === undefined || !VP_TYPES.has(typ)) {
+    errors.push({
+      code: 'FORMAT_MISMATCH',
+      message: `typ must be "${VP_SD_JWT_TYP}", got ${describeValue(header.typ)}`,
+      check: 'format',
+    })
+  }
+  if (presentation.nonce !== options.nonce) {
+    errors.push({ code: 'NONCE_MISMATCH', message: 'nonce is not the expected challenge', check: 'binding' })
+  }
+  const aud = presentation.aud
+  if (!(aud === options.audience || (Array.isArray(aud) && aud.includes(options.audience)))) {
+    errors.push({ code: 'AUDIENCE_MISMATCH', message: 'aud does not name this verifier', check: 'binding' })
+  }
+  if (typeof presentation.exp !== 'number') {
+    errors.push({ code: 'CLAIM_INVALID', message: 'a presentation needs exp', check: 'time' })
+  }
+  if (
+    presentation.iss !== undefined &&
+    presentation.holder !== undefined &&
+    presentation.iss !== idOf(presentation.holder)
+  ) {
+    errors.push({
+      code: 'CLAIM_INVALID',
+      message: 'the holder differs from the JWT "iss" claim',
+      check: 'binding',
+    })
+  }
+  return errors
+}
+
 /**
- * Verifies a VCDM 2.0 presentation secured with SD-JWT (vc-jose-cose §3.2.2): the holder's
- * signature (authentication key), `nonce` and `aud`, its times and data model, then every
- * enveloped `vc+sd-jwt` credential (a KB-JWT on one must name the same nonce and audience).
- * Never throws for a bad token.
+ * Verifies a VCDM 2.0 presentation secured with SD-JWT (vc-jose-cose §3.2.2) through the
+ * verification pipeline: the holder's signature (authentication key), times, data model,
+ * `nonce` and `aud`, then every enveloped `vc+sd-jwt` credential (a KB-JWT on one must name
+ * the same nonce and audience), in parallel (at most `concurrency` at once) and under the
+ * presentation's one deadline (`timeoutMs`). Never throws for a bad token.
  */
 export async function verifyVpSdJwt(
   token: string,
   options: VerifyVpSdJwtOptions,
 ): Promise<VpSdJwtVerificationResult> {
-  if (options === null || typeof options !== 'object') {
-    throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
-  }
-  checkKeySource(options, 'publicJwk')
+  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
   for (const name of ['nonce', 'audience'] as const) {
     if (typeof options[name] !== 'string' || options[name].length === 0) {
       throw new CivitasError('INVALID_ARGUMENT', `${name} is required to verify a presentation`)
@@ -437,95 +461,123 @@ export async function verifyVpSdJwt(
   }
   const maxCredentials = options.maxCredentials ?? DEFAULT_MAX_CREDENTIALS
   assertInteger(maxCredentials, 'options.maxCredentials', { min: 0 })
-  const now = nowSeconds(options.now)
-  const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
-  const sd = await verifySdJwtSignedBy(
-    token,
+  const concurrency = limitOption(
+    options.concurrency,
+    'options.concurrency',
+    DEFAULT_CREDENTIAL_CONCURRENCY,
+    64,
+  )
+  if (options.credentials !== undefined && !isRecord(options.credentials)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'options.credentials must be an object')
+  }
+  const getKey = options.credentials?.getKey ?? options.getKey
+  const issuerKeys = keySourceFrom(
     {
-      profile: 'sd-jwt',
-      now,
-      clockSkewSeconds: skew,
-      ...(options.publicJwk !== undefined ? { issuerJwk: options.publicJwk } : {}),
+      ...(options.credentials?.publicJwk !== undefined ? { publicJwk: options.credentials.publicJwk } : {}),
+      ...(getKey !== undefined ? { getKey } : {}),
       ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
+      ...(options.keyTime !== undefined ? { keyTime: options.keyTime } : {}),
       ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
     },
-    // A presentation without holder names its signer by kid only (as jwt_vc_json does).
-    (payload, header) => ({ did: holderOf(payload, header.kid), purpose: 'authentication' }),
+    false,
   )
-  const holder = sd.payload === undefined ? undefined : holderOf(sd.payload, sd.header?.kid)
-  const base = {
-    format: 'vp+sd-jwt' as const,
-    ...(sd.header !== undefined ? { header: sd.header } : {}),
-    ...(sd.payload !== undefined ? { payload: sd.payload } : {}),
-    ...(typeof holder === 'string' ? { holder } : {}),
-  }
-  if (sd.claims === undefined) return { verified: false, ...base, credentials: [], errors: sd.errors }
-  const presentation = sd.claims
-  const errors: VerificationError[] = [...sd.errors]
-  const typ = mediaType(sd.header?.typ)
-  if (typ === undefined || !VP_TYPES.has(typ)) {
-    errors.push({
-      code: 'FORMAT_MISMATCH',
-      message: `typ must be "${VP_SD_JWT_TYP}", got ${describeValue(sd.header?.typ)}`,
-    })
-  }
-  if (presentation.nonce !== options.nonce)
-    errors.push({ code: 'NONCE_MISMATCH', message: 'nonce is not the expected challenge' })
-  const aud = presentation.aud
-  if (!(aud === options.audience || (Array.isArray(aud) && aud.includes(options.audience)))) {
-    errors.push({ code: 'AUDIENCE_MISMATCH', message: 'aud does not name this verifier' })
-  }
-  if (typeof presentation.exp !== 'number')
-    errors.push({ code: 'CLAIM_INVALID', message: 'a presentation needs exp' })
-  if (
-    presentation.iss !== undefined &&
-    presentation.holder !== undefined &&
-    presentation.iss !== idOf(presentation.holder)
-  ) {
-    errors.push({ code: 'CLAIM_INVALID', message: 'the holder differs from the JWT "iss" claim' })
-  }
-  errors.push(...validatePresentation(presentation, { version: '2.0' }))
+  return withPipelineContext(options, async (context) => {
+    let credentials: VcSdJwtVerificationResult[] = []
+    const sd = await verifySdJwtIn(
+      context,
+      token,
+      { profile: 'sd-jwt', ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}) },
+      // A presentation without holder names its signer by kid only (as jwt_vc_json does).
+      (payload, header) => ({ did: holderOf(payload, header.kid), purpose: 'authentication' }),
+      {
+        validity: PRESENTATION_VALIDITY,
+        dataModel: (claims) => validatePresentation(claims, { version: '2.0' }),
+        checks: async ({ header, claims }) => {
+          const enclosed = await verifyEnclosed(
+            claims,
+            { ...context, keys: issuerKeys },
+            options,
+            maxCredentials,
+            concurrency,
+          )
+          credentials = enclosed.credentials
+          return [...vpErrors(header, claims, options), ...enclosed.errors]
+        },
+      },
+    )
+    const holder = sd.payload === undefined ? undefined : holderOf(sd.payload, sd.header?.kid)
+    return {
+      verified: sd.verified,
+      format: 'vp+sd-jwt' as const,
+      ...(sd.header !== undefined ? { header: sd.header } : {}),
+      ...(sd.payload !== undefined ? { payload: sd.payload } : {}),
+      ...(sd.claims !== undefined ? { presentation: sd.claims } : {}),
+      ...(typeof holder === 'string' ? { holder } : {}),
+      credentials,
+      signatures: sd.signatures,
+      errors: sd.errors,
+    }
+  })
+}
 
+/** The enveloped credentials, verified in parallel within the presentation's context. */
+async function verifyEnclosed(
+  presentation: Record<string, unknown>,
+  context: PipelineContext,
+  options: VerifyVpSdJwtOptions,
+  maxCredentials: number,
+  concurrency: number,
+): Promise<{ credentials: VcSdJwtVerificationResult[]; errors: VerificationError[] }> {
   const vcs = presentation.verifiableCredential
   const all = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
   if (all.length > maxCredentials) {
-    errors.push({
-      code: 'INPUT_TOO_LARGE',
-      message: `the presentation encloses ${all.length} credentials, the limit is ${maxCredentials}`,
-    })
-    return { verified: false, ...base, presentation, credentials: [], errors }
+    const message = `the presentation encloses ${all.length} credentials, the limit is ${maxCredentials}`
+    return { credentials: [], errors: [{ code: 'INPUT_TOO_LARGE', message, check: 'resources' }] }
   }
-  const credentials: VcSdJwtVerificationResult[] = []
-  for (const [i, item] of all.entries()) {
-    const enclosed = unenvelope(item)
-    if (enclosed === undefined || (options.issuerJwk === undefined && options.resolver === undefined)) {
-      errors.push({
-        code: enclosed === undefined ? 'PRESENTATION_INVALID' : 'KEY_NOT_FOUND',
-        message:
-          enclosed === undefined
-            ? `verifiableCredential[${i}] is not an enveloped vc+sd-jwt credential`
-            : `verifiableCredential[${i}]: pass issuerJwk or resolver to verify enclosed credentials`,
+  const failed = (
+    code: VerificationError['code'],
+    message: string,
+    check: VerificationError['check'],
+  ): VcSdJwtVerificationResult => ({
+    verified: false,
+    format: 'vc+sd-jwt',
+    signatures: [],
+    errors: [{ code, message, check }],
+  })
+  const credentials = await mapWithConcurrency(
+    all,
+    concurrency,
+    context.deadline,
+    async (item): Promise<VcSdJwtVerificationResult> => {
+      const enclosed = unenvelope(item)
+      if (enclosed === undefined) {
+        return failed('PRESENTATION_INVALID', 'not an enveloped vc+sd-jwt credential', 'format')
+      }
+      if (context.keys === undefined) {
+        return failed(
+          'INVALID_ARGUMENT',
+          'pass getKey, credentials.publicJwk or resolver to verify enclosed credentials',
+          'key',
+        )
+      }
+      let keyBound = false
+      try {
+        keyBound = splitSdJwt(enclosed).kbJwt !== undefined
+      } catch {
+        // The credential's own verification reports the malformed token.
+      }
+      return verifyVcSdJwtIn(context, enclosed, {
+        ...(keyBound ? { nonce: options.nonce, audience: options.audience } : {}),
+        ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
       })
-      continue
+    },
+    () => failed('VERIFICATION_TIMEOUT', 'not verified: the presentation ran out of time', 'resources'),
+  )
+  const errors: VerificationError[] = []
+  for (const [i, result] of credentials.entries()) {
+    for (const e of result.errors) {
+      errors.push({ ...e, message: `verifiableCredential[${i}]: ${e.message}`, credential: i })
     }
-    let keyBound = false
-    try {
-      keyBound = splitSdJwt(enclosed).kbJwt !== undefined
-    } catch {
-      // verifyVcSdJwt reports the malformed token.
-    }
-    const result = await verifyVcSdJwt(enclosed, {
-      ...(options.issuerJwk !== undefined
-        ? { publicJwk: options.issuerJwk }
-        : { resolver: options.resolver! }),
-      now,
-      clockSkewSeconds: skew,
-      ...(keyBound ? { nonce: options.nonce, audience: options.audience } : {}),
-      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-    })
-    credentials.push(result)
-    for (const e of result.errors)
-      errors.push({ code: e.code, message: `verifiableCredential[${i}]: ${e.message}` })
   }
-  return { verified: errors.length === 0, ...base, presentation, credentials, errors }
+  return { credentials, errors }
 }

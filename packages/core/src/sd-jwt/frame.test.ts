@@ -50,11 +50,11 @@ describe('disclosure and presentation frames: claim names are data', () => {
       signer: localSigner(privateJwk),
     })
     const presented = await presentSdJwt(token, { disclose: { a: true } })
-    const result = await verifySdJwt(presented, { issuerJwk: publicJwk, profile: 'sd-jwt' })
+    const result = await verifySdJwt(presented, { publicJwk: publicJwk, profile: 'sd-jwt' })
     expect(result.errors).toEqual([])
     expect(Object.keys(result.claims ?? {})).toEqual(['a'])
     const all = await verifySdJwt(await presentSdJwt(token, { disclose: true }), {
-      issuerJwk: publicJwk,
+      publicJwk: publicJwk,
       profile: 'sd-jwt',
     })
     expect(Object.keys(all.claims ?? {}).sort()).toEqual(['__proto__', 'a', 'constructor', 'toString'])

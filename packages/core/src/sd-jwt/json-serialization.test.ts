@@ -46,7 +46,7 @@ describe('SD-JWT in JWS JSON Serialization (RFC 9901 §8)', () => {
     expect(presented.header.disclosures).toHaveLength(1)
     expect(typeof presented.header.kb_jwt).toBe('string')
     const result = await verifySdJwt(presented, {
-      issuerJwk: issuer.publicJwk,
+      publicJwk: issuer.publicJwk,
       now: NOW,
       nonce: 'n',
       audience: 'a',
@@ -60,10 +60,10 @@ describe('SD-JWT in JWS JSON Serialization (RFC 9901 §8)', () => {
     const json = await addSdJwtSignatures(compact, [{ signer: localSigner(rollover.privateJwk) }])
     expect(json.signatures).toHaveLength(2)
     for (const key of [issuer.publicJwk, rollover.publicJwk]) {
-      expect((await verifySdJwt(json, { issuerJwk: key, now: NOW })).errors).toEqual([])
+      expect((await verifySdJwt(json, { publicJwk: key, now: NOW })).errors).toEqual([])
     }
     const stranger = await generateKeyPair('ES256')
-    const result = await verifySdJwt(json, { issuerJwk: stranger.publicJwk, now: NOW })
+    const result = await verifySdJwt(json, { publicJwk: stranger.publicJwk, now: NOW })
     expect(result.errors.map((e) => e.code)).toEqual(['SIGNATURE_INVALID'])
   })
 
@@ -71,7 +71,7 @@ describe('SD-JWT in JWS JSON Serialization (RFC 9901 §8)', () => {
     const { issuer, compact } = await fixture()
     const { header: _h, ...bare } = sdJwtToJson(compact, 'flattened') as SdJwtFlattenedJson
     const result = await verifySdJwt(bare as unknown as SdJwtFlattenedJson, {
-      issuerJwk: issuer.publicJwk,
+      publicJwk: issuer.publicJwk,
       now: NOW,
     })
     expect(result.errors.map((e) => e.code)).toEqual(['SD_JWT_INVALID'])
@@ -90,7 +90,7 @@ describe('General JSON Serialization: only a verified signature speaks', () => {
     const general = await addSdJwtSignatures(forgedFirst, [
       { signer: localSigner(issuer.privateJwk), header: { typ: 'example+jwt' } },
     ])
-    const result = await verifySdJwt(general, { issuerJwk: issuer.publicJwk, now: NOW })
+    const result = await verifySdJwt(general, { publicJwk: issuer.publicJwk, now: NOW })
     expect(result.verified).toBe(false)
     expect(result.errors.map((e) => e.code)).toEqual(['FORMAT_MISMATCH'])
     expect(result.header?.typ).toBe('example+jwt')
@@ -120,7 +120,7 @@ describe('JSON Serialization bounds: signatures, size and work are capped howeve
   it('verifySdJwt given 6,001 signatures answers verified: false with INPUT_TOO_LARGE, as text and as an object', async () => {
     const { issuer, json } = await general(6001)
     for (const token of [json, JSON.stringify(json)]) {
-      const result = await verifySdJwt(token as never, { issuerJwk: issuer.publicJwk, now: NOW })
+      const result = await verifySdJwt(token as never, { publicJwk: issuer.publicJwk, now: NOW })
       expect(result.verified).toBe(false)
       expect(result.errors.map((e) => e.code)).toEqual(['INPUT_TOO_LARGE'])
     }
@@ -132,7 +132,7 @@ describe('JSON Serialization bounds: signatures, size and work are capped howeve
     expect(otherSignatures).toHaveLength(2)
     expect(otherSignatures[0]!.payload).toBe(otherSignatures[1]!.payload)
     expect(otherSignatures[0]!.header.alg).toBe('ES256')
-    const result = await verifySdJwt(json, { issuerJwk: issuer.publicJwk, now: NOW })
+    const result = await verifySdJwt(json, { publicJwk: issuer.publicJwk, now: NOW })
     expect(result.errors).toEqual([])
   })
 

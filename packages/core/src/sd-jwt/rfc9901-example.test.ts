@@ -59,7 +59,7 @@ const PROCESSED = {
 describe('RFC 9901 §5 example', () => {
   it('verifies with its KB-JWT and yields the processed payload', async () => {
     const result = await verifySdJwt(PRESENTATION, {
-      issuerJwk: ISSUER_JWK,
+      publicJwk: ISSUER_JWK,
       profile: 'sd-jwt',
       now: KB_IAT,
       nonce: '1234567890',
@@ -73,7 +73,7 @@ describe('RFC 9901 §5 example', () => {
     const { jwt, disclosures, kbJwt } = splitSdJwt(PRESENTATION)
     const shorter = `${[jwt, ...disclosures.slice(1)].join('~')}~${kbJwt}`
     const result = await verifySdJwt(shorter, {
-      issuerJwk: ISSUER_JWK,
+      publicJwk: ISSUER_JWK,
       profile: 'sd-jwt',
       now: KB_IAT,
       nonce: '1234567890',

@@ -57,12 +57,12 @@ describe('SD-JWT: disclosing everything gives back the issued claims', () => {
           const frame = randomFrame(claims, () => it.next().value as boolean) ?? {}
           const issued = await issueSdJwt(claims, frame, { signer })
           const presented = await presentSdJwt(issued, { disclose: true })
-          const all = await verifySdJwt(presented, { issuerJwk: jwk, profile: 'sd-jwt' })
+          const all = await verifySdJwt(presented, { publicJwk: jwk, profile: 'sd-jwt' })
           expect(all.errors).toEqual([])
           expect(all.claims).toEqual(claims)
           // Disclosing nothing never shows a selectively disclosable top-level claim.
           const none = await verifySdJwt(await presentSdJwt(issued, { disclose: {} }), {
-            issuerJwk: jwk,
+            publicJwk: jwk,
             profile: 'sd-jwt',
           })
           expect(none.errors).toEqual([])

@@ -76,7 +76,7 @@ describe('SD-JWT VC issuance, presentation and verification', () => {
       address: { locality: true },
       nationalities: [false, true],
     })
-    const result = await verifySdJwt(token, { issuerJwk: issuer.jwk, now: NOW, nonce: NONCE, audience: AUD })
+    const result = await verifySdJwt(token, { publicJwk: issuer.jwk, now: NOW, nonce: NONCE, audience: AUD })
     expect(codes(result)).toEqual([])
     expect(result.verified).toBe(true)
     expect(result.format).toBe('dc+sd-jwt')
@@ -100,7 +100,7 @@ describe('SD-JWT VC issuance, presentation and verification', () => {
 
   it('accepts JSON Pointers for disclosure', async () => {
     const token = await presentation(['/age_equal_or_over/18', '/birthdate'])
-    const result = await verifySdJwt(token, { issuerJwk: issuer.jwk, now: NOW, nonce: NONCE, audience: AUD })
+    const result = await verifySdJwt(token, { publicJwk: issuer.jwk, now: NOW, nonce: NONCE, audience: AUD })
     expect(result.claims).toMatchObject({ birthdate: '1964-08-12', age_equal_or_over: { '18': true } })
   })
 
@@ -134,7 +134,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     const forged = createDisclosure('sha-256', 'Admin', 'role').encoded
     const { jwt, disclosures } = splitSdJwt(await presentSdJwt(issued, { disclose: { given_name: true } }))
     const result = await verifySdJwt(joinSdJwt(jwt, [...disclosures, forged]), {
-      issuerJwk: issuer.jwk,
+      publicJwk: issuer.jwk,
       now: NOW,
     })
     expect(result.verified).toBe(false)
@@ -154,7 +154,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
       issuer.signer,
       { typ: 'dc+sd-jwt' },
     )
-    const result = await verifySdJwt(joinSdJwt(jwt, [d.encoded]), { issuerJwk: issuer.jwk, now: NOW })
+    const result = await verifySdJwt(joinSdJwt(jwt, [d.encoded]), { publicJwk: issuer.jwk, now: NOW })
     expect(codes(result)).toEqual(['SD_DIGEST_DUPLICATE'])
   })
 
@@ -174,7 +174,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
         issuer.signer,
         { typ: 'dc+sd-jwt' },
       )
-      const result = await verifySdJwt(joinSdJwt(jwt, [...disclosures]), { issuerJwk: issuer.jwk, now: NOW })
+      const result = await verifySdJwt(joinSdJwt(jwt, [...disclosures]), { publicJwk: issuer.jwk, now: NOW })
       expect(codes(result)).toEqual(['SD_DIGEST_DUPLICATE'])
     }
   })
@@ -182,7 +182,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
   it('the same Disclosure presented twice: SD_DIGEST_DUPLICATE', async () => {
     const { jwt, disclosures } = splitSdJwt(await presentSdJwt(issued, { disclose: { given_name: true } }))
     const result = await verifySdJwt(joinSdJwt(jwt, [disclosures[0]!, disclosures[0]!]), {
-      issuerJwk: issuer.jwk,
+      publicJwk: issuer.jwk,
       now: NOW,
     })
     expect(codes(result)).toEqual(['SD_DIGEST_DUPLICATE'])
@@ -196,7 +196,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
         issuer.signer,
         { typ: 'dc+sd-jwt' },
       )
-      const result = await verifySdJwt(joinSdJwt(jwt, [encoded]), { issuerJwk: issuer.jwk, now: NOW })
+      const result = await verifySdJwt(joinSdJwt(jwt, [encoded]), { publicJwk: issuer.jwk, now: NOW })
       expect(codes(result)).toEqual(['SD_CLAIM_NAME_RESERVED'])
     }
   })
@@ -207,7 +207,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     expect(disclosures).toHaveLength(2)
     const reordered = joinSdJwt(jwt, [...disclosures].reverse(), kbJwt)
     const result = await verifySdJwt(reordered, {
-      issuerJwk: issuer.jwk,
+      publicJwk: issuer.jwk,
       now: NOW,
       nonce: NONCE,
       audience: AUD,
@@ -218,14 +218,14 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
   it('a KB-JWT with the wrong nonce: NONCE_MISMATCH; wrong audience: AUDIENCE_MISMATCH', async () => {
     const token = await presentation({ given_name: true })
     const wrongNonce = await verifySdJwt(token, {
-      issuerJwk: issuer.jwk,
+      publicJwk: issuer.jwk,
       now: NOW,
       nonce: 'other',
       audience: AUD,
     })
     expect(codes(wrongNonce)).toEqual(['NONCE_MISMATCH'])
     const wrongAud = await verifySdJwt(token, {
-      issuerJwk: issuer.jwk,
+      publicJwk: issuer.jwk,
       now: NOW,
       nonce: NONCE,
       audience: 'https://evil.example',
@@ -236,7 +236,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
   it('a stale or future KB-JWT iat: KB_IAT_INVALID', async () => {
     for (const iat of [NOW - 3600, NOW + 3600]) {
       const result = await verifySdJwt(await presentation({ given_name: true }, iat), {
-        issuerJwk: issuer.jwk,
+        publicJwk: issuer.jwk,
         now: NOW,
         nonce: NONCE,
         audience: AUD,
@@ -255,13 +255,13 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
       iat: NOW,
     })
     const wrongKey = await verifySdJwt(joinSdJwt(jwt, disclosures, kb), {
-      issuerJwk: issuer.jwk,
+      publicJwk: issuer.jwk,
       now: NOW,
       nonce: NONCE,
       audience: AUD,
     })
     expect(codes(wrongKey)).toEqual(['KB_JWT_INVALID'])
-    const missing = await verifySdJwt(sdJwt, { issuerJwk: issuer.jwk, now: NOW, nonce: NONCE, audience: AUD })
+    const missing = await verifySdJwt(sdJwt, { publicJwk: issuer.jwk, now: NOW, nonce: NONCE, audience: AUD })
     expect(codes(missing)).toEqual(['KB_JWT_MISSING'])
   })
 
@@ -271,7 +271,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
       jwt,
       Array.from({ length: 10_000 }, () => 'WyJzYWx0IiwgIm4iLCAxXQ'),
     )
-    const result = await verifySdJwt(flood, { issuerJwk: issuer.jwk, now: NOW })
+    const result = await verifySdJwt(flood, { publicJwk: issuer.jwk, now: NOW })
     expect(codes(result)).toEqual(['SD_TOO_MANY_DISCLOSURES'])
   })
 
@@ -279,7 +279,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     const { jwt, disclosures } = splitSdJwt(issued)
     const [h, p, s] = jwt.split('.')
     const tampered = `${h}.${p}.${s![0] === 'A' ? 'B' : 'A'}${s!.slice(1)}`
-    const result = await verifySdJwt(joinSdJwt(tampered, disclosures), { issuerJwk: issuer.jwk, now: NOW })
+    const result = await verifySdJwt(joinSdJwt(tampered, disclosures), { publicJwk: issuer.jwk, now: NOW })
     expect(codes(result)).toEqual(['SIGNATURE_INVALID'])
   })
 
@@ -292,7 +292,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
         typ: 'dc+sd-jwt',
       },
     )
-    expect(codes(await verifySdJwt(stringIat, { issuerJwk: issuer.jwk, now: NOW }))).toEqual([
+    expect(codes(await verifySdJwt(stringIat, { publicJwk: issuer.jwk, now: NOW }))).toEqual([
       'CLAIM_INVALID',
     ])
     const reversed = await issueSdJwt(
@@ -303,10 +303,10 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
         typ: 'dc+sd-jwt',
       },
     )
-    expect(codes(await verifySdJwt(reversed, { issuerJwk: issuer.jwk, now: NOW }))).toContain(
+    expect(codes(await verifySdJwt(reversed, { publicJwk: issuer.jwk, now: NOW }))).toContain(
       'TIME_ORDER_INVALID',
     )
-    const expired = await verifySdJwt(issued, { issuerJwk: issuer.jwk, now: NOW + 10 * 86_400 })
+    const expired = await verifySdJwt(issued, { publicJwk: issuer.jwk, now: NOW + 10 * 86_400 })
     expect(codes(expired)).toEqual(['CREDENTIAL_EXPIRED'])
   })
 
@@ -316,18 +316,18 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
       {},
       { signer: issuer.signer, typ: 'JWT' },
     )
-    expect(codes(await verifySdJwt(plain, { issuerJwk: issuer.jwk, now: NOW }))).toEqual(['FORMAT_MISMATCH'])
+    expect(codes(await verifySdJwt(plain, { publicJwk: issuer.jwk, now: NOW }))).toEqual(['FORMAT_MISMATCH'])
     const noVct = await issueSdJwt(
       { iss: 'https://i.example' },
       {},
       { signer: issuer.signer, typ: 'dc+sd-jwt' },
     )
-    expect(codes(await verifySdJwt(noVct, { issuerJwk: issuer.jwk, now: NOW }))).toEqual(['CLAIM_INVALID'])
+    expect(codes(await verifySdJwt(noVct, { publicJwk: issuer.jwk, now: NOW }))).toEqual(['CLAIM_INVALID'])
     const hiddenIss = await issueSdJwt({ iss: 'https://i.example', vct: 'urn:x' }, ['/iss'], {
       signer: issuer.signer,
       typ: 'dc+sd-jwt',
     })
-    const result = await verifySdJwt(hiddenIss, { issuerJwk: issuer.jwk, now: NOW })
+    const result = await verifySdJwt(hiddenIss, { publicJwk: issuer.jwk, now: NOW })
     expect(codes(result)).toContain('SD_DISCLOSURE_INVALID')
   })
 
@@ -338,7 +338,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
       issuer.signer,
       { typ: 'dc+sd-jwt' },
     )
-    const result = await verifySdJwt(joinSdJwt(jwt, [d.encoded]), { issuerJwk: issuer.jwk, now: NOW })
+    const result = await verifySdJwt(joinSdJwt(jwt, [d.encoded]), { publicJwk: issuer.jwk, now: NOW })
     expect(result.errors).toEqual([])
     expect(Object.getPrototypeOf(result.claims)).toBe(Object.prototype)
     expect(Object.hasOwn(result.claims!, '__proto__')).toBe(true)
@@ -361,7 +361,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     const token = await issueSdJwt({ iss: 'https://i.example', exp: NOW - 3600 }, ['/exp'], {
       signer: issuer.signer,
     })
-    const result = await verifySdJwt(token, { issuerJwk: issuer.jwk, profile: 'sd-jwt', now: NOW })
+    const result = await verifySdJwt(token, { publicJwk: issuer.jwk, profile: 'sd-jwt', now: NOW })
     expect(codes(result)).toEqual(['CREDENTIAL_EXPIRED'])
   })
 
@@ -376,7 +376,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
     )
     const signature = await issuer.signer.sign(new TextEncoder().encode(`${header}.${payload}`))
     const token = `${header}.${payload}.${base64urlEncode(signature)}~`
-    const result = await verifySdJwt(token, { issuerJwk: issuer.jwk, now: NOW })
+    const result = await verifySdJwt(token, { publicJwk: issuer.jwk, now: NOW })
     expect(result.verified).toBe(false)
     expect(codes(result)).toEqual(['FORMAT_MISMATCH'])
     expect(result.errors[0]?.message).toContain('an object')
@@ -391,7 +391,7 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
       `${splitSdJwt(issued).jwt}~%%%~`,
       42 as unknown as string,
     ]) {
-      const result = await verifySdJwt(token, { issuerJwk: issuer.jwk, now: NOW })
+      const result = await verifySdJwt(token, { publicJwk: issuer.jwk, now: NOW })
       expect(result.verified).toBe(false)
       expect(result.errors.length).toBeGreaterThan(0)
     }
@@ -400,10 +400,10 @@ describe('SD-JWT rejects bad input, each with its own code', () => {
   it('API misuse throws INVALID_ARGUMENT', async () => {
     await expect(verifySdJwt(issued, {})).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     await expect(
-      verifySdJwt(issued, { issuerJwk: issuer.jwk, nonce: NONCE, requireKeyBinding: false }),
+      verifySdJwt(issued, { publicJwk: issuer.jwk, nonce: NONCE, requireKeyBinding: false }),
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' })
     for (const limit of ['maxDisclosures', 'maxLength', 'keyBindingMaxAgeSeconds']) {
-      await expect(verifySdJwt(issued, { issuerJwk: issuer.jwk, [limit]: Number.NaN })).rejects.toMatchObject(
+      await expect(verifySdJwt(issued, { publicJwk: issuer.jwk, [limit]: Number.NaN })).rejects.toMatchObject(
         {
           code: 'INVALID_ARGUMENT',
         },

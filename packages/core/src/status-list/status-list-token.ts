@@ -1,20 +1,12 @@
-import type { Resolvable } from 'did-resolver'
-import {
-  checkKeySource,
-  signatureKeySource,
-  verifySignatureWithKeySource,
-} from '../credentials/issuer-signature.js'
-import {
-  checkClockSkew,
-  checkJwtTimes,
-  DEFAULT_CLOCK_SKEW_SECONDS,
-  nowSeconds,
-} from '../credentials/verification.js'
 import { CivitasError } from '../errors/index.js'
-import { decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
+import { isRecord } from '../guards/index.js'
+import { type DecodedJws, decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
-import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
+import type { VerifiedSignature } from '../verification/key.js'
+import { runPipeline, type VerifyOptions, withPipelineContext } from '../verification/pipeline.js'
+import { toVerificationError, type VerificationError } from '../verification/result.js'
+import { CREDENTIAL_VALIDITY, jwtTimeBounds } from '../verification/times.js'
 import type { StatusList } from './packed-bits.js'
 import { decodeTokenStatusList, encodeTokenStatusList } from './token-status-list.js'
 
@@ -63,68 +55,110 @@ export async function issueStatusListToken(
   )
 }
 
-export interface VerifyStatusListTokenOptions {
-  publicJwk?: Jwk
-  resolver?: Resolvable
+export interface VerifyStatusListTokenOptions extends VerifyOptions {
   /** Required: the `status.status_list.uri` of the Referenced Token; the token's `sub` must equal it. */
   uri: string
-  now?: Date | number
-  clockSkewSeconds?: number
-  algorithms?: readonly SignatureAlgorithm[]
+  /** Largest inflated list accepted, bytes (see decodeTokenStatusList). */
+  maxBytes?: number
+}
+
+export interface StatusListTokenVerificationResult {
+  readonly verified: boolean
+  readonly header?: JwsHeader
+  readonly payload?: Record<string, unknown>
+  /** The list, only when the token verified: a status that cannot be established fails closed. */
+  readonly list?: StatusList
+  readonly signatures: readonly VerifiedSignature[]
+  readonly errors: readonly VerificationError[]
+}
+
+interface ReadStatusListToken {
+  readonly decoded: DecodedJws
+  readonly payload: Record<string, unknown>
 }
 
 /**
- * Verifies an IETF Status List Token and returns its list. Unlike credential verification
- * this throws (`STATUS_LIST_INVALID`, `SIGNATURE_INVALID`, `CREDENTIAL_EXPIRED`, ...): a
- * status that cannot be established must fail the caller's check closed.
+ * Verifies an IETF Status List Token through the verification pipeline (`typ`, signature,
+ * `iat` / `exp`, `sub` equal to the referenced `uri`, the list itself) and returns its list.
+ * Never throws for a bad token: `verified: false` with the errors, and no `list`. Throws
+ * `INVALID_ARGUMENT` for misuse, `uri` missing included: without the list the Referenced
+ * Token points at, a genuine token for any other list of the same issuer would be accepted.
  */
 export async function verifyStatusListToken(
   token: string,
   options: VerifyStatusListTokenOptions,
-): Promise<{ header: JwsHeader; payload: Record<string, unknown>; list: StatusList }> {
-  checkKeySource(options ?? {}, 'publicJwk')
-  // Fail closed: without the list the Referenced Token points at, a genuine token for any
-  // other list of the same issuer (say, an all-valid one) would be accepted.
+): Promise<StatusListTokenVerificationResult> {
+  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
   if (typeof options.uri !== 'string' || options.uri.length === 0) {
     throw new CivitasError(
       'INVALID_ARGUMENT',
       'uri is required: the status.status_list.uri of the Referenced Token, which the list token sub must equal',
     )
   }
-  const now = nowSeconds(options.now)
-  const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
-  const decoded = decodeJws(token)
-  const payload = parseJwtClaims(decoded.payload)
-  if (decoded.header.typ !== STATUS_LIST_JWT_TYP) {
-    throw new CivitasError('STATUS_LIST_INVALID', `a Status List Token has typ "${STATUS_LIST_JWT_TYP}"`)
-  }
-  await verifySignatureWithKeySource(
-    token,
-    decoded,
-    signatureKeySource(options, payload.iss, 'assertionMethod'),
-  )
-  if (payload.sub !== options.uri) {
-    throw new CivitasError(
-      'STATUS_LIST_INVALID',
-      'the Status List Token sub is not the referenced list URI',
-      {
-        details: { sub: payload.sub, uri: options.uri },
+  return withPipelineContext(options, async (context) => {
+    let list: StatusList | undefined
+    const outcome = await runPipeline<ReadStatusListToken, undefined>(context, {
+      readFallback: 'INVALID_JWS',
+      read: () => {
+        const decoded = decodeJws(token)
+        const payload = parseJwtClaims(decoded.payload)
+        if (decoded.header.typ !== STATUS_LIST_JWT_TYP) {
+          throw new CivitasError(
+            'STATUS_LIST_INVALID',
+            `a Status List Token has typ "${STATUS_LIST_JWT_TYP}"`,
+          )
+        }
+        return { decoded, payload }
       },
-    )
-  }
-  // iat is required (the freshness a relying party's caching rests on); exp and ttl are not.
-  if (typeof payload.iat !== 'number') {
-    throw new CivitasError('CLAIM_INVALID', 'Status List Token: iat must be a NumericDate')
-  }
-  const [timeError] = checkJwtTimes(payload, now, skew)
-  if (timeError) throw new CivitasError(timeError.code, `Status List Token: ${timeError.message}`)
-  const claim = payload.status_list
-  if (claim === null || typeof claim !== 'object') {
-    throw new CivitasError('STATUS_LIST_INVALID', 'the Status List Token has no status_list claim')
-  }
-  return {
-    header: decoded.header,
-    payload,
-    list: decodeTokenStatusList(claim as { bits: unknown; lst: unknown }),
-  }
+      signer: ({ decoded, payload }) => ({
+        parts: [{ jws: token, decoded }],
+        payload,
+        signer: payload.iss,
+        purpose: 'assertionMethod',
+        role: 'issuer',
+        ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
+      }),
+      times: ({ payload }, _, errors) => {
+        // iat is required (the freshness a relying party's caching rests on); exp and ttl are not.
+        if (payload.iat === undefined) {
+          errors.push({ code: 'CLAIM_INVALID', message: 'Status List Token: iat is required', check: 'time' })
+        }
+        return jwtTimeBounds(payload, errors)
+      },
+      validity: CREDENTIAL_VALIDITY,
+      checks: ({ payload }) => {
+        if (payload.sub !== options.uri) {
+          return [
+            {
+              code: 'STATUS_LIST_INVALID',
+              message: 'the Status List Token sub is not the referenced list URI',
+              check: 'binding',
+            },
+          ]
+        }
+        try {
+          if (!isRecord(payload.status_list)) {
+            throw new CivitasError('STATUS_LIST_INVALID', 'the Status List Token has no status_list claim')
+          }
+          list = decodeTokenStatusList(
+            payload.status_list as { bits: unknown; lst: unknown },
+            options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {},
+          )
+          return []
+        } catch (error) {
+          return [toVerificationError(error, 'STATUS_LIST_INVALID', 'format')]
+        }
+      },
+    })
+    const { read } = outcome
+    if (read === undefined) return { verified: false, signatures: [], errors: outcome.errors }
+    return {
+      verified: outcome.verified,
+      header: read.decoded.header,
+      payload: read.payload,
+      ...(outcome.verified && list !== undefined ? { list } : {}),
+      signatures: outcome.signatures,
+      errors: outcome.errors,
+    }
+  })
 }

@@ -1,36 +1,27 @@
 import { describeValue } from '../errors/describe.js'
 import { CivitasError, type CivitasErrorCode } from '../errors/index.js'
-
-/** One reason a token did not verify. */
-export interface VerificationError {
-  readonly code: CivitasErrorCode
-  readonly message: string
-}
-
-/**
- * Turns anything thrown while verifying into a result entry. Verification reports bad
- * tokens, it never throws for them; an unexpected error still fails closed under `fallback`.
- */
-export function toVerificationError(error: unknown, fallback: CivitasErrorCode): VerificationError {
-  if (error instanceof CivitasError) return { code: error.code, message: error.message }
-  return { code: fallback, message: error instanceof Error ? error.message : describeValue(error) }
-}
+import type { VerificationError } from './result.js'
 
 /** `now` as NumericDate seconds: a Date, epoch seconds, or the current time. */
 export function nowSeconds(now: Date | number | undefined): number {
   if (now === undefined) return Math.floor(Date.now() / 1000)
-  if (now instanceof Date && !Number.isNaN(now.getTime())) return Math.floor(now.getTime() / 1000)
-  if (typeof now === 'number' && Number.isFinite(now)) {
+  return timeOption(now, 'now')
+}
+
+/** A time option (`now`, `keyTime`) as NumericDate seconds: a valid Date or epoch seconds. */
+export function timeOption(value: unknown, name: string): number {
+  if (value instanceof Date && !Number.isNaN(value.getTime())) return Math.floor(value.getTime() / 1000)
+  if (typeof value === 'number' && Number.isFinite(value)) {
     // 1e11 s is the year 5138: a larger number is almost surely Date.now() milliseconds.
-    if (now > 1e11) {
+    if (Math.abs(value) > 1e11) {
       throw new CivitasError(
         'INVALID_ARGUMENT',
-        'now is in seconds since the epoch (or a Date), not milliseconds',
+        `${name} is in seconds since the epoch (or a Date), not milliseconds`,
       )
     }
-    return Math.floor(now)
+    return Math.floor(value)
   }
-  throw new CivitasError('INVALID_ARGUMENT', 'now must be a Date or seconds since the epoch')
+  throw new CivitasError('INVALID_ARGUMENT', `${name} must be a Date or seconds since the epoch`)
 }
 
 export function checkClockSkew(skew: unknown, fallback: number): number {
@@ -93,6 +84,7 @@ export function jwtTimeBounds(payload: Record<string, unknown>, errors: Verifica
       errors.push({
         code: 'CLAIM_INVALID',
         message: `${name} must be a NumericDate (a number), got ${describeValue(value)}`,
+        check: 'time',
       })
     } else {
       bounds.push({ name, kind: JWT_TIME_KINDS[name], seconds: value })
@@ -128,15 +120,19 @@ export function checkValidity(
   const errors: VerificationError[] = []
   const start = from === undefined || (issued !== undefined && issued.seconds > from.seconds) ? issued : from
   if (until !== undefined && start !== undefined && until.seconds < start.seconds) {
-    errors.push({ code: 'TIME_ORDER_INVALID', message: `${until.name} is before ${start.name}` })
+    errors.push({
+      code: 'TIME_ORDER_INVALID',
+      message: `${until.name} is before ${start.name}`,
+      check: 'time',
+    })
   }
   if (from !== undefined && now + skew < from.seconds) {
-    errors.push({ code: codes.notYetValid, message: `not valid before ${describeTime(from)}` })
+    errors.push({ code: codes.notYetValid, message: `not valid before ${describeTime(from)}`, check: 'time' })
   } else if (issued !== undefined && now + skew < issued.seconds) {
-    errors.push({ code: codes.notYetValid, message: `issued in the future (${issued.name})` })
+    errors.push({ code: codes.notYetValid, message: `issued in the future (${issued.name})`, check: 'time' })
   }
   if (until !== undefined && now - skew >= until.seconds) {
-    errors.push({ code: codes.expired, message: `expired at ${describeTime(until)}` })
+    errors.push({ code: codes.expired, message: `expired at ${describeTime(until)}`, check: 'time' })
   }
   return errors
 }
