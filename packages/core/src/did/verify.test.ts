@@ -142,7 +142,7 @@ describe('verifyJwsWithDid failures, each with its code', () => {
   })
 
   it('verifyDecodedJwsWithDid with something that is not a decoded JWS → INVALID_ARGUMENT', async () => {
-    await expect(verifyDecodedJwsWithDid('', null as never, { resolver })).rejects.toMatchObject({
+    await expect(verifyDecodedJwsWithDid(null as never, { resolver })).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
     })
   })
@@ -450,7 +450,7 @@ describe('verifyJwsWithDid: options.versionTime, the time the key must be valid 
     const jws = await signJws(payload, localSigner(issuer.privateJwk, { kid }))
     await verifyJwsWithDid(jws, { resolver: spy, versionTime: T })
     expect(spy.resolve).toHaveBeenLastCalledWith(`${issuer.did}?versionTime=2023-11-14T22:13:20Z`, {})
-    await verifyDecodedJwsWithDid(jws, decodeJws(jws), {
+    await verifyDecodedJwsWithDid(decodeJws(jws), {
       resolver: spy,
       did: issuer.did,
       versionTime: T + 0.9,

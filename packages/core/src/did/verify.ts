@@ -137,9 +137,8 @@ function addressOfSecp256k1Jwk(jwk: Jwk): string {
   return ethereumAddressOfPublicKey(point)
 }
 
-/** Verifies `jws` with one verification method, or throws why it cannot. */
+/** Verifies the decoded JWS with one verification method, or throws why it cannot. */
 async function verifyWithMethod(
-  jws: string,
   decoded: DecodedJws,
   vm: VerificationMethod,
   algorithms: readonly DidJwsAlgorithm[],
@@ -174,7 +173,7 @@ async function verifyWithMethod(
     return
   }
   const signatureAlgorithms = algorithms.filter((a): a is VerificationAlgorithm => a !== 'ES256K-R')
-  await verifyDecodedJws(decoded, jws, jwk, signatureAlgorithms)
+  await verifyDecodedJws(decoded, jwk, signatureAlgorithms)
 }
 
 function keyAlgorithms(vm: VerificationMethod): readonly string[] {
@@ -203,7 +202,7 @@ export async function verifyJwsWithDid(
   options: VerifyJwsWithDidOptions,
 ): Promise<VerifiedJwsWithDid> {
   const algorithms = checkOptions(options)
-  return verifyChecked(jws, decodeJws(jws, { maxLength: options.maxLength }), options, algorithms)
+  return verifyChecked(decodeJws(jws, { maxLength: options.maxLength }), options, algorithms)
 }
 
 /**
@@ -211,12 +210,11 @@ export async function verifyJwsWithDid(
  * (the credential verifiers do), so the hot path parses each token once.
  */
 export async function verifyDecodedJwsWithDid(
-  jws: string,
   decoded: DecodedJws,
   options: VerifyJwsWithDidOptions,
 ): Promise<VerifiedJwsWithDid> {
   assertDecodedJws(decoded)
-  return verifyChecked(jws, decoded, options, checkOptions(options))
+  return verifyChecked(decoded, options, checkOptions(options))
 }
 
 function checkOptions(options: VerifyJwsWithDidOptions): readonly DidJwsAlgorithm[] {
@@ -255,7 +253,6 @@ function checkOptions(options: VerifyJwsWithDidOptions): readonly DidJwsAlgorith
 }
 
 async function verifyChecked(
-  jws: string,
   decoded: DecodedJws,
   options: VerifyJwsWithDidOptions,
   algorithms: readonly DidJwsAlgorithm[],
@@ -324,7 +321,7 @@ async function verifyChecked(
 
   if (keyId !== undefined) {
     const [vm] = candidates as [VerificationMethod]
-    await verifyWithMethod(jws, decoded, vm, algorithms)
+    await verifyWithMethod(decoded, vm, algorithms)
     return { header: decoded.header, payload: decoded.payload, verificationMethod: vm, didDocument }
   }
   if (candidates.length > MAX_CANDIDATE_KEYS) {
@@ -347,7 +344,7 @@ async function verifyChecked(
   let lastError: unknown
   for (const vm of fitting) {
     try {
-      await verifyWithMethod(jws, decoded, vm, algorithms)
+      await verifyWithMethod(decoded, vm, algorithms)
       return { header: decoded.header, payload: decoded.payload, verificationMethod: vm, didDocument }
     } catch (error) {
       if (!isCivitasError(error)) throw error

@@ -85,12 +85,11 @@ export function checkKeyUse(publicJwk: Jwk): void {
 /**
  * Verifies the signature of an already-decoded JWS with a public JWK. The signature is
  * checked over `decoded.signingInput` and `decoded.signature`, the same bytes the returned
- * header and payload come from; `jws` is kept for callers of the original signature and
- * is not read.
+ * header and payload come from. Like every `verifyDecoded*` function it takes the decoded
+ * JWS first, then the key (or what finds it), then options.
  */
 export async function verifyDecodedJws(
   decoded: DecodedJws,
-  _jws: string,
   publicJwk: Jwk,
   algorithms?: readonly VerificationAlgorithm[],
 ): Promise<VerificationAlgorithm> {
@@ -159,6 +158,6 @@ export async function verifyJws(
   // Caller misuse is reported as such whatever the token holds.
   const algorithms = checkAllowList(opts.algorithms)
   const decoded = decodeJws(jws, opts)
-  const alg = await verifyDecodedJws(decoded, jws, publicJwk, algorithms)
+  const alg = await verifyDecodedJws(decoded, publicJwk, algorithms)
   return { header: decoded.header, payload: decoded.payload, alg }
 }

@@ -80,7 +80,7 @@ export async function verifyKeyBindingJwt(
       })
     }
     payload = parseJwtClaims(decoded.payload)
-    await verifyDecodedJws(decoded, kbJwt, options.holderJwk, options.algorithms)
+    await verifyDecodedJws(decoded, options.holderJwk, options.algorithms)
   } catch (cause) {
     if (cause instanceof CivitasError && cause.code === 'KB_JWT_INVALID') throw cause
     throw new CivitasError(

@@ -216,7 +216,7 @@ async function fromGetKey(
       'getKey must return { publicJwk, verificationMethod?, didDocument? }',
     )
   }
-  const alg = await verifyDecodedJws(part.decoded, part.jws, key.publicJwk, source.algorithms)
+  const alg = await verifyDecodedJws(part.decoded, key.publicJwk, source.algorithms)
   return {
     role: spec.role,
     alg,
@@ -248,7 +248,7 @@ async function fromResolver(
     )
   }
   const verified = await deadline.race(
-    verifyDecodedJwsWithDid(part.jws, part.decoded, {
+    verifyDecodedJwsWithDid(part.decoded, {
       resolver: source.resolver,
       did: spec.signer,
       purpose: spec.purpose,
@@ -289,7 +289,7 @@ export async function verifySigner(
       const part = { jws: candidate.jws, decoded: candidate.decoded ?? decodeJws(candidate.jws) }
       let signature: VerifiedSignature
       if (source.publicJwk !== undefined) {
-        const alg = await verifyDecodedJws(part.decoded, part.jws, source.publicJwk, source.algorithms)
+        const alg = await verifyDecodedJws(part.decoded, source.publicJwk, source.algorithms)
         signature = { role: spec.role, alg, publicJwk: source.publicJwk }
       } else if (source.getKey !== undefined) {
         signature = await fromGetKey(
