@@ -23,6 +23,7 @@ const SUBPATHS = [
   './credentials',
   './sd-jwt',
   './status-list',
+  './verification',
   './errors',
   './ethers',
 ]
@@ -77,6 +78,7 @@ describe('@civitas/core exports', () => {
       './credentials': () => import('@civitas/core/credentials'),
       './sd-jwt': () => import('@civitas/core/sd-jwt'),
       './status-list': () => import('@civitas/core/status-list'),
+      './verification': () => import('@civitas/core/verification'),
       './errors': () => import('@civitas/core/errors'),
     }
     expect(Object.keys(areas)).toEqual(SUBPATHS.filter((s) => s !== '.' && s !== './ethers'))

@@ -2,7 +2,7 @@ import { CivitasError, toCivitasError } from '../errors/index.js'
 import { decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import { verifyDecodedJws } from '../jose/verify.js'
-import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
+import type { Jwk, VerificationAlgorithm } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
 import { type SdHashAlgorithm, sdDigest } from './hash.js'
 
@@ -50,7 +50,7 @@ export interface VerifyKeyBindingOptions {
   now: number
   maxAgeSeconds: number
   clockSkewSeconds: number
-  algorithms?: readonly SignatureAlgorithm[]
+  algorithms?: readonly VerificationAlgorithm[]
 }
 
 export interface VerifiedKeyBinding {

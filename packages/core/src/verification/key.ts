@@ -5,7 +5,7 @@ import { CivitasError, type CivitasErrorCode } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
 import { type DecodedJws, decodeJws, type JwsHeader } from '../jose/decode.js'
 import { verifyDecodedJws } from '../jose/verify.js'
-import type { Jwk, SignatureAlgorithm } from '../keys/algorithms.js'
+import type { Jwk, VerificationAlgorithm } from '../keys/algorithms.js'
 import type { Deadline } from './deadline.js'
 import { toVerificationError, type VerificationCheck, type VerificationError } from './result.js'
 import { timeOption } from './times.js'
@@ -59,7 +59,7 @@ export interface KeyOptions {
   /** When the key must have been valid (default `now`). */
   keyTime?: KeyTime
   /** Algorithms accepted. Default: every one Civitas verifies. */
-  algorithms?: readonly SignatureAlgorithm[]
+  algorithms?: readonly VerificationAlgorithm[]
 }
 
 /** The key options, checked once per call. The first given of publicJwk, getKey, resolver is used. */
@@ -68,7 +68,7 @@ export interface KeySource {
   readonly getKey?: GetKey
   readonly resolver?: Resolvable
   readonly keyTime: 'now' | 'issuance' | number
-  readonly algorithms?: readonly SignatureAlgorithm[]
+  readonly algorithms?: readonly VerificationAlgorithm[]
 }
 
 /** Who made a signature of the token. */
