@@ -27,7 +27,7 @@ const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/
 // XML Schema 1.1 dateTime; `dateTimeStamp` (VCDM 2.0) additionally requires the offset. A year
 // of more than four digits has no leading zero, an offset is at most ±14:00 (XSD 1.1 §3.3.7).
 const XSD_DATE_TIME =
-  /^(?<year>-?(?:[1-9]\d{3,}|0\d{3}))-(?<month>0[1-9]|1[0-2])-(?<day>0[1-9]|[12]\d|3[01])T(?<hour>[01]\d|2[0-3]):(?<minute>[0-5]\d):(?<second>[0-5]\d)(?:\.\d+)?(?<offset>Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?$/
+  /^(-?(?:[1-9]\d{3,}|0\d{3}))-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):([0-5]\d):([0-5]\d)(?:\.\d+)?(Z|[+-](?:(?:0\d|1[0-3]):[0-5]\d|14:00))?$/
 
 // ECMAScript's time range: ±8.64e15 ms around the epoch (-271821-04-20 to +275760-09-13).
 const MAX_DATE_MS = 8.64e15
@@ -43,6 +43,37 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && isLeapYear(year) ? 29 : (DAYS_IN_MONTH[month - 1] as number)
 }
 
+function parseXsdDateTime(value: string, requireOffset: boolean): number | undefined {
+  const match = XSD_DATE_TIME.exec(value)
+  if (!match) return undefined
+  const [, year, month, day, hour, minute, second, offset] = match as unknown as string[]
+  if (offset === undefined && requireOffset) return undefined
+  const y = Number(year)
+  const m = Number(month)
+  const d = Number(day)
+  if (d > daysInMonth(y, m)) return undefined
+  let ms: number
+  if (y >= 100 || y < 0) {
+    ms = Date.UTC(y, m - 1, d, Number(hour), Number(minute), Number(second))
+  } else {
+    // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear takes the year as it is.
+    const date = new Date(0)
+    date.setUTCFullYear(y, m - 1, d)
+    date.setUTCHours(Number(hour), Number(minute), Number(second))
+    ms = date.getTime()
+  }
+  if (offset !== undefined && offset !== 'Z') {
+    const minutes = Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6))
+    ms -= (offset[0] === '-' ? -1 : 1) * minutes * 60_000
+  }
+  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined
+}
+
+// The same few dates are read several times per verification (data model, validity order,
+// time bounds): remember recent answers. Bounded, and only for strings a date can be.
+const parsed = new Map<string, number | null>()
+const MAX_PARSED = 512
+
 /**
  * Milliseconds since the epoch of an XML Schema dateTime (UTC when it has no offset), or
  * undefined when the text is none, names a day its month lacks, or lies outside what a
@@ -51,22 +82,15 @@ function daysInMonth(year: number, month: number): number {
  */
 function xsdDateTimeToMs(value: unknown, requireOffset: boolean): number | undefined {
   if (typeof value !== 'string') return undefined
-  const groups = XSD_DATE_TIME.exec(value)?.groups
-  if (!groups) return undefined
-  const { year, month, day, hour, minute, second, offset } = groups as Record<string, string>
-  if (offset === undefined && requireOffset) return undefined
-  const y = Number(year)
-  if (Number(day) > daysInMonth(y, Number(month))) return undefined
-  // Date.UTC maps years 0-99 to 1900-1999; setUTCFullYear takes the year as it is.
-  const date = new Date(0)
-  date.setUTCFullYear(y, Number(month) - 1, Number(day))
-  date.setUTCHours(Number(hour), Number(minute), Number(second))
-  const offsetMinutes =
-    offset === undefined || offset === 'Z'
-      ? 0
-      : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)))
-  const ms = date.getTime() - offsetMinutes * 60_000
-  return Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS ? ms : undefined
+  if (value.length > 48) return parseXsdDateTime(value, requireOffset)
+  // A fixed-length tag keeps the two readings apart (the key is injective).
+  const key = `${requireOffset ? 1 : 0}${value}`
+  const known = parsed.get(key)
+  if (known !== undefined) return known ?? undefined
+  const ms = parseXsdDateTime(value, requireOffset)
+  if (parsed.size >= MAX_PARSED) parsed.clear()
+  parsed.set(key, ms ?? null)
+  return ms
 }
 
 /**

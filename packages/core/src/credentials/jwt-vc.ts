@@ -3,7 +3,7 @@ import { assertInteger, isRecord } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Signer } from '../keys/signer.js'
-import type { VerifiedSignature } from '../verification/key.js'
+import type { SignerSpec, VerifiedSignature } from '../verification/key.js'
 import {
   type PipelineContext,
   runPipeline,
@@ -21,7 +21,6 @@ import {
   credentialTimeBounds,
   issuedAtOf,
   type JwtCredentialFormat,
-  type ReadJwt,
   readCredentialClaims,
   readJwt,
   VC_JWT_TYP,
@@ -195,52 +194,54 @@ export async function verifyJwtVcIn(
   options: Pick<VerifyJwtVcOptions, 'format' | 'profile'>,
 ): Promise<JwtVcVerificationResult> {
   const seen: { header?: JwsHeader; payload?: Record<string, unknown> } = {}
-  const version = (read: ReadJwt) => (read.format === 'jwt_vc_json' ? '1.1' : '2.0')
   const outcome = await runPipeline(context, {
     readFallback: 'INVALID_JWS',
     read: () => {
-      const read = readJwt(token, 'vc', options.format, seen)
-      return { ...read, ...readCredentialClaims(read) }
+      const jwt = readJwt(token, 'vc', options.format, seen)
+      const { credential, mismatches } = readCredentialClaims(jwt)
+      return { jwt, credential, mismatches }
     },
-    signer: (read) => ({
-      parts: [{ jws: token, decoded: read.decoded }],
-      payload: read.payload,
-      signer: credentialSigner(read, read.credential),
-      purpose: 'assertionMethod',
-      role: 'issuer',
-      ...optionalIssuedAt(issuedAtOf(read.payload, read.credential)),
-    }),
+    signer: ({ jwt, credential }) => {
+      const spec: { -readonly [K in keyof SignerSpec]: SignerSpec[K] } = {
+        parts: [{ jws: token, decoded: jwt.decoded }],
+        payload: jwt.payload,
+        signer: credentialSigner(jwt, credential),
+        purpose: 'assertionMethod',
+        role: 'issuer',
+      }
+      const issuedAt = issuedAtOf(jwt.payload, credential)
+      if (issuedAt !== undefined) spec.issuedAt = issuedAt
+      return spec
+    },
     // The JWT claims and the credential's dates bound one window; the strictest bound holds.
-    times: (read, _, errors) => [
-      ...jwtTimeBounds(read.payload, errors),
-      ...credentialTimeBounds(read.credential),
-    ],
+    times: ({ jwt, credential }, _, errors) => {
+      const bounds = jwtTimeBounds(jwt.payload, errors)
+      for (const bound of credentialTimeBounds(credential)) bounds.push(bound)
+      return bounds
+    },
     validity: CREDENTIAL_VALIDITY,
-    dataModel: (read) =>
-      validateCredential(read.credential, {
-        version: version(read),
+    dataModel: ({ jwt, credential }) =>
+      validateCredential(credential, {
+        version: jwt.format === 'jwt_vc_json' ? '1.1' : '2.0',
         ...(options.profile ? { profile: options.profile } : {}),
       }),
-    checks: (read) =>
+    checks: ({ jwt, mismatches }) =>
       // EBSI compares every registered claim with the credential it carries.
-      options.profile === 'ebsi' && read.format === 'jwt_vc_json'
-        ? [...read.mismatches, ...checkEbsiCredentialJwt(read.header, read.payload)]
-        : read.mismatches,
+      options.profile === 'ebsi' && jwt.format === 'jwt_vc_json'
+        ? [...mismatches, ...checkEbsiCredentialJwt(jwt.header, jwt.payload)]
+        : mismatches,
   })
   const { read } = outcome
   if (read === undefined) return { verified: false, ...seen, signatures: [], errors: outcome.errors }
+  const { jwt, credential } = read
+  const signed = outcome.signatures.length > 0
   return {
     verified: outcome.verified,
-    format: read.format,
-    header: outcome.header ?? read.header,
-    payload: read.payload,
-    ...(outcome.signatures.length > 0 ? { credential: read.credential } : {}),
-    ...(outcome.signatures.length > 0 ? { statusEntries: w3cStatusEntries(read.credential).entries } : {}),
+    format: jwt.format,
+    header: outcome.header ?? jwt.header,
+    payload: jwt.payload,
+    ...(signed ? { credential, statusEntries: w3cStatusEntries(credential).entries } : {}),
     signatures: outcome.signatures,
     errors: outcome.errors,
   }
-}
-
-function optionalIssuedAt(issuedAt: number | undefined): { issuedAt?: number } {
-  return issuedAt === undefined ? {} : { issuedAt }
 }

@@ -213,7 +213,8 @@ function readPresentation(
   // holder that is not a string is no DID: the key step refuses it.
   const holder =
     claimed === undefined && read.header.kid !== undefined ? parse(read.header.kid)?.did : claimed
-  return { ...read, presentation, holder }
+  const { decoded, header, payload } = read
+  return { decoded, header, payload, format: read.format, presentation, holder }
 }
 
 function bindingErrors(read: ReadPresentation, options: VerifyJwtVpOptions): VerificationError[] {
@@ -293,7 +294,7 @@ export async function verifyJwtVp(
         signer: read.holder,
         purpose: 'authentication',
         role: 'holder',
-        ...(typeof read.payload.iat === 'number' ? { issuedAt: read.payload.iat } : {}),
+        issuedAt: typeof read.payload.iat === 'number' ? read.payload.iat : undefined,
       }),
       times: (read, _, errors) => jwtTimeBounds(read.payload, errors),
       validity: PRESENTATION_VALIDITY,

@@ -17,8 +17,6 @@ export interface Deadline {
    * its result is ignored.
    */
   race<T>(work: Promise<T>): Promise<T>
-  /** Clears the timer; call when the verification is done. */
-  dispose(): void
 }
 
 export function timeoutError(timeoutMs: number): CivitasError {
@@ -28,44 +26,40 @@ export function timeoutError(timeoutMs: number): CivitasError {
 }
 
 /**
- * A deadline `timeoutMs` from now. The timer is created on the first `race`, so a
- * verification that never waits on anything remote (an explicit key) costs no timer.
+ * A deadline `timeoutMs` from now. Each `race` arms its own timer and clears it as soon as
+ * the work settles, so a verification that never waits on anything remote (an explicit key)
+ * costs no timer, and a fast one a single short-lived timer.
  */
 export function createDeadline(timeoutMs: number): Deadline {
   const end = Date.now() + timeoutMs
-  let timer: ReturnType<typeof setTimeout> | undefined
-  let expiry: Promise<never> | undefined
   let expired = false
-  const expire = (): Promise<never> => {
-    if (expiry === undefined) {
-      expiry = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => {
-            expired = true
-            reject(timeoutError(timeoutMs))
-          },
-          Math.max(0, end - Date.now()),
-        )
-      })
-      // Nobody may be racing when it fires; the rejection is still handled.
-      expiry.catch(() => {})
-    }
-    return expiry
-  }
   return {
     get expired() {
       return expired || Date.now() >= end
     },
     race<T>(work: Promise<T>): Promise<T> {
-      if (Date.now() >= end) {
+      const remaining = end - Date.now()
+      if (remaining <= 0) {
         expired = true
         work.catch(() => {})
         return Promise.reject(timeoutError(timeoutMs))
       }
-      return Promise.race([work, expire()])
-    },
-    dispose() {
-      if (timer !== undefined) clearTimeout(timer)
+      return new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          expired = true
+          reject(timeoutError(timeoutMs))
+        }, remaining)
+        work.then(
+          (value) => {
+            clearTimeout(timer)
+            resolve(value)
+          },
+          (error: unknown) => {
+            clearTimeout(timer)
+            reject(error)
+          },
+        )
+      })
     },
   }
 }

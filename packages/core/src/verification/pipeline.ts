@@ -41,9 +41,9 @@ export interface PipelineContext {
 
 /**
  * Runs `verify` inside a context built from `options` (misuse throws `INVALID_ARGUMENT`
- * here, before any token is read), and releases the deadline's timer when it is done.
+ * here, before any token is read), with one deadline for everything the verification waits on.
  */
-export async function withPipelineContext<T>(
+export function withPipelineContext<T>(
   options: VerifyOptions,
   verify: (context: PipelineContext) => Promise<T>,
   { keyRequired = true }: { keyRequired?: boolean } = {},
@@ -52,12 +52,7 @@ export async function withPipelineContext<T>(
   const now = nowSeconds(options.now)
   const skew = checkClockSkew(options.clockSkewSeconds, DEFAULT_CLOCK_SKEW_SECONDS)
   const timeoutMs = limitOption(options.timeoutMs, 'options.timeoutMs', DEFAULT_VERIFICATION_TIMEOUT_MS)
-  const deadline = createDeadline(timeoutMs)
-  try {
-    return await verify({ now, skew, deadline, keys })
-  } finally {
-    deadline.dispose()
-  }
+  return verify({ now, skew, deadline: createDeadline(timeoutMs), keys })
 }
 
 /**
