@@ -77,6 +77,10 @@ describe.each([
     const entries = vc.credentialStatus as Record<string, unknown>[]
     expect(entries.map((e) => e.statusPurpose)).toEqual(['revocation', 'suspension'])
     const owner = chain.wallets[account]!.address
+    // Core reads the issuer's statusChain into its normalised status entries.
+    expect(result.statusEntries?.map((e) => (e.kind === 'unsupported' ? undefined : e.chain?.owner))).toEqual(
+      [owner, owner],
+    )
     for (const [i, entry] of entries.entries()) {
       const s = status[i]!
       expect(entry).toEqual({

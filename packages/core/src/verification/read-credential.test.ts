@@ -22,7 +22,7 @@ const NOW = Date.parse('2026-03-01T12:00:00Z') / 1000
 const CHAIN = {
   chainId: 1337,
   registry: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
-  issuerAddress: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
+  owner: '0x70997970C51812dc3A010C7d01b50e0d17dc79C8',
   listId: '1',
 }
 
@@ -54,7 +54,7 @@ function diploma11() {
         statusPurpose: 'revocation',
         statusListIndex: '40312',
         statusListCredential: 'https://university.example/status/1',
-        chainLocation: CHAIN,
+        statusChain: CHAIN,
       },
       {
         id: 'https://university.example/legacy/3#7',
@@ -194,15 +194,11 @@ describe('status entries: one shape, validated once for issuing, reading and ver
     ['an index beyond 2^53', { statusListIndex: '99999999999999999999' }, 'statusListIndex'],
     ['a signed index', { statusListIndex: '-1' }, 'statusListIndex'],
     ['a statusSize the codec cannot read', { statusSize: 33 }, 'statusSize'],
-    ['a chain location without registry', { chainLocation: { ...CHAIN, registry: undefined } }, 'registry'],
-    ['a chain id of 0', { chainLocation: { ...CHAIN, chainId: 0 } }, 'chainId'],
-    ['a list id that is a number', { chainLocation: { ...CHAIN, listId: 1 } }, 'listId'],
-    ['a list id beyond uint256', { chainLocation: { ...CHAIN, listId: '9'.repeat(79) } }, 'listId'],
-    [
-      'an issuer that is no address',
-      { chainLocation: { ...CHAIN, issuerAddress: '0xnope' } },
-      'issuerAddress',
-    ],
+    ['a chain location without registry', { statusChain: { ...CHAIN, registry: undefined } }, 'registry'],
+    ['a chain id of 0', { statusChain: { ...CHAIN, chainId: 0 } }, 'chainId'],
+    ['a list id that is a number', { statusChain: { ...CHAIN, listId: 1 } }, 'listId'],
+    ['a list id beyond uint256', { statusChain: { ...CHAIN, listId: '9'.repeat(79) } }, 'listId'],
+    ['an issuer that is no address', { statusChain: { ...CHAIN, owner: '0xnope' } }, 'owner'],
   ])('%s is CREDENTIAL_INVALID (status-entry) and left out', (_what, change, member) => {
     const [entry] = diploma11().credentialStatus
     const credential = { ...diploma11(), credentialStatus: { ...entry, ...change } }
@@ -211,6 +207,21 @@ describe('status entries: one shape, validated once for issuing, reading and ver
     expect(errors).toEqual([expect.objectContaining({ code: 'CREDENTIAL_INVALID', check: 'status-entry' })])
     expect(errors[0]?.message).toContain(member)
     expect(validateCredential(credential, { version: '1.1' }).map((e) => e.check)).toEqual(['status-entry'])
+  })
+
+  it('IETF: a status_list carrying the issuer’s statusChain normalises it too', () => {
+    const { entries, errors } = jwtStatusEntries({
+      status: { status_list: { idx: 7, uri: 'https://pid.example/status/1/token', statusChain: CHAIN } },
+    })
+    expect(errors).toEqual([])
+    expect(entries).toEqual([
+      { kind: 'token-status-list', listUrl: 'https://pid.example/status/1/token', index: 7, chain: CHAIN },
+    ])
+    const bad = jwtStatusEntries({
+      status: { status_list: { idx: 7, uri: 'https://pid.example/s', statusChain: { ...CHAIN, owner: 1 } } },
+    })
+    expect(bad.entries).toEqual([])
+    expect(bad.errors.map((e) => e.check)).toEqual(['status-entry'])
   })
 
   it('IETF: status_list is { idx, uri }; other mechanisms are unsupported, not dropped', () => {

@@ -22,7 +22,7 @@ export interface ListStatusEntry {
   readonly index: number
   /** Bits per entry: W3C `statusSize` (1 when absent); a Token Status List states it in the list (`bits`). */
   readonly statusSize?: number
-  /** The list's on-chain location, for verifiers that read the word from the registry. */
+  /** The list's on-chain location (`statusChain`), for verifiers that read the word from the registry. */
   readonly chain?: StatusChainLocation
   /** The W3C entry's `id`. */
   readonly id?: string
@@ -36,16 +36,17 @@ export interface UnsupportedStatusEntry {
 }
 
 /**
- * The on-chain location of a status list (Civitas' StatusRegistry), carried in a W3C entry as
- * `chainLocation`: `{ chainId: 1337, registry: "0x…", issuerAddress: "0x…", listId: "1" }`.
+ * The on-chain location of a status list (Civitas' StatusRegistry), carried as `statusChain`
+ * in a W3C entry or in an IETF `status.status_list`, the shape `@civitas/issuer` writes:
+ * `{ chainId: 31337, registry: "0x…", owner: "0x…", listId: "1" }`.
  */
 export interface StatusChainLocation {
   /** EIP-155 chain id. */
   readonly chainId: number
   /** The StatusRegistry contract address. */
   readonly registry: string
-  /** The issuer address whose namespace holds the list. */
-  readonly issuerAddress: string
+  /** The address whose namespace holds the list (the issuer's list-owning account). */
+  readonly owner: string
   /** The list id in that namespace, as a decimal string (a uint256). */
   readonly listId: string
 }
@@ -69,30 +70,30 @@ function typesOf(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((t): t is string => typeof t === 'string') : []
 }
 
-function chainLocation(value: unknown, where: string, problems: string[]): StatusChainLocation | undefined {
+function statusChain(value: unknown, where: string, problems: string[]): StatusChainLocation | undefined {
   if (!isRecord(value)) {
-    problems.push(`${where}.chainLocation must be an object`)
+    problems.push(`${where}.statusChain must be an object`)
     return undefined
   }
-  const { chainId, registry, issuerAddress, listId } = value
+  const { chainId, registry, owner, listId } = value
   const before = problems.length
   if (!(Number.isSafeInteger(chainId) && (chainId as number) > 0)) {
-    problems.push(`${where}.chainLocation.chainId must be a positive integer`)
+    problems.push(`${where}.statusChain.chainId must be a positive integer`)
   }
   if (typeof registry !== 'string' || !ADDRESS.test(registry)) {
-    problems.push(`${where}.chainLocation.registry must be an Ethereum address`)
+    problems.push(`${where}.statusChain.registry must be an Ethereum address`)
   }
-  if (typeof issuerAddress !== 'string' || !ADDRESS.test(issuerAddress)) {
-    problems.push(`${where}.chainLocation.issuerAddress must be an Ethereum address`)
+  if (typeof owner !== 'string' || !ADDRESS.test(owner)) {
+    problems.push(`${where}.statusChain.owner must be an Ethereum address`)
   }
   if (typeof listId !== 'string' || !UINT256.test(listId)) {
-    problems.push(`${where}.chainLocation.listId must be a uint256 as a decimal string`)
+    problems.push(`${where}.statusChain.listId must be a uint256 as a decimal string`)
   }
   if (problems.length > before) return undefined
   return {
     chainId: chainId as number,
     registry: registry as string,
-    issuerAddress: issuerAddress as string,
+    owner: owner as string,
     listId: listId as string,
   }
 }
@@ -133,8 +134,7 @@ function w3cEntry(
   ) {
     problems.push(`${where}.statusSize must be an integer in 1..${MAX_STATUS_SIZE}`)
   }
-  const chain =
-    entry.chainLocation === undefined ? undefined : chainLocation(entry.chainLocation, where, problems)
+  const chain = entry.statusChain === undefined ? undefined : statusChain(entry.statusChain, where, problems)
   if (problems.length > before) return undefined
   return {
     kind: W3C_KINDS[known],
@@ -214,7 +214,18 @@ export function jwtStatusEntries(payload: Record<string, unknown>): StatusEntrie
       problems.push('status.status_list must be { idx: non-negative integer, uri: URL }')
       continue
     }
-    entries.push({ kind: 'token-status-list', listUrl: reference.uri, index: reference.idx as number })
+    const before = problems.length
+    const chain =
+      reference.statusChain === undefined
+        ? undefined
+        : statusChain(reference.statusChain, 'status.status_list', problems)
+    if (problems.length > before) continue
+    entries.push({
+      kind: 'token-status-list',
+      listUrl: reference.uri,
+      index: reference.idx as number,
+      ...(chain !== undefined ? { chain } : {}),
+    })
   }
   return result(entries, problems, 'CLAIM_INVALID')
 }
