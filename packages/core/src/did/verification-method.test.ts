@@ -179,15 +179,20 @@ describe('ethereumAddressFromVerificationMethod', () => {
       ethereumAddressFromVerificationMethod(vm({ type: 'JsonWebKey2020', publicKeyJwk: ED25519_JWK })),
     ).toBeUndefined()
   })
-  it('rejects a non-eip155 or malformed account id (KEY_INVALID)', () => {
+  it('rejects a non-eip155, malformed or non-string account id as a bad document (DID_DOCUMENT_INVALID)', () => {
     for (const blockchainAccountId of [
       'bip122:000000000019d6689c085ae165831e93:128Lkh3S7CkDTBZ8W7BbpsN3YYizJMp8p6',
       'eip155:1:0x12',
+      { toString: null },
+      42,
     ]) {
-      expect(() => ethereumAddressFromVerificationMethod(vm({ type: 'X', blockchainAccountId }))).toThrow(
-        expect.objectContaining({ code: 'KEY_INVALID' }),
-      )
+      expect(() =>
+        ethereumAddressFromVerificationMethod(vm({ type: 'X', blockchainAccountId } as never)),
+      ).toThrow(expect.objectContaining({ code: 'DID_DOCUMENT_INVALID' }))
     }
+    expect(() =>
+      ethereumAddressFromVerificationMethod(vm({ type: 'X', ethereumAddress: '0xnope' } as never)),
+    ).toThrow(expect.objectContaining({ code: 'DID_DOCUMENT_INVALID' }))
   })
 })
 

@@ -164,7 +164,8 @@ export function publicJwkFromVerificationMethod(vm: VerificationMethod): Jwk {
 /**
  * The Ethereum address (lower-case) a verification method names through `blockchainAccountId`
  * (CAIP-10 `eip155:<chain>:0x...`, or the legacy `0x...@eip155:<chain>`) or
- * `ethereumAddress`; `undefined` when it names none. Throws KEY_INVALID for a malformed one.
+ * `ethereumAddress`; `undefined` when it names none. A malformed one is DID_DOCUMENT_INVALID:
+ * it is a member of the document, not a key.
  */
 export function ethereumAddressFromVerificationMethod(vm: VerificationMethod): string | undefined {
   guard(vm)
@@ -174,19 +175,17 @@ export function ethereumAddressFromVerificationMethod(vm: VerificationMethod): s
     const address = CAIP10_EIP155.exec(id)?.[1] ?? LEGACY_ACCOUNT_ID.exec(id)?.[1]
     if (!address) {
       throw new CivitasError(
-        'KEY_INVALID',
+        'DID_DOCUMENT_INVALID',
         `blockchainAccountId ${describeValue(blockchainAccountId, 120)} is not an eip155 account`,
-        {
-          details: { id: vm.id },
-        },
+        { details: { id: describeValue(vm.id) } },
       )
     }
     return address.toLowerCase()
   }
   if (ethereumAddress !== undefined) {
     if (typeof ethereumAddress !== 'string' || !ADDRESS.test(ethereumAddress)) {
-      throw new CivitasError('KEY_INVALID', 'ethereumAddress is not an Ethereum address', {
-        details: { id: vm.id },
+      throw new CivitasError('DID_DOCUMENT_INVALID', 'ethereumAddress is not an Ethereum address', {
+        details: { id: describeValue(vm.id) },
       })
     }
     return ethereumAddress.toLowerCase()

@@ -1,4 +1,9 @@
-import { CivitasError } from '../errors/index.js'
+import { CivitasError, kindOf } from '../errors/index.js'
+
+/** What a message calls the decoded value: the caller's label when it is a plain string. */
+function labelOf(label: unknown): string {
+  return typeof label === 'string' && label.length <= 100 ? label : 'value'
+}
 
 // Node's Buffer decoder silently skips characters outside the alphabet, so a
 // tampered segment could decode "successfully". Validate first, then decode fast.
@@ -18,6 +23,15 @@ function hasCanonicalTail(input: string): boolean {
 
 /** Encodes bytes or a UTF-8 string as unpadded base64url (RFC 4648 §5). */
 export function base64urlEncode(input: Uint8Array | string): string {
+  if (typeof input !== 'string' && !(input instanceof Uint8Array)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `input must be a string or a Uint8Array, got ${kindOf(input)}`,
+      {
+        details: { argument: 'input' },
+      },
+    )
+  }
   return (
     typeof input === 'string'
       ? Buffer.from(input, 'utf8')
@@ -30,7 +44,8 @@ export function base64urlEncode(input: Uint8Array | string): string {
  * padding, an impossible length (4n+1) or non-zero unused bits in the last character
  * (a non-canonical spelling) is an `INVALID_ENCODING` error.
  */
-export function base64urlDecode(input: string, what = 'value'): Uint8Array {
+export function base64urlDecode(input: string, label = 'value'): Uint8Array {
+  const what = labelOf(label)
   if (typeof input !== 'string') {
     throw new CivitasError('INVALID_ENCODING', `${what} must be a base64url string`)
   }
@@ -44,7 +59,8 @@ export function base64urlDecode(input: string, what = 'value'): Uint8Array {
 }
 
 /** Decodes strict base64url and parses the result as a UTF-8 JSON object. */
-export function base64urlDecodeJson(input: string, what = 'value'): Record<string, unknown> {
+export function base64urlDecodeJson(input: string, label = 'value'): Record<string, unknown> {
+  const what = labelOf(label)
   const bytes = base64urlDecode(input, what)
   let value: unknown
   try {

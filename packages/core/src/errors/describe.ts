@@ -7,9 +7,12 @@
  * primitives printed, objects and arrays named by kind.
  */
 export function describeValue(value: unknown, maxLength = 64): string {
+  // The limit itself may come from a careless caller: anything but a sane integer is 64.
+  const limit =
+    typeof maxLength === 'number' && Number.isSafeInteger(maxLength) && maxLength > 0 ? maxLength : 64
   switch (typeof value) {
     case 'string': {
-      const cut = value.length > maxLength ? `${value.slice(0, maxLength)}…` : value
+      const cut = value.length > limit ? `${value.slice(0, limit)}…` : value
       return JSON.stringify(cut)
     }
     case 'number':

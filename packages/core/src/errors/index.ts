@@ -1,3 +1,5 @@
+import { describeValue } from './describe.js'
+
 /**
  * One error type for the whole project. Every failure a caller can act on carries a
  * stable `code` from {@link CivitasErrorCode}; the message is for humans and may change.
@@ -110,9 +112,18 @@ export class CivitasError extends Error {
   readonly details: Record<string, unknown> | undefined
 
   constructor(code: CivitasErrorCode, message: string, options: CivitasErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    // Built while reporting bad input: it must not throw on a message or options that are
+    // themselves bad (`{ toString: null }` as a message would throw from super()).
+    const opts: CivitasErrorOptions = options !== null && typeof options === 'object' ? options : {}
+    super(
+      typeof message === 'string' ? message : describeValue(message),
+      opts.cause === undefined ? undefined : { cause: opts.cause },
+    )
     this.code = code
-    this.details = options.details
+    this.details =
+      opts.details !== null && typeof opts.details === 'object' && !Array.isArray(opts.details)
+        ? opts.details
+        : undefined
   }
 
   toJSON(): { name: string; code: CivitasErrorCode; message: string; details?: Record<string, unknown> } {

@@ -50,9 +50,13 @@ export async function verifyJwsWithEthereumAddress(
   return { header: decoded.header, payload: decoded.payload, alg }
 }
 
+// The address is the caller's argument (a DID document's address is checked where the
+// document is read): a malformed one is misuse, not a bad key.
 function checkAddress(address: string): void {
   if (typeof address !== 'string' || !ADDRESS.test(address)) {
-    throw new CivitasError('KEY_INVALID', 'Ethereum address must be 0x followed by 40 hex digits')
+    throw new CivitasError('INVALID_ARGUMENT', 'address must be 0x followed by 40 hex digits', {
+      details: { argument: 'address' },
+    })
   }
 }
 

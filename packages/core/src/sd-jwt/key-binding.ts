@@ -1,4 +1,5 @@
 import { CivitasError, toCivitasError } from '../errors/index.js'
+import { assertRecord, assertString } from '../guards/index.js'
 import { decodeJws, type JwsHeader, parseJwtClaims } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import { verifyDecodedJws } from '../jose/verify.js'
@@ -25,7 +26,10 @@ export async function createKeyBindingJwt(
   hashAlg: SdHashAlgorithm,
   options: KeyBindingOptions,
 ): Promise<string> {
-  if (typeof options?.nonce !== 'string' || options.nonce.length === 0) {
+  // The hash algorithm is checked by sdDigest.
+  assertString(sdJwt, 'sdJwt', { nonEmpty: true })
+  assertRecord(options, 'options')
+  if (typeof options.nonce !== 'string' || options.nonce.length === 0) {
     throw new CivitasError('INVALID_ARGUMENT', 'keyBinding.nonce must be a non-empty string')
   }
   if (typeof options.audience !== 'string' || options.audience.length === 0) {

@@ -13,7 +13,7 @@ export {
   createBitstringStatusListCredential,
 } from './bitstring-status-list-credential.js'
 export { MAX_STATUS_LIST_BYTES } from './compression.js'
-export type { BitOrder, StatusList } from './packed-bits.js'
+export { type BitOrder, convertBitOrder, type StatusList } from './packed-bits.js'
 export {
   type IssueStatusListTokenInput,
   issueStatusListToken,

@@ -1,6 +1,6 @@
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger } from '../guards/index.js'
+import { assertBytes, assertInteger } from '../guards/index.js'
 import { MAX_STATUS_LIST_BYTES } from './compression.js'
 
 /**
@@ -138,4 +138,53 @@ export function packStatuses(statuses: ArrayLike<number>, bits: number, order: B
     if (value !== 0) writeEntry(bytes, bits, order, i, value)
   }
   return bytes
+}
+
+const BYTE_WIDTHS = [1, 2, 4, 8] as const
+const reorderTables = new Map<number, Uint8Array>()
+
+/** For each byte value, the same byte with its `bits`-wide entries in reverse order. */
+function reorderTable(bits: number): Uint8Array {
+  let table = reorderTables.get(bits)
+  if (table) return table
+  table = new Uint8Array(256)
+  const perByte = 8 / bits
+  const mask = (1 << bits) - 1
+  for (let value = 0; value < 256; value++) {
+    let out = 0
+    for (let k = 0; k < perByte; k++) out |= ((value >>> (k * bits)) & mask) << (8 - (k + 1) * bits)
+    table[value] = out
+  }
+  reorderTables.set(bits, table)
+  return table
+}
+
+/**
+ * The same entries packed in another bit order: MSB-first (W3C lists, on-chain status
+ * words) to LSB-first (IETF Token Status List) or back. Entry `i` keeps index `i`; only
+ * its place inside its byte changes, so this is for widths that divide a byte (1, 2, 4, 8).
+ * Returns a new array.
+ */
+export function convertBitOrder(bytes: Uint8Array, bits: number, from: BitOrder, to: BitOrder): Uint8Array {
+  assertBytes(bytes, 'bytes')
+  if (typeof bits !== 'number' || !(BYTE_WIDTHS as readonly number[]).includes(bits)) {
+    throw new CivitasError('INVALID_ARGUMENT', `bits must be 1, 2, 4 or 8, got ${describeValue(bits)}`, {
+      details: { argument: 'bits' },
+    })
+  }
+  for (const [name, order] of [
+    ['from', from],
+    ['to', to],
+  ] as const) {
+    if (order !== 'msb-first' && order !== 'lsb-first') {
+      throw new CivitasError('INVALID_ARGUMENT', `${name} must be "msb-first" or "lsb-first"`, {
+        details: { argument: name },
+      })
+    }
+  }
+  if (from === to || bits === 8) return bytes.slice()
+  const table = reorderTable(bits)
+  const out = new Uint8Array(bytes.length)
+  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]!]!
+  return out
 }
