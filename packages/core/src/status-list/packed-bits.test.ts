@@ -26,7 +26,7 @@ describe('convertBitOrder: W3C MSB-first <-> IETF LSB-first packing', () => {
             bits,
             'lsb-first',
           )
-          statuses.forEach((status, i) => expect(list.get(i)).toBe(status))
+          expect(statuses.map((_, i) => list.get(i))).toEqual(statuses)
         },
       ),
       { seed: 7, numRuns: 200 },
