@@ -120,7 +120,8 @@ async function probeFunction(
   const worker = async () => {
     while (next < all.length) {
       const variant = all[next++]!
-      if (process.env.CIVITAS_HOSTILE_TRACE) process.stderr.write(`${name} ${variant.label}\n`)
+      if (process.env.CIVITAS_HOSTILE_TRACE)
+        process.stderr.write(`${Math.round(performance.now())} ${name} ${variant.label}\n`)
       const t0 = performance.now()
       const outcome = await probe(() => call(variant.args))
       const ms = performance.now() - t0
@@ -129,7 +130,7 @@ async function probeFunction(
       outcomes.push([variant, outcome])
     }
   }
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker))
+  await Promise.all(Array.from({ length: spec.concurrency ?? CONCURRENCY }, worker))
   for (const [variant, outcome] of outcomes) {
     await stopIfRunning(outcome)
     const where = `${name}(${variant.label})`
@@ -155,7 +156,11 @@ async function probeExport(name: string, fn: AnyFunction, spec: CallSpec): Promi
   )
   await stopIfRunning(valid)
   const failures: string[] = []
-  if (spec.args && valid.kind !== 'returned') {
+  if (spec.baselineRejects) {
+    if (valid.kind !== 'civitas-error' || (valid.error as { code?: string }).code !== spec.baselineRejects) {
+      failures.push(`${name}: its baseline call did not fail with ${spec.baselineRejects}`)
+    }
+  } else if (spec.args && valid.kind !== 'returned') {
     const why = valid.kind === 'hang' ? 'hung' : describeThrown((valid as { error: unknown }).error)
     failures.push(`${name}: its valid baseline call failed (${why})`)
   }
@@ -177,7 +182,15 @@ async function probeExport(name: string, fn: AnyFunction, spec: CallSpec): Promi
     const methodBaseline = spec.methods?.[method]?.(fx) ?? []
     const label = method === '()' ? `${name}()` : `${name}().${method}`
     const bound = method === '()' ? member : member.bind(result)
-    failures.push(...(await probeFunction(label, bound, methodBaseline, {}, false)))
+    failures.push(
+      ...(await probeFunction(
+        label,
+        bound,
+        methodBaseline,
+        { concurrency: spec.concurrency ?? CONCURRENCY },
+        false,
+      )),
+    )
   }
   return failures
 }

@@ -16,6 +16,10 @@ export interface CallSpec {
   prepare?: (args: unknown[]) => unknown[]
   /** Do not probe what the call returns (a foreign object, a running process). */
   opaqueResult?: boolean
+  /** Probes in flight at once (default 16); 1 for calls that start processes. */
+  concurrency?: number
+  /** The baseline call needs a live node, which the probes do not have: it must fail with this code. */
+  baselineRejects?: 'CHAIN_UNAVAILABLE'
 }
 
 const A = (fx: Fixtures) => fx.ADDRESS
@@ -282,9 +286,12 @@ export const registrySpecs: Record<string, CallSpec> = {
   },
   toUint: { args: () => [1, 'value'] },
   providerOf: { args: (fx) => [fx.wallet], opaqueResult: true },
-  deployRegistries: { args: (fx) => [fx.rpcUrl, fx.detachedWallet, { rpcTimeoutMs: 1_000 }] },
-  fetchChainId: { args: (fx) => [fx.rpcUrl, 1_000] },
-  writeManifest: { args: (fx) => [fx.manifestPath, fx.manifest] },
+  deployRegistries: {
+    args: (fx) => [fx.rpcUrl, fx.detachedWallet, { rpcTimeoutMs: 1_000 }],
+    baselineRejects: 'CHAIN_UNAVAILABLE',
+  },
+  fetchChainId: { args: (fx) => [fx.rpcUrl, 1_000], baselineRejects: 'CHAIN_UNAVAILABLE' },
+  writeManifest: { args: (fx) => [fx.scratchManifestPath, fx.manifest] },
   readManifest: { args: (fx) => [fx.manifestPath] },
   parseManifest: { args: (fx) => [fx.manifest] },
   ethrNetworkFromManifest: { args: (fx) => [fx.manifest, {}] },
@@ -303,13 +310,26 @@ export const registrySpecs: Record<string, CallSpec> = {
     args: () => [{ deploy: false, accounts: 1 }],
     // A probe may start a bare chain (deploy: false), never deploy the registries: that
     // costs seconds and proves nothing about input handling.
-    prepare: ([options]) => [
-      options === undefined
-        ? { deploy: false, accounts: 1 }
-        : options !== null && typeof options === 'object' && !Array.isArray(options)
-          ? { ...options, deploy: false }
-          : options,
-    ],
+    // Each probe that passes validation starts an anvil (about a second): one at a time,
+    // and only where a member of the baseline options was replaced.
+    concurrency: 1,
+    prepare: ([options]) => {
+      if (options === undefined) return [{ deploy: false, accounts: 1 }]
+      if (
+        options === null ||
+        typeof options !== 'object' ||
+        Array.isArray(options) ||
+        ArrayBuffer.isView(options)
+      )
+        return [options]
+      const bag = options as Record<string, unknown>
+      // A whole hostile object in place of the options: unknown members are ignored, so it
+      // would start a default chain; an invalid chainId stops it right after the object is read.
+      if (!Object.hasOwn(bag, 'deploy')) return [{ ...bag, chainId: 0 }]
+      // A hostile `deploy` is probed as given; the valid ones (absent, true) become false.
+      const deploy = bag.deploy === undefined || bag.deploy === true ? false : bag.deploy
+      return [{ ...bag, deploy }]
+    },
     opaqueResult: true,
   },
   schemaIdOf: { args: () => ['schema'] },

@@ -164,6 +164,8 @@ export async function buildFixtures() {
     clientOptions,
     manifest,
     manifestPath,
+    /** writeManifest probes write here, never over the manifest readManifest reads. */
+    scratchManifestPath: join(workDir, 'scratch-manifest.json'),
     workDir,
     ethrNetwork,
     parsedEthrDid: parse(`did:ethr:local:${ADDRESS}`),

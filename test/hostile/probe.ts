@@ -1,7 +1,7 @@
 import { isCivitasError } from '@civitas/core'
 
-/** How long one async call may take before it counts as a hang. */
-export const PROBE_TIMEOUT_MS = 5_000
+/** How long one async call may take before it counts as a hang (generous: CI machines are shared). */
+export const PROBE_TIMEOUT_MS = 15_000
 
 export type Outcome =
   | { kind: 'returned'; value: unknown }

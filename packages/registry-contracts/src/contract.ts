@@ -1,4 +1,4 @@
-import { CivitasError } from '@civitas/core'
+import { CivitasError, describeValue, isRecord, optionsRecord } from '@civitas/core'
 import {
   Contract,
   type ContractRunner,
@@ -10,6 +10,14 @@ import {
   Network,
   type Provider,
 } from 'ethers'
+import {
+  assertAddress,
+  assertRpcUrl,
+  assertRunner,
+  assertText,
+  timeoutOption,
+  toChainId,
+} from './arguments.js'
 import { toRegistryError } from './errors.js'
 
 /** A decoded event of the contract a write was sent to. */
@@ -48,6 +56,15 @@ export interface RegistryClientOptions {
   receiptTimeoutMs?: number
 }
 
+/** The caller's client options, checked, with the defaults filled in. */
+export function clientTimeouts(options: RegistryClientOptions | undefined): Required<RegistryClientOptions> {
+  const { readTimeoutMs, receiptTimeoutMs } = optionsRecord(options)
+  return {
+    readTimeoutMs: timeoutOption(readTimeoutMs, 'options.readTimeoutMs', DEFAULT_READ_TIMEOUT_MS),
+    receiptTimeoutMs: timeoutOption(receiptTimeoutMs, 'options.receiptTimeoutMs', DEFAULT_RECEIPT_TIMEOUT_MS),
+  }
+}
+
 /**
  * A JSON-RPC provider for registry traffic: the response cache is off (a read right after a
  * write must see it), receipts are polled quickly, every request times out, and the chain
@@ -59,9 +76,14 @@ export function createRegistryProvider(
   chainId: number | bigint,
   options: { timeoutMs?: number } = {},
 ): JsonRpcProvider {
+  assertRpcUrl(rpcUrl)
+  const network = Network.from(toChainId(chainId))
   const request = new FetchRequest(rpcUrl)
-  request.timeout = options.timeoutMs ?? DEFAULT_RPC_TIMEOUT_MS
-  const network = Network.from(BigInt(chainId))
+  request.timeout = timeoutOption(
+    optionsRecord(options).timeoutMs,
+    'options.timeoutMs',
+    DEFAULT_RPC_TIMEOUT_MS,
+  )
   return new JsonRpcProvider(request, network, {
     staticNetwork: network,
     cacheTimeout: -1,
@@ -69,23 +91,65 @@ export function createRegistryProvider(
   })
 }
 
-/** `promise`, or CHAIN_UNAVAILABLE once `timeoutMs` have passed without an answer. */
+/** What a deadline is about, for the error: `StatusRegistry.getWords`, `deployRegistries.getNetwork`. */
+export interface DeadlineContext {
+  contract: string
+  method: string
+}
+
+/**
+ * The one deadline of this package: `work` must settle within `timeoutMs`, or the call fails
+ * with CHAIN_UNAVAILABLE naming `context` (the node did not answer in time). `work` is a
+ * promise, or a function given an AbortSignal that is aborted at the deadline, so that the
+ * work itself stops (a fetch, say) instead of running on unobserved.
+ */
 export async function withTimeout<T>(
-  promise: Promise<T>,
+  work: Promise<T> | ((signal: AbortSignal) => Promise<T>),
   timeoutMs: number,
-  context: { contract: string; method: string },
+  context: DeadlineContext,
 ): Promise<T> {
+  const ms = timeoutOption(timeoutMs, 'timeoutMs', DEFAULT_READ_TIMEOUT_MS)
+  const where = {
+    contract: isRecord(context) && typeof context.contract === 'string' ? context.contract : 'registry',
+    method: isRecord(context) && typeof context.method === 'string' ? context.method : 'call',
+  }
+  const controller = new AbortController()
+  let promise: Promise<T>
+  if (typeof work === 'function') promise = Promise.resolve().then(() => work(controller.signal))
+  else if (work instanceof Promise) promise = work
+  else throw new CivitasError('INVALID_ARGUMENT', 'work must be a promise or a function returning one')
   let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
+  const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const message = `${context.contract}.${context.method}: no answer within ${timeoutMs} ms`
-      reject(new CivitasError('CHAIN_UNAVAILABLE', message, { details: { ...context, timeoutMs } }))
-    }, timeoutMs)
+      const error = new CivitasError(
+        'CHAIN_UNAVAILABLE',
+        `${where.contract}.${where.method}: no answer within ${ms} ms`,
+        { details: { ...where, timeoutMs: ms } },
+      )
+      controller.abort(error)
+      reject(error)
+    }, ms)
   })
   try {
-    return await Promise.race([promise, timeout])
+    return await Promise.race([promise, deadline])
   } finally {
     clearTimeout(timer)
+  }
+}
+
+/** An ABI as ethers takes it, checked first: ethers logs and skips fragments it cannot read. */
+function assertAbi(abi: unknown): asserts abi is InterfaceAbi {
+  if (
+    !Array.isArray(abi) ||
+    !abi.every((item) => isRecord(item) && typeof item.type === 'string' && item.type.length <= 32)
+  ) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'abi must be an array of ABI fragments (objects with a type)',
+      {
+        details: { argument: 'abi' },
+      },
+    )
   }
 }
 
@@ -96,26 +160,55 @@ export function bindContract(
   runner: ContractRunner,
   options: RegistryClientOptions = {},
 ): BoundContract {
+  assertText(name, 'name', 128)
+  assertAddress(address, 'address')
+  assertAbi(abi)
+  assertRunner(runner)
+  const { readTimeoutMs, receiptTimeoutMs } = clientTimeouts(options)
   const contract = new Contract(address, abi, runner)
   const context = (method: string) => ({ contract: name, method, address })
-  const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS
-  const receiptTimeoutMs = options.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS
+
+  function functionOf(method: unknown) {
+    // Own ABI names only: `method` must never reach a prototype member of the contract.
+    if (typeof method !== 'string' || !contract.interface.hasFunction(method)) {
+      throw new CivitasError('INVALID_ARGUMENT', `${name} has no function ${describeValue(method)}`, {
+        details: { contract: name, argument: 'method' },
+      })
+    }
+    return contract.getFunction(method)
+  }
+
+  function argsOf(args: unknown, method: string): readonly unknown[] {
+    if (!Array.isArray(args)) {
+      throw new CivitasError('INVALID_ARGUMENT', `${name}.${method}: args must be an array`, {
+        details: { contract: name, argument: 'args' },
+      })
+    }
+    return args
+  }
 
   async function read<T>(method: string, args: readonly unknown[]): Promise<T> {
+    const fn = functionOf(method)
+    const values = argsOf(args, method)
     try {
       // The runner's provider may have no request timeout of its own (ethers' default is 5 min).
-      return (await withTimeout(contract.getFunction(method).staticCall(...args), readTimeoutMs, {
-        ...context(method),
-      })) as T
+      return (await withTimeout(fn.staticCall(...values), readTimeoutMs, context(method))) as T
     } catch (error) {
       throw toRegistryError(error, context(method))
     }
   }
 
   async function write(method: string, args: readonly unknown[]): Promise<WriteResult> {
+    const fn = functionOf(method)
+    const values = argsOf(args, method)
     let response: ContractTransactionResponse
     try {
-      response = (await contract.getFunction(method).send(...args)) as ContractTransactionResponse
+      // Sending asks the node for gas, nonce and fees first: each of those is a read.
+      response = (await withTimeout(
+        fn.send(...values),
+        readTimeoutMs,
+        context(method),
+      )) as ContractTransactionResponse
     } catch (error) {
       throw toRegistryError(error, context(method))
     }
@@ -163,21 +256,10 @@ function argsToObject(parsed: LogDescription): Record<string, unknown> {
   return out
 }
 
-/**
- * A uint argument as the ABI takes it. `BigInt(1.5)` would throw a bare RangeError (and
- * synchronously, out of a promise-returning method): callers get INVALID_ARGUMENT instead.
- */
-export function toUint(value: bigint | number, name: string): bigint {
-  if (typeof value === 'bigint' ? value >= 0n : Number.isSafeInteger(value) && value >= 0)
-    return BigInt(value)
-  throw new CivitasError('INVALID_ARGUMENT', `${name} must be a non-negative integer, got ${String(value)}`, {
-    details: { [name]: String(value) },
-  })
-}
-
 /** The provider behind a runner, or a CivitasError when the runner cannot read. */
 export function providerOf(runner: ContractRunner): Provider {
+  assertRunner(runner)
   if (runner.provider) return runner.provider
-  if ('getBlockNumber' in runner) return runner as Provider
+  if (typeof (runner as { getBlockNumber?: unknown }).getBlockNumber === 'function') return runner as Provider
   throw new CivitasError('INVALID_ARGUMENT', 'the runner has no provider')
 }

@@ -1,7 +1,25 @@
 import { readFile, writeFile } from 'node:fs/promises'
-import { CivitasError, type EthrNetworkConfig } from '@civitas/core'
+import {
+  assertString,
+  CivitasError,
+  describeValue,
+  type EthrNetworkConfig,
+  hasOwn,
+  isRecord,
+  optionsRecord,
+  toCivitasError,
+} from '@civitas/core'
 import { ContractFactory, type ContractRunner, type InterfaceAbi, type Signer } from 'ethers'
 import {
+  assertAddress,
+  assertNetworkName,
+  assertRpcUrl,
+  assertRunner,
+  isNetworkName,
+  timeoutOption,
+} from './arguments.js'
+import {
+  clientTimeouts,
   createRegistryProvider,
   DEFAULT_RECEIPT_TIMEOUT_MS,
   DEFAULT_RPC_TIMEOUT_MS,
@@ -73,7 +91,22 @@ export async function deployRegistries(
   signer: Signer,
   options: DeployOptions = {},
 ): Promise<RegistryManifest> {
-  const rpcTimeoutMs = options.rpcTimeoutMs ?? DEFAULT_RPC_TIMEOUT_MS
+  assertRpcUrl(rpcUrl)
+  if (
+    !isRecord(signer) ||
+    typeof signer.getAddress !== 'function' ||
+    (!signer.provider && typeof signer.connect !== 'function')
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'signer must be an ethers Signer', {
+      details: { argument: 'signer' },
+    })
+  }
+  const opts = optionsRecord(options)
+  const rpcTimeoutMs = timeoutOption(opts.rpcTimeoutMs, 'options.rpcTimeoutMs', DEFAULT_RPC_TIMEOUT_MS)
+  if (opts.governance !== undefined) assertAddress(opts.governance, 'options.governance')
+  if (opts.networkName !== undefined) assertNetworkName(opts.networkName, 'options.networkName')
+  if (opts.manifestPath !== undefined)
+    assertString(opts.manifestPath, 'options.manifestPath', { nonEmpty: true })
   let chainId: number
   let from: string
   let deployer: Signer
@@ -96,7 +129,7 @@ export async function deployRegistries(
   } catch (error) {
     throw toRegistryError(error, { contract: 'deployRegistries', method: 'connect' })
   }
-  const governance = options.governance ?? from
+  const governance = opts.governance ?? from
   const contracts = {} as Record<RegistryName, DeployedContract>
   for (const name of Object.keys(ARTIFACTS) as RegistryName[]) {
     const { abi, bytecode, governed } = ARTIFACTS[name]
@@ -118,65 +151,129 @@ export async function deployRegistries(
   }
   const manifest: RegistryManifest = {
     version: 1,
-    network: { name: options.networkName ?? `chain-${chainId}`, chainId, rpcUrl },
+    network: { name: opts.networkName ?? `chain-${chainId}`, chainId, rpcUrl },
     deployer: from,
     governance,
     contracts,
   }
-  if (options.manifestPath) await writeManifest(options.manifestPath, manifest)
+  if (opts.manifestPath) await writeManifest(opts.manifestPath, manifest)
   return manifest
 }
 
 /** `eth_chainId` of a JSON-RPC endpoint; CHAIN_UNAVAILABLE when it does not answer in time. */
 export async function fetchChainId(rpcUrl: string, timeoutMs = DEFAULT_RPC_TIMEOUT_MS): Promise<number> {
-  let body: { result?: unknown }
+  assertRpcUrl(rpcUrl)
+  const ms = timeoutOption(timeoutMs, 'timeoutMs', DEFAULT_RPC_TIMEOUT_MS)
+  let body: unknown
   try {
-    const response = await fetch(rpcUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    body = (await response.json()) as { result?: unknown }
+    body = await withTimeout(
+      async (signal) => {
+        const response = await fetch(rpcUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+          signal,
+        })
+        return (await response.json()) as unknown
+      },
+      ms,
+      { contract: 'fetchChainId', method: 'eth_chainId' },
+    )
   } catch (error) {
     throw new CivitasError('CHAIN_UNAVAILABLE', `no JSON-RPC answer from ${rpcUrl}`, {
       cause: error,
       details: { rpcUrl },
     })
   }
-  if (typeof body.result !== 'string' || !/^0x[0-9a-fA-F]+$/.test(body.result)) {
-    throw new CivitasError('CHAIN_UNAVAILABLE', `${rpcUrl} gave no chain id`, { details: { rpcUrl } })
+  const result = isRecord(body) ? body.result : undefined
+  // A chain id is a uint64; 16 hex digits at most, and the manifest keeps it as a safe integer.
+  const id = typeof result === 'string' && /^0x[0-9a-fA-F]{1,16}$/.test(result) ? Number(BigInt(result)) : 0
+  if (!Number.isSafeInteger(id) || id < 1) {
+    throw new CivitasError('CHAIN_UNAVAILABLE', `${rpcUrl} gave no usable chain id`, { details: { rpcUrl } })
   }
-  return Number(BigInt(body.result))
+  return id
 }
 
+/** Writes `manifest` (checked first, so nothing but a manifest is ever written) as JSON to `path`. */
 export async function writeManifest(path: string, manifest: RegistryManifest): Promise<void> {
-  await writeFile(path, `${JSON.stringify(manifest, null, 2)}\n`)
+  assertString(path, 'path', { nonEmpty: true })
+  const checked = parseManifest(manifest)
+  try {
+    await writeFile(path, `${JSON.stringify(checked, null, 2)}\n`)
+  } catch (error) {
+    throw toCivitasError(
+      error,
+      'INVALID_ARGUMENT',
+      `cannot write the registry manifest to ${describeValue(path, 200)}`,
+    )
+  }
 }
 
 /** Reads and checks a manifest written by {@link deployRegistries}. */
 export async function readManifest(path: string): Promise<RegistryManifest> {
+  assertString(path, 'path', { nonEmpty: true })
   let parsed: unknown
   try {
     parsed = JSON.parse(await readFile(path, 'utf8'))
   } catch (error) {
-    throw new CivitasError('INVALID_ARGUMENT', `cannot read registry manifest ${path}`, { cause: error })
+    throw new CivitasError('INVALID_ARGUMENT', `cannot read registry manifest ${describeValue(path, 200)}`, {
+      cause: error,
+    })
   }
   return parseManifest(parsed)
 }
 
+/**
+ * Checks a manifest (from a file, or built by hand) and returns a copy holding exactly the
+ * manifest's members: nothing else travels on into clients, resolvers or files.
+ */
 export function parseManifest(value: unknown): RegistryManifest {
-  const m = value as Partial<RegistryManifest> | null
-  const ok =
-    m?.version === 1 &&
-    typeof m.network?.name === 'string' &&
-    typeof m.network.chainId === 'number' &&
-    typeof m.network.rpcUrl === 'string' &&
-    (Object.keys(ARTIFACTS) as RegistryName[]).every((n) =>
-      /^0x[0-9a-fA-F]{40}$/.test(m.contracts?.[n]?.address ?? ''),
-    )
-  if (!ok) throw new CivitasError('INVALID_ARGUMENT', 'not a Civitas registry manifest (version 1)')
-  return m as RegistryManifest
+  const fail = (why: string) =>
+    new CivitasError('INVALID_ARGUMENT', `not a Civitas registry manifest (version 1): ${why}`)
+  if (!isRecord(value) || value.version !== 1) throw fail('version must be 1')
+  const { network, contracts, deployer, governance } = value
+  if (!isRecord(network)) throw fail('network is missing')
+  const { name, chainId, rpcUrl } = network
+  if (!isNetworkName(name)) throw fail('network.name is not a network name')
+  if (typeof chainId !== 'number' || !Number.isSafeInteger(chainId) || chainId < 1) {
+    throw fail('network.chainId must be a positive integer')
+  }
+  if (typeof rpcUrl !== 'string' || rpcUrl.length > 2048) throw fail('network.rpcUrl must be a URL')
+  for (const [member, address] of [
+    ['deployer', deployer],
+    ['governance', governance],
+  ] as const) {
+    if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
+      throw fail(`${member} must be an address`)
+    }
+  }
+  if (!isRecord(contracts)) throw fail('contracts is missing')
+  const checked = {} as Record<RegistryName, DeployedContract>
+  for (const contractName of Object.keys(ARTIFACTS) as RegistryName[]) {
+    const deployed = hasOwn(contracts, contractName) ? contracts[contractName] : undefined
+    if (
+      !isRecord(deployed) ||
+      typeof deployed.address !== 'string' ||
+      !/^0x[0-9a-fA-F]{40}$/.test(deployed.address)
+    ) {
+      throw fail(`contracts.${contractName}.address must be an address`)
+    }
+    checked[contractName] = {
+      address: deployed.address,
+      transactionHash: typeof deployed.transactionHash === 'string' ? deployed.transactionHash : '',
+      blockNumber:
+        typeof deployed.blockNumber === 'number' && Number.isSafeInteger(deployed.blockNumber)
+          ? deployed.blockNumber
+          : 0,
+    }
+  }
+  return {
+    version: 1,
+    network: { name, chainId, rpcUrl },
+    deployer: deployer as string,
+    governance: governance as string,
+    contracts: checked,
+  }
 }
 
 /**
@@ -188,11 +285,15 @@ export function ethrNetworkFromManifest(
   manifest: RegistryManifest,
   overrides: { name?: string; rpcUrl?: string } = {},
 ): EthrNetworkConfig & { chainId: number; rpcUrl: string } {
+  const checked = parseManifest(manifest)
+  const { name, rpcUrl } = optionsRecord(overrides, 'overrides')
+  if (name !== undefined) assertNetworkName(name, 'overrides.name')
+  if (rpcUrl !== undefined) assertRpcUrl(rpcUrl, 'overrides.rpcUrl')
   return {
-    name: overrides.name ?? manifest.network.name,
-    chainId: manifest.network.chainId,
-    rpcUrl: overrides.rpcUrl ?? manifest.network.rpcUrl,
-    registry: manifest.contracts.DIDRegistry.address,
+    name: name ?? checked.network.name,
+    chainId: checked.network.chainId,
+    rpcUrl: rpcUrl ?? checked.network.rpcUrl,
+    registry: checked.contracts.DIDRegistry.address,
   }
 }
 
@@ -209,14 +310,17 @@ export function connectRegistries(
   runner: ContractRunner,
   options: RegistryClientOptions = {},
 ): RegistryClients {
+  const { contracts } = parseManifest(manifest)
+  assertRunner(runner)
+  clientTimeouts(options)
   return {
-    did: createDidRegistryClient(manifest.contracts.DIDRegistry.address, runner, options),
-    status: createStatusRegistryClient(manifest.contracts.StatusRegistry.address, runner, options),
+    did: createDidRegistryClient(contracts.DIDRegistry.address, runner, options),
+    status: createStatusRegistryClient(contracts.StatusRegistry.address, runner, options),
     trustedIssuers: createTrustedIssuersRegistryClient(
-      manifest.contracts.TrustedIssuersRegistry.address,
+      contracts.TrustedIssuersRegistry.address,
       runner,
       options,
     ),
-    schemas: createSchemaRegistryClient(manifest.contracts.SchemaRegistry.address, runner, options),
+    schemas: createSchemaRegistryClient(contracts.SchemaRegistry.address, runner, options),
   }
 }

@@ -1,4 +1,4 @@
-import { CivitasError } from '@civitas/core'
+import { assertRecord, CivitasError, describeValue, hasOwn, isRecord, toCivitasError } from '@civitas/core'
 import {
   type BytesLike,
   type ContractRunner,
@@ -10,12 +10,12 @@ import {
   toUtf8Bytes,
   zeroPadBytes,
 } from 'ethers'
+import { assertAddress, assertBytes32, assertRunner, assertText, toUint } from './arguments.js'
 import {
   bindContract,
-  DEFAULT_READ_TIMEOUT_MS,
+  clientTimeouts,
   providerOf,
   type RegistryClientOptions,
-  toUint,
   type WriteResult,
   withTimeout,
 } from './contract.js'
@@ -85,20 +85,56 @@ const TYPES: Record<DidRegistryOperation['type'], { name: string; type: string }
  * padded, as ethr-did-resolver reads them. A 0x-prefixed 32-byte hex string passes through.
  */
 export function toBytes32(name: string): string {
+  // 66 characters: the longest form accepted (0x and 64 hex digits); a UTF-8 name is at most 32.
+  assertText(name, 'name', 66)
   if (isHexString(name, 32)) return name
   const bytes = toUtf8Bytes(name)
   if (bytes.length > 32) {
-    throw new CivitasError('INVALID_ARGUMENT', `"${name}" does not fit in bytes32`, {
-      details: { name, length: bytes.length },
+    throw new CivitasError('INVALID_ARGUMENT', `${describeValue(name)} does not fit in bytes32`, {
+      details: { argument: 'name', length: bytes.length },
     })
   }
   return zeroPadBytes(bytes, 32)
 }
 
-/** Attribute values: hex strings pass through, other strings are UTF-8 (service endpoints). */
+/** Longest attribute value accepted: far above any service endpoint or public key. */
+export const MAX_ATTRIBUTE_VALUE_BYTES = 8 * 1024
+
+/**
+ * Attribute values: bytes and hex strings pass through, other strings are UTF-8 (service
+ * endpoints). Anything else is INVALID_ARGUMENT; so is a value over 8 KiB, which costs gas
+ * for every reader of the DID and belongs off-chain.
+ */
 export function toAttributeValue(value: BytesLike | string): string {
-  if (typeof value === 'string') return isHexString(value) ? value : hexlify(toUtf8Bytes(value))
-  return hexlify(value)
+  if (
+    (value instanceof Uint8Array || typeof value === 'string') &&
+    value.length > 2 * MAX_ATTRIBUTE_VALUE_BYTES + 2
+  ) {
+    throw new CivitasError('INPUT_TOO_LARGE', `value is longer than ${MAX_ATTRIBUTE_VALUE_BYTES} bytes`, {
+      details: { argument: 'value', maxBytes: MAX_ATTRIBUTE_VALUE_BYTES },
+    })
+  }
+  let hex: string
+  if (value instanceof Uint8Array) hex = hexlify(value)
+  else if (typeof value === 'string' && isHexString(value)) hex = value
+  else if (typeof value === 'string') {
+    assertText(value, 'value', MAX_ATTRIBUTE_VALUE_BYTES)
+    hex = hexlify(toUtf8Bytes(value))
+  } else {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `value must be a string or bytes, got ${describeValue(value)}`,
+      {
+        details: { argument: 'value' },
+      },
+    )
+  }
+  if ((hex.length - 2) / 2 > MAX_ATTRIBUTE_VALUE_BYTES) {
+    throw new CivitasError('INPUT_TOO_LARGE', `value is longer than ${MAX_ATTRIBUTE_VALUE_BYTES} bytes`, {
+      details: { argument: 'value', maxBytes: MAX_ATTRIBUTE_VALUE_BYTES },
+    })
+  }
+  return hex
 }
 
 export interface DidRegistryClient {
@@ -149,15 +185,55 @@ export interface DidRegistryClient {
   submitSigned(operation: DidRegistryOperation, signature: DidRegistrySignature): Promise<WriteResult>
 }
 
+/** An operation to sign or relay, checked member by member (its type picks the members). */
+function checkOperation(operation: unknown): asserts operation is DidRegistryOperation {
+  assertRecord(operation, 'operation')
+  if (typeof operation.type !== 'string' || !hasOwn(TYPES, operation.type)) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `operation.type must be one of ${Object.keys(TYPES).join(', ')}, got ${describeValue(operation.type)}`,
+      { details: { argument: 'operation.type' } },
+    )
+  }
+  assertAddress(operation.identity, 'operation.identity')
+  if (operation.type === 'ChangeOwner') assertAddress(operation.newOwner, 'operation.newOwner')
+  if (operation.type === 'AddDelegate' || operation.type === 'RevokeDelegate') {
+    assertAddress(operation.delegate, 'operation.delegate')
+  }
+}
+
+function checkSignature(signature: unknown): DidRegistrySignature {
+  assertRecord(signature, 'signature')
+  const { v, r, s } = signature
+  // Any uint8: which v authorises is the contract's to say (it refuses all but 27 and 28).
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 255) {
+    throw new CivitasError('INVALID_ARGUMENT', `signature.v must be a uint8, got ${describeValue(v)}`, {
+      details: { argument: 'signature.v' },
+    })
+  }
+  assertBytes32(r, 'signature.r')
+  assertBytes32(s, 'signature.s')
+  return { deadline: toUint(signature.deadline as bigint, 'signature.deadline'), v, r, s }
+}
+
 export function createDidRegistryClient(
   address: string,
   runner: ContractRunner,
   options: RegistryClientOptions = {},
 ): DidRegistryClient {
+  assertAddress(address, 'address')
+  assertRunner(runner)
+  const { readTimeoutMs } = clientTimeouts(options)
   const bound = bindContract('DIDRegistry', address, didRegistryAbi, runner, options)
-  const readTimeoutMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS
   const registry = getAddress(address)
-
+  const identityOf = (identity: unknown): string => {
+    assertAddress(identity, 'identity')
+    return identity
+  }
+  const delegateOf = (delegate: unknown): string => {
+    assertAddress(delegate, 'delegate')
+    return delegate
+  }
   function messageOf(operation: DidRegistryOperation): Record<string, unknown> {
     switch (operation.type) {
       case 'ChangeOwner':
@@ -193,36 +269,57 @@ export function createDidRegistryClient(
     }
   }
 
+  // Every method is async: a bad argument rejects the returned promise, it never throws.
   return {
     address: registry,
-    identityOwner: (identity) => bound.read<string>('identityOwner', [identity]),
+    identityOwner: async (identity) => bound.read<string>('identityOwner', [identityOf(identity)]),
     validDelegate: async (identity, delegateType, delegate) =>
-      bound.read<boolean>('validDelegate', [identity, toBytes32(delegateType), delegate]),
-    changed: (identity) => bound.read<bigint>('changed', [identity]),
-    nonce: (identity) => bound.read<bigint>('nonce', [identity]),
-    owners: (identity) => bound.read<string>('owners', [identity]),
+      bound.read<boolean>('validDelegate', [
+        identityOf(identity),
+        toBytes32(delegateType),
+        delegateOf(delegate),
+      ]),
+    changed: async (identity) => bound.read<bigint>('changed', [identityOf(identity)]),
+    nonce: async (identity) => bound.read<bigint>('nonce', [identityOf(identity)]),
+    owners: async (identity) => bound.read<string>('owners', [identityOf(identity)]),
     delegateValidTo: async (identity, delegateType, delegate) =>
-      bound.read<bigint>('delegates', [identity, toBytes32(delegateType), delegate]),
-    isDeactivated: (identity) => bound.read<boolean>('deactivated', [identity]),
-    domainSeparator: () => bound.read<string>('domainSeparator', []),
+      bound.read<bigint>('delegates', [identityOf(identity), toBytes32(delegateType), delegateOf(delegate)]),
+    isDeactivated: async (identity) => bound.read<boolean>('deactivated', [identityOf(identity)]),
+    domainSeparator: async () => bound.read<string>('domainSeparator', []),
 
-    changeOwner: (identity, newOwner) => bound.write('changeOwner', [identity, newOwner]),
+    changeOwner: async (identity, newOwner) => {
+      assertAddress(newOwner, 'newOwner')
+      return bound.write('changeOwner', [identityOf(identity), newOwner])
+    },
     addDelegate: async (identity, delegateType, delegate, validity) =>
-      bound.write('addDelegate', [identity, toBytes32(delegateType), delegate, toUint(validity, 'validity')]),
+      bound.write('addDelegate', [
+        identityOf(identity),
+        toBytes32(delegateType),
+        delegateOf(delegate),
+        toUint(validity, 'validity'),
+      ]),
     revokeDelegate: async (identity, delegateType, delegate) =>
-      bound.write('revokeDelegate', [identity, toBytes32(delegateType), delegate]),
+      bound.write('revokeDelegate', [identityOf(identity), toBytes32(delegateType), delegateOf(delegate)]),
     setAttribute: async (identity, name, value, validity) =>
       bound.write('setAttribute', [
-        identity,
+        identityOf(identity),
         toBytes32(name),
         toAttributeValue(value),
         toUint(validity, 'validity'),
       ]),
     revokeAttribute: async (identity, name, value) =>
-      bound.write('revokeAttribute', [identity, toBytes32(name), toAttributeValue(value)]),
-    deactivate: (identity) => bound.write('deactivate', [identity]),
+      bound.write('revokeAttribute', [identityOf(identity), toBytes32(name), toAttributeValue(value)]),
+    deactivate: async (identity) => bound.write('deactivate', [identityOf(identity)]),
 
     async sign(owner, operation, options) {
+      if (!isRecord(owner) || typeof (owner as { signTypedData?: unknown }).signTypedData !== 'function') {
+        throw new CivitasError('INVALID_ARGUMENT', 'owner must be an ethers Signer (with signTypedData)', {
+          details: { argument: 'owner' },
+        })
+      }
+      checkOperation(operation)
+      assertRecord(options, 'options')
+      const deadline = toUint(options.deadline, 'options.deadline')
       const chainId =
         options.chainId === undefined
           ? (
@@ -231,9 +328,11 @@ export function createDidRegistryClient(
                 method: 'sign',
               })
             ).chainId
-          : toUint(options.chainId, 'chainId')
-      const nonce = options.nonce ?? (await bound.read<bigint>('nonce', [operation.identity]))
-      const deadline = toUint(options.deadline, 'deadline')
+          : toUint(options.chainId, 'options.chainId')
+      const nonce =
+        options.nonce === undefined
+          ? await bound.read<bigint>('nonce', [operation.identity])
+          : toUint(options.nonce, 'options.nonce')
       const domain = { name: 'CivitasDIDRegistry', version: '1', chainId, verifyingContract: registry }
       const types = {
         [operation.type]: [
@@ -242,13 +341,20 @@ export function createDidRegistryClient(
           { name: 'deadline', type: 'uint256' },
         ],
       }
-      const raw = await owner.signTypedData(domain, types, { ...messageOf(operation), nonce, deadline })
-      const sig = Signature.from(raw)
+      const message = { ...messageOf(operation), nonce, deadline }
+      let sig: Signature
+      try {
+        sig = Signature.from(await owner.signTypedData(domain, types, message))
+      } catch (error) {
+        throw toCivitasError(error, 'SIGNER_FAILED', 'the owner could not sign the operation')
+      }
       return { deadline, v: sig.v, r: sig.r, s: sig.s }
     },
 
     async submitSigned(operation, signature) {
-      const sig = [signature.deadline, signature.v, signature.r, signature.s]
+      checkOperation(operation)
+      const checked = checkSignature(signature)
+      const sig = [checked.deadline, checked.v, checked.r, checked.s]
       const m = messageOf(operation)
       switch (operation.type) {
         case 'ChangeOwner':

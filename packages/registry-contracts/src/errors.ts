@@ -1,4 +1,4 @@
-import { CivitasError, type CivitasErrorCode } from '@civitas/core'
+import { CivitasError, type CivitasErrorCode, describeValue, isRecord } from '@civitas/core'
 import { Interface, type InterfaceAbi } from 'ethers'
 import type { DIDRegistryErrorName } from './generated/didRegistry.js'
 import { didRegistryAbi } from './generated/didRegistry.js'
@@ -91,6 +91,8 @@ export interface DecodedRevert {
 
 /** Decodes revert data of any registry into its custom error, or undefined. */
 export function decodeRegistryRevert(data: string): DecodedRevert | undefined {
+  // Selector plus at most 64 KiB of arguments: our errors carry a few words.
+  if (typeof data !== 'string' || data.length > 2 + 8 + 128 * 1024) return undefined
   try {
     const parsed = errorInterface.parseError(data)
     if (!parsed) return undefined
@@ -135,13 +137,20 @@ const UNAVAILABLE = /ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|fetch failed|so
  * mapped code with the Solidity name and arguments in `details`; an unreachable node is
  * CHAIN_UNAVAILABLE; anything else is TRANSACTION_FAILED. The original travels as `cause`.
  */
-export function toRegistryError(error: unknown, context: { contract: string; method: string }): CivitasError {
+export function toRegistryError(error: unknown, where: { contract: string; method: string }): CivitasError {
   if (error instanceof CivitasError) return error
+  // The context only names the call in messages: anything but strings becomes a placeholder.
+  const context = {
+    contract: isRecord(where) && typeof where.contract === 'string' ? where.contract : 'registry',
+    method: isRecord(where) && typeof where.method === 'string' ? where.method : 'call',
+  }
   const data = findRevertData(error)
   if (data) {
     const revert = decodeRegistryRevert(data)
     if (revert) {
-      const code = REGISTRY_ERROR_CODES[revert.name as RegistryErrorName] ?? 'CONTRACT_REVERTED'
+      const code = Object.hasOwn(REGISTRY_ERROR_CODES, revert.name)
+        ? REGISTRY_ERROR_CODES[revert.name as RegistryErrorName]
+        : 'CONTRACT_REVERTED'
       return new CivitasError(code, `${context.contract}.${context.method} reverted with ${revert.name}`, {
         cause: error,
         details: { ...context, error: revert.name, signature: revert.signature, args: revert.args },
@@ -153,7 +162,10 @@ export function toRegistryError(error: unknown, context: { contract: string; met
     })
   }
   const code = (error as { code?: unknown } | null)?.code
-  const message = error instanceof Error ? error.message : String(error)
+  // ethers echoes the offending value in its messages: keep ours short whatever it was.
+  const full =
+    error instanceof Error && typeof error.message === 'string' ? error.message : describeValue(error)
+  const message = full.length > 300 ? `${full.slice(0, 300)}…` : full
   // ethers refuses bad arguments (not an address, a negative uint, a name without ENS, a
   // runner that cannot send) before anything reaches the chain: that is caller misuse.
   if (code === 'INVALID_ARGUMENT' || code === 'NUMERIC_FAULT' || code === 'UNSUPPORTED_OPERATION') {

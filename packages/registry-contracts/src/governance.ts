@@ -1,3 +1,5 @@
+import { CivitasError, isRecord } from '@civitas/core'
+import { assertAddress } from './arguments.js'
 import type { BoundContract, WriteResult } from './contract.js'
 
 /** Two-step ownership shared by the TrustedIssuersRegistry and the SchemaRegistry. */
@@ -11,10 +13,18 @@ export interface GovernanceClient {
 }
 
 export function governanceOf(bound: BoundContract): GovernanceClient {
+  if (!isRecord(bound) || typeof bound.read !== 'function' || typeof bound.write !== 'function') {
+    throw new CivitasError('INVALID_ARGUMENT', 'bound must be a contract from bindContract', {
+      details: { argument: 'bound' },
+    })
+  }
   return {
-    owner: () => bound.read<string>('owner', []),
-    pendingOwner: () => bound.read<string>('pendingOwner', []),
-    transferOwnership: (newOwner) => bound.write('transferOwnership', [newOwner]),
-    acceptOwnership: () => bound.write('acceptOwnership', []),
+    owner: async () => bound.read<string>('owner', []),
+    pendingOwner: async () => bound.read<string>('pendingOwner', []),
+    transferOwnership: async (newOwner) => {
+      assertAddress(newOwner, 'newOwner')
+      return bound.write('transferOwnership', [newOwner])
+    },
+    acceptOwnership: async () => bound.write('acceptOwnership', []),
   }
 }

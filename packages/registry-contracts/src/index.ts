@@ -2,6 +2,7 @@
 // manifests. ABIs and bytecode are generated from contracts/ by scripts/compile.mjs. The local
 // chain (anvil spawner and its helpers) is the /local-chain subpath, so a production import
 // never pulls it in.
+export { toUint } from './arguments.js'
 export * from './contract.js'
 export * from './deploy.js'
 export * from './did-registry.js'

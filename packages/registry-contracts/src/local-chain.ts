@@ -3,8 +3,9 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
-import { CivitasError } from '@civitas/core'
+import { assertBoolean, assertInteger, assertString, CivitasError, optionsRecord } from '@civitas/core'
 import { HDNodeWallet, type JsonRpcProvider, Wallet } from 'ethers'
+import { assertNetworkName } from './arguments.js'
 import { createRegistryProvider } from './contract.js'
 import { deployRegistries, type RegistryManifest, type RegistryName } from './deploy.js'
 
@@ -146,9 +147,36 @@ async function spawnAnvil(binary: string, chainId: number, accounts: number) {
  * Starts a private anvil node on a free port and deploys the four registries to it.
  * `stop()` kills the node; it is also killed when this process exits.
  */
+/** Most funded accounts a local chain derives: each costs anvil a key derivation at start. */
+export const MAX_LOCAL_ACCOUNTS = 1000
+
+function checkOptions(options: LocalChainOptions | undefined): LocalChainOptions {
+  const opts = optionsRecord(options)
+  // anvil takes the chain id as a uint64; a safe integer also survives the manifest's JSON.
+  if (opts.chainId !== undefined) assertInteger(opts.chainId, 'options.chainId', { min: 1 })
+  if (opts.accounts !== undefined) {
+    assertInteger(opts.accounts, 'options.accounts', { min: 1, max: MAX_LOCAL_ACCOUNTS })
+  }
+  if (opts.networkName !== undefined) assertNetworkName(opts.networkName, 'options.networkName')
+  if (opts.manifestPath !== undefined)
+    assertString(opts.manifestPath, 'options.manifestPath', { nonEmpty: true })
+  if (opts.deploy !== undefined) assertBoolean(opts.deploy, 'options.deploy')
+  if (opts.deploy === false && opts.manifestPath !== undefined) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'options.manifestPath needs the registries deployed (deploy: false)',
+      {
+        details: { argument: 'options.manifestPath' },
+      },
+    )
+  }
+  return opts
+}
+
 export async function startLocalChain(options: LocalChainOptions = {}): Promise<LocalChain> {
-  const chainId = options.chainId ?? 31337
-  const accountCount = options.accounts ?? 10
+  const opts = checkOptions(options)
+  const chainId = opts.chainId ?? 31337
+  const accountCount = opts.accounts ?? 10
   const { child, rpcUrl } = await spawnAnvil(locateAnvil(), chainId, accountCount)
   const killOnExit = () => child.kill('SIGKILL')
   process.once('exit', killOnExit)
@@ -176,11 +204,11 @@ export async function startLocalChain(options: LocalChainOptions = {}): Promise<
         ),
     )
     const manifest =
-      options.deploy === false
-        ? emptyManifest(rpcUrl, chainId, options.networkName ?? 'local', wallets[0]!.address)
+      opts.deploy === false
+        ? emptyManifest(rpcUrl, chainId, opts.networkName ?? 'local', wallets[0]!.address)
         : await deployRegistries(rpcUrl, wallets[0]!, {
-            networkName: options.networkName ?? 'local',
-            ...(options.manifestPath ? { manifestPath: options.manifestPath } : {}),
+            networkName: opts.networkName ?? 'local',
+            ...(opts.manifestPath ? { manifestPath: opts.manifestPath } : {}),
           })
     const contracts = Object.fromEntries(
       Object.entries(manifest.contracts).map(([name, deployed]) => [name, deployed.address]),

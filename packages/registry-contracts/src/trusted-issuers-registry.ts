@@ -1,6 +1,7 @@
-import { CivitasError } from '@civitas/core'
+import { assertArray, assertRecord, CivitasError, limitOption, optionsRecord } from '@civitas/core'
 import { type ContractRunner, isHexString, id as keccakUtf8 } from 'ethers'
-import { bindContract, type RegistryClientOptions, toUint, type WriteResult } from './contract.js'
+import { assertAddress, assertMaxItems, assertRunner, assertText, assertUri, toUint } from './arguments.js'
+import { bindContract, type RegistryClientOptions, type WriteResult } from './contract.js'
 import { trustedIssuersRegistryAbi } from './generated/trustedIssuersRegistry.js'
 import { type GovernanceClient, governanceOf } from './governance.js'
 
@@ -17,8 +18,21 @@ export const NO_EXPIRY = 2n ** 64n - 1n
  * A 32-byte hex string is taken as already hashed.
  */
 export function credentialTypeHash(type: string): string {
+  assertText(type, 'type', MAX_TYPE_NAME_LENGTH)
   return isHexString(type, 32) ? type : keccakUtf8(type)
 }
+
+/** Longest credential type name hashed on the client side (type names are short URIs or words). */
+export const MAX_TYPE_NAME_LENGTH = 2048
+/**
+ * Default cap of records {@link TrustedIssuersRegistryClient.findAccreditation} scans for one
+ * subject: far above a real subject's accreditations, small enough that a node reporting a
+ * huge count cannot make a verifier loop.
+ */
+export const DEFAULT_MAX_ACCREDITATIONS = 256
+const UINT64_MAX = 2n ** 64n - 1n
+/** Types the client sends in one grant; the contract itself accepts at most 32. */
+const MAX_GRANT_TYPES = 256
 
 export interface AccreditationGrant {
   /** Credential type names (or their hashes). */
@@ -79,7 +93,7 @@ export interface TrustedIssuersRegistryClient extends GovernanceClient {
   findAccreditation(
     subject: string,
     type: string,
-    options?: { at?: bigint | number; trustedRoots?: readonly string[] },
+    options?: { at?: bigint | number; trustedRoots?: readonly string[]; maxRecords?: number },
   ): Promise<{ index: number; chain: Accreditation[] } | undefined>
 }
 
@@ -122,13 +136,31 @@ function activeFor(hop: Accreditation, typeHash: string, at: bigint): boolean {
   return hop.types.some((t) => t.toLowerCase() === typeHash)
 }
 
+/**
+ * The grant as the contract takes it, each member checked for its type; the contract's own
+ * rules (1..32 types, a window inside the parent's, a document) stay its typed reverts.
+ */
 function toGrantTuple(grant: AccreditationGrant): unknown[] {
+  assertRecord(grant, 'grant')
+  assertArray(grant.types, 'grant.types')
+  // The contract takes at most 32 and says so (InvalidTypes); far more never reaches the encoder.
+  assertMaxItems(grant.types, 'grant.types', MAX_GRANT_TYPES)
+  const { documentHash, documentUri } = grant
+  if (typeof documentHash !== 'string' || !isHexString(documentHash, 32)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'grant.documentHash must be 32 bytes of hex', {
+      details: { argument: 'grant.documentHash' },
+    })
+  }
+  assertUri(documentUri, 'grant.documentUri')
   return [
-    grant.types.map(credentialTypeHash),
-    toUint(grant.validFrom ?? 0, 'validFrom'),
-    toUint(grant.validUntil ?? NO_EXPIRY, 'validUntil'),
-    grant.documentHash,
-    grant.documentUri,
+    grant.types.map((type, i) => {
+      if (typeof type !== 'string') assertText(type, `grant.types[${i}]`, MAX_TYPE_NAME_LENGTH)
+      return credentialTypeHash(type)
+    }),
+    toUint(grant.validFrom ?? 0, 'validFrom', UINT64_MAX),
+    toUint(grant.validUntil ?? NO_EXPIRY, 'validUntil', UINT64_MAX),
+    documentHash,
+    documentUri,
   ]
 }
 
@@ -137,7 +169,13 @@ export function createTrustedIssuersRegistryClient(
   runner: ContractRunner,
   options: RegistryClientOptions = {},
 ): TrustedIssuersRegistryClient {
+  assertAddress(address, 'address')
+  assertRunner(runner)
   const bound = bindContract('TrustedIssuersRegistry', address, trustedIssuersRegistryAbi, runner, options)
+  const subjectOf = (subject: unknown): string => {
+    assertAddress(subject, 'subject')
+    return subject
+  }
 
   const indexOf = (result: WriteResult): WriteResult & { index: number } => {
     const event = result.events.find((e) => e.name === 'Accredited')
@@ -149,45 +187,76 @@ export function createTrustedIssuersRegistryClient(
     address,
     ...governanceOf(bound),
     appointRootTao: async (subject, grant) =>
-      indexOf(await bound.write('appointRootTao', [subject, toGrantTuple(grant)])),
+      indexOf(await bound.write('appointRootTao', [subjectOf(subject), toGrantTuple(grant)])),
     accredit: async (subject, role, parentIndex, grant) =>
       indexOf(
         await bound.write('accredit', [
-          subject,
-          Object.hasOwn(ROLE_CODES, role) ? ROLE_CODES[role] : 0,
+          subjectOf(subject),
+          typeof role === 'string' && Object.hasOwn(ROLE_CODES, role) ? ROLE_CODES[role] : 0,
           toUint(parentIndex, 'parentIndex'),
           toGrantTuple(grant),
         ]),
       ),
-    revoke: async (subject, index) => bound.write('revoke', [subject, toUint(index, 'index')]),
-    accreditationCount: async (subject) => Number(await bound.read<bigint>('accreditationCount', [subject])),
-    getAccreditation: async (subject, index) =>
-      fromRaw(
-        subject,
-        index,
-        await bound.read<RawAccreditation>('getAccreditation', [subject, toUint(index, 'index')]),
-      ),
+    revoke: async (subject, index) => bound.write('revoke', [subjectOf(subject), toUint(index, 'index')]),
+    accreditationCount: async (subject) => {
+      const count = await bound.read<bigint>('accreditationCount', [subjectOf(subject)])
+      if (typeof count !== 'bigint' || count > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new CivitasError('CHAIN_UNAVAILABLE', 'the node reported an impossible accreditation count')
+      }
+      return Number(count)
+    },
+    getAccreditation: async (subject, index) => {
+      const n = toUint(index, 'index')
+      return fromRaw(
+        subjectOf(subject),
+        Number(n),
+        await bound.read<RawAccreditation>('getAccreditation', [subject, n]),
+      )
+    },
     async getChain(subject, index) {
       const hops = await bound.read<{ subject: string; index: bigint; accreditation: RawAccreditation }[]>(
         'getChain',
-        [subject, toUint(index, 'index')],
+        [subjectOf(subject), toUint(index, 'index')],
       )
+      // Every record has a chain of 1..5 hops ending at a Root TAO: a node answering with
+      // none is not to be believed (and an empty chain has no root to compare).
+      if (!Array.isArray(hops) || hops.length === 0) {
+        throw new CivitasError('CHAIN_UNAVAILABLE', 'the node returned an empty accreditation chain')
+      }
       return hops.map((hop) => fromRaw(hop.subject, Number(hop.index), hop.accreditation))
     },
     async isAccreditedAt(subject, index, type, at) {
       const [accredited, rootTao] = await bound.read<[boolean, string]>('isAccreditedAt', [
-        subject,
+        subjectOf(subject),
         toUint(index, 'index'),
         credentialTypeHash(type),
-        toUint(at, 'at'),
+        toUint(at, 'at', UINT64_MAX),
       ])
       return { accredited, rootTao }
     },
     async findAccreditation(subject, type, options = {}) {
-      const at = toUint(options.at ?? Math.floor(Date.now() / 1000), 'at')
+      subjectOf(subject)
+      const opts = optionsRecord(options)
+      const at = toUint(opts.at ?? Math.floor(Date.now() / 1000), 'options.at', UINT64_MAX)
       const typeHash = credentialTypeHash(type).toLowerCase()
-      const roots = options.trustedRoots?.map((r) => r.toLowerCase())
+      let roots: string[] | undefined
+      if (opts.trustedRoots !== undefined) {
+        assertArray(opts.trustedRoots, 'options.trustedRoots')
+        assertMaxItems(opts.trustedRoots, 'options.trustedRoots', MAX_GRANT_TYPES)
+        roots = opts.trustedRoots.map((root, i) => {
+          assertAddress(root, `options.trustedRoots[${i}]`)
+          return root.toLowerCase()
+        })
+      }
+      const maxRecords = limitOption(opts.maxRecords, 'options.maxRecords', DEFAULT_MAX_ACCREDITATIONS)
       const count = await client.accreditationCount(subject)
+      if (count > maxRecords) {
+        throw new CivitasError(
+          'INPUT_TOO_LARGE',
+          `${subject} has ${count} accreditation records, more than maxRecords (${maxRecords})`,
+          { details: { count, maxRecords } },
+        )
+      }
       for (let index = count - 1; index >= 0; index--) {
         // One eth_call per record: the chain carries every hop's window, revocation and
         // types, so the contract's isAccreditedAt rule is applied here to the same data.

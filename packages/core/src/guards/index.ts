@@ -17,12 +17,21 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 /** True when `key` is an own property of `target` (never one inherited from Object.prototype). */
 export function hasOwn(target: object, key: PropertyKey): boolean {
+  // Nothing is an own property of null / undefined, and a key that is no property key (an
+  // object whose toString throws) names none.
+  if (target === null || target === undefined) return false
+  if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'symbol') return false
   return Object.hasOwn(target, key)
 }
 
+/** The argument name for a message: guards are public, so even the name may be junk. */
+function label(name: unknown): string {
+  return typeof name === 'string' && name.length <= 200 ? name : 'argument'
+}
+
 function fail(name: string, expected: string, value: unknown): never {
-  throw new CivitasError('INVALID_ARGUMENT', `${name} must be ${expected}, got ${kindOf(value)}`, {
-    details: { argument: name },
+  throw new CivitasError('INVALID_ARGUMENT', `${label(name)} must be ${expected}, got ${kindOf(value)}`, {
+    details: { argument: label(name) },
   })
 }
 
@@ -40,10 +49,11 @@ export function optionsRecord<T extends object>(value: T | undefined, name = 'op
 export function assertString(
   value: unknown,
   name: string,
-  { nonEmpty = false }: { nonEmpty?: boolean } = {},
+  options: { nonEmpty?: boolean } = {},
 ): asserts value is string {
   if (typeof value !== 'string') fail(name, 'a string', value)
-  if (nonEmpty && value.length === 0) fail(name, 'a non-empty string', value)
+  if (isRecord(options) && options.nonEmpty === true && value.length === 0)
+    fail(name, 'a non-empty string', value)
 }
 
 export function assertBoolean(value: unknown, name: string): asserts value is boolean {
@@ -62,39 +72,47 @@ export function assertArray(value: unknown, name: string): asserts value is unkn
   if (!Array.isArray(value)) fail(name, 'an array', value)
 }
 
+interface Bounds {
+  min?: number
+  max?: number
+}
+
+/** The caller's bounds, each a number or the given default (a junk bound never reaches a comparison). */
+function boundsOf(bounds: unknown, min: number, max: number): { min: number; max: number } {
+  const b = isRecord(bounds) ? bounds : {}
+  return {
+    min: typeof b.min === 'number' && !Number.isNaN(b.min) ? b.min : min,
+    max: typeof b.max === 'number' && !Number.isNaN(b.max) ? b.max : max,
+  }
+}
+
+function outOfRange(name: string, value: number, min: number, max: number): never {
+  throw new CivitasError(
+    'INVALID_ARGUMENT',
+    `${label(name)} must be between ${min} and ${max}, got ${describeValue(value)}`,
+    { details: { argument: label(name), min, max } },
+  )
+}
+
 /**
  * A safe integer in [min, max]. NaN, Infinity and fractions are refused here, so no later
  * comparison sees a NaN (every comparison with NaN is false, which silently passes limits).
  */
-export function assertInteger(
-  value: unknown,
-  name: string,
-  { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
-): asserts value is number {
+export function assertInteger(value: unknown, name: string, bounds: Bounds = {}): asserts value is number {
+  const { min, max } = boundsOf(bounds, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) fail(name, 'an integer', value)
-  if (value < min || value > max) {
-    throw new CivitasError(
-      'INVALID_ARGUMENT',
-      `${name} must be between ${min} and ${max}, got ${describeValue(value)}`,
-      { details: { argument: name, min, max } },
-    )
-  }
+  if (value < min || value > max) outOfRange(name, value, min, max)
 }
 
 /** A finite number in [min, max] (NaN and ±Infinity refused). */
 export function assertFiniteNumber(
   value: unknown,
   name: string,
-  { min = -Number.MAX_VALUE, max = Number.MAX_VALUE }: { min?: number; max?: number } = {},
+  bounds: Bounds = {},
 ): asserts value is number {
+  const { min, max } = boundsOf(bounds, -Number.MAX_VALUE, Number.MAX_VALUE)
   if (typeof value !== 'number' || !Number.isFinite(value)) fail(name, 'a finite number', value)
-  if (value < min || value > max) {
-    throw new CivitasError(
-      'INVALID_ARGUMENT',
-      `${name} must be between ${min} and ${max}, got ${describeValue(value)}`,
-      { details: { argument: name, min, max } },
-    )
-  }
+  if (value < min || value > max) outOfRange(name, value, min, max)
 }
 
 /** An optional positive integer limit: the default when undefined, else checked. */
@@ -105,6 +123,6 @@ export function limitOption(
   max = Number.MAX_SAFE_INTEGER,
 ): number {
   if (value === undefined) return fallback
-  assertInteger(value, name, { min: 1, max })
+  assertInteger(value, name, { min: 1, max: typeof max === 'number' ? max : Number.MAX_SAFE_INTEGER })
   return value
 }
