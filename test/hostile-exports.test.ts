@@ -120,14 +120,9 @@ async function probeFunction(
   const worker = async () => {
     while (next < all.length) {
       const variant = all[next++]!
-      if (process.env.CIVITAS_HOSTILE_TRACE)
-        process.stderr.write(`${Math.round(performance.now())} ${name} ${variant.label}\n`)
-      const t0 = performance.now()
-      const outcome = await probe(() => call(variant.args))
-      const ms = performance.now() - t0
-      if (process.env.CIVITAS_HOSTILE_TIME && ms > 200)
-        process.stderr.write(`SLOW ${name} ${variant.label} ${Math.round(ms)} ms\n`)
-      outcomes.push([variant, outcome])
+      // CIVITAS_HOSTILE_TRACE=1 names each call before it runs: the last name is the one that hung.
+      if (process.env.CIVITAS_HOSTILE_TRACE) process.stderr.write(`${name} ${variant.label}\n`)
+      outcomes.push([variant, await probe(() => call(variant.args))])
     }
   }
   await Promise.all(Array.from({ length: spec.concurrency ?? CONCURRENCY }, worker))
@@ -208,13 +203,9 @@ describe.each([
 ])(
   'every runtime export of %s answers hostile input with a CivitasError or a result',
   (_, namespace, specs) => {
-    it.each(exportedFunctions(namespace))('%s', async (name, fn) => {
-      const t0 = performance.now()
-      const failures = await probeExport(name, fn, specs[name] ?? {})
-      if (process.env.CIVITAS_HOSTILE_TIME)
-        process.stderr.write(`TIME ${name} ${Math.round(performance.now() - t0)} ms ${failures.length}\n`)
-      if (process.env.CIVITAS_HOSTILE_TIME) for (const f of failures) process.stderr.write(`FAIL ${f}\n`)
-      expect(failures).toEqual([])
+    // Generous per export: a shared CI machine runs this many times slower than a laptop.
+    it.each(exportedFunctions(namespace))('%s', { timeout: 120_000 }, async (name, fn) => {
+      expect(await probeExport(name, fn, specs[name] ?? {})).toEqual([])
     })
   },
 )
