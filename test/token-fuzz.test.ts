@@ -316,9 +316,12 @@ describe('seeded fuzzing of the token formats (mutations of valid tokens)', () =
     // The string members a JSON SD-JWT carries, wherever they sit.
     const slots: [Record<string, unknown> | unknown[], string | number][] = []
     const walk = (node: unknown) => {
-      if (Array.isArray(node))
-        node.forEach((v, i) => (typeof v === 'string' ? slots.push([node, i]) : walk(v)))
-      else if (node !== null && typeof node === 'object') {
+      if (Array.isArray(node)) {
+        for (const [i, v] of node.entries()) {
+          if (typeof v === 'string') slots.push([node, i])
+          else walk(v)
+        }
+      } else if (node !== null && typeof node === 'object') {
         for (const [k, v] of Object.entries(node)) {
           if (typeof v === 'string') slots.push([node as Record<string, unknown>, k])
           else walk(v)

@@ -189,8 +189,9 @@ function pathsOf(value: unknown, limit = 2_000): (string | number)[][] {
   const walk = (v: unknown, path: (string | number)[]) => {
     if (out.length >= limit) return
     out.push(path)
-    if (Array.isArray(v)) v.forEach((child, i) => walk(child, [...path, i]))
-    else if (v !== null && typeof v === 'object') {
+    if (Array.isArray(v)) {
+      for (const [i, child] of v.entries()) walk(child, [...path, i])
+    } else if (v !== null && typeof v === 'object') {
       for (const key of Object.keys(v)) walk((v as Record<string, unknown>)[key], [...path, key])
     }
   }
