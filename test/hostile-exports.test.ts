@@ -5,12 +5,12 @@
  * raw TypeError / RangeError / dependency error, never a hang. Verification functions that
  * return a result (`verified`) never throw for their token: they return `verified: false`.
  *
- * The exports are enumerated from the module namespaces, so an export added later is probed
- * without touching this file (with `undefined` for the other arguments until it gets a
- * baseline in hostile/baselines.ts).
+ * The exports are enumerated from each package's `exports` map (the root and every subpath:
+ * `@civitas/core/ethers`, `@civitas/registry-contracts/local-chain`, ...) and the module
+ * namespaces, so an export or subpath added later is probed without touching this file (with
+ * `undefined` for the other arguments until it gets a baseline in hostile/baselines.ts).
  */
-import * as core from '@civitas/core'
-import * as registry from '@civitas/registry-contracts'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type CallSpec, coreSpecs, registrySpecs } from './hostile/baselines.js'
 import { buildFixtures, type Fixtures } from './hostile/fixtures.js'
@@ -190,22 +190,45 @@ async function probeExport(name: string, fn: AnyFunction, spec: CallSpec): Promi
   return failures
 }
 
-function exportedFunctions(namespace: Record<string, unknown>): [string, AnyFunction][] {
-  return Object.entries(namespace).filter(([, value]) => typeof value === 'function') as [
-    string,
-    AnyFunction,
-  ][]
+/**
+ * Every function a package exports, from every entry of its `exports` map, once each (the
+ * root re-exports most subpaths: the same function is probed under its first name).
+ */
+async function exportedFunctions(pkg: string, dir: string): Promise<[string, AnyFunction][]> {
+  const manifest = JSON.parse(
+    readFileSync(new URL(`../packages/${dir}/package.json`, import.meta.url), 'utf8'),
+  ) as { exports: Record<string, unknown> }
+  const seen = new Set<unknown>()
+  const out: [string, AnyFunction][] = []
+  for (const subpath of Object.keys(manifest.exports)) {
+    if (subpath.endsWith('.json') || subpath.includes('*')) continue
+    const specifier = subpath === '.' ? pkg : `${pkg}/${subpath.slice(2)}`
+    const namespace = (await import(specifier)) as Record<string, unknown>
+    for (const [name, value] of Object.entries(namespace)) {
+      if (typeof value !== 'function' || seen.has(value)) continue
+      seen.add(value)
+      out.push([name, value as AnyFunction])
+    }
+  }
+  return out
 }
 
-describe.each([
-  ['@civitas/core', core as Record<string, unknown>, coreSpecs],
-  ['@civitas/registry-contracts', registry as Record<string, unknown>, registrySpecs],
-])(
+const packages = [
+  ['@civitas/core', await exportedFunctions('@civitas/core', 'core'), coreSpecs],
+  [
+    '@civitas/registry-contracts',
+    await exportedFunctions('@civitas/registry-contracts', 'registry-contracts'),
+    registrySpecs,
+  ],
+] as const
+
+describe.each(packages)(
   'every runtime export of %s answers hostile input with a CivitasError or a result',
-  (_, namespace, specs) => {
+  (_, functions, specs) => {
+    it('finds the exports to probe', () => expect(functions.length).toBeGreaterThan(20))
     // Generous per export: a shared CI machine runs this many times slower than a laptop.
-    it.each(exportedFunctions(namespace))('%s', { timeout: 120_000 }, async (name, fn) => {
-      expect(await probeExport(name, fn, specs[name] ?? {})).toEqual([])
+    it.each(functions)('%s', { timeout: 120_000 }, async (name, fn) => {
+      expect(await probeExport(name, fn, (specs as Record<string, CallSpec>)[name] ?? {})).toEqual([])
     })
   },
 )

@@ -33,6 +33,50 @@ const governanceMethods: Record<string, (fx: Fixtures) => unknown[]> = {
 }
 
 export const coreSpecs: Record<string, CallSpec> = {
+  isXsdDateTime: { args: () => ['2024-01-01T00:00:00Z', true] },
+  issueVcSdJwt: {
+    args: (fx) => [fx.credential20, { signer: fx.signer, disclosable: ['/credentialSubject/name'] }],
+  },
+  verifyVcSdJwt: { args: (fx) => [fx.vcSdJwt, { resolver: fx.resolver }] },
+  envelopeVcSdJwt: { args: (fx) => [fx.vcSdJwt] },
+  issueVpSdJwt: {
+    args: (fx) => [
+      {
+        '@context': [core.VCDM_2_0_CONTEXT],
+        type: ['VerifiablePresentation'],
+        holder: fx.holderDid,
+        verifiableCredential: [core.envelopeVcSdJwt(fx.vcSdJwt)],
+      },
+      { signer: fx.holderSigner, nonce: 'n-1', audience: 'https://verifier.example' },
+    ],
+  },
+  verifyVpSdJwt: {
+    args: (fx) => [fx.vpSdJwt, { resolver: fx.resolver, nonce: 'n-1', audience: 'https://verifier.example' }],
+  },
+  isPrivateHost: { args: () => ['issuer.example'] },
+  isRecord: { args: () => [{}] },
+  hasOwn: { args: () => [{ a: 1 }, 'a'] },
+  assertRecord: { args: () => [{}, 'value'] },
+  optionsRecord: { args: () => [{}, 'options'] },
+  assertString: { args: () => ['x', 'value', { nonEmpty: true }] },
+  assertBoolean: { args: () => [true, 'value'] },
+  assertFunction: { args: () => [() => 1, 'value'] },
+  assertBytes: { args: () => [new Uint8Array(1), 'value'] },
+  assertArray: { args: () => [[], 'value'] },
+  assertInteger: { args: () => [1, 'value', { min: 0, max: 10 }] },
+  assertFiniteNumber: { args: () => [1.5, 'value', { min: 0, max: 10 }] },
+  limitOption: { args: () => [5, 'value', 10, 100] },
+  isVerificationAlgorithm: { args: () => ['ES256'] },
+  verificationAlgorithmsForJwk: { args: (fx) => [fx.keys.publicJwk] },
+  derToJose: {
+    // SEQUENCE { INTEGER 1, INTEGER 1 }: the smallest DER ECDSA signature.
+    args: () => [new Uint8Array([0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01]), 'ES256'],
+  },
+  jwkThumbprintInput: { args: (fx) => [fx.keys.publicJwk] },
+  assertSigner: { args: (fx) => [fx.signer] },
+  checkSignerOutput: { args: () => ['EdDSA', new Uint8Array(64), 'signature'] },
+  convertBitOrder: { args: () => [new Uint8Array([0x80, 0x01]), 1, 'msb-first', 'lsb-first'] },
+  toEthersSigner: { args: (fx) => [fx.secpSigner, fx.provider, {}], opaqueResult: true },
   validateCredential: { args: (fx) => [fx.credential11, { version: '1.1' }] },
   validatePresentation: { args: (fx) => [fx.presentation, { version: '1.1' }] },
   issueJwtVc: { args: (fx) => [fx.credential11, { format: 'jwt_vc_json', signer: fx.signer }] },
@@ -274,7 +318,16 @@ const schemaMethods: Record<string, (fx: Fixtures) => unknown[]> = {
 const bound = (fx: Fixtures) =>
   registry.bindContract('StatusRegistry', fx.ADDRESS, registry.statusRegistryAbi, fx.wallet, fx.clientOptions)
 
+/** A LocalChain as the chain helpers read it: its provider, here to a closed port. */
+const fakeChain = (fx: Fixtures) => ({ provider: fx.provider })
+
 export const registrySpecs: Record<string, CallSpec> = {
+  clientTimeouts: { args: () => [{ readTimeoutMs: 1_000, receiptTimeoutMs: 1_000 }] },
+  snapshot: { args: (fx) => [fakeChain(fx)], baselineRejects: 'CHAIN_UNAVAILABLE' },
+  revert: { args: (fx) => [fakeChain(fx), '0x1'], baselineRejects: 'CHAIN_UNAVAILABLE' },
+  increaseTime: { args: (fx) => [fakeChain(fx), 10], baselineRejects: 'CHAIN_UNAVAILABLE' },
+  setNextBlockTimestamp: { args: (fx) => [fakeChain(fx), 10], baselineRejects: 'CHAIN_UNAVAILABLE' },
+  latestTimestamp: { args: (fx) => [fakeChain(fx)], baselineRejects: 'CHAIN_UNAVAILABLE' },
   createRegistryProvider: { args: (fx) => [fx.rpcUrl, 31337, { timeoutMs: 1_000 }], opaqueResult: true },
   withTimeout: { args: () => [Promise.resolve(1), 1_000, { contract: 'C', method: 'm' }] },
   bindContract: {

@@ -90,6 +90,19 @@ export async function buildFixtures() {
     disclose: ['/given_name'],
     keyBinding: { signer: holderSigner, nonce: 'n-1', audience: 'https://verifier.example' },
   })
+  const vcSdJwt = await core.issueVcSdJwt(credential20, {
+    signer,
+    disclosable: ['/credentialSubject/name'],
+  })
+  const vpSdJwt = await core.issueVpSdJwt(
+    {
+      '@context': [core.VCDM_2_0_CONTEXT],
+      type: ['VerifiablePresentation'],
+      holder: holderDid,
+      verifiableCredential: [core.envelopeVcSdJwt(vcSdJwt)],
+    },
+    { signer: holderSigner, nonce: 'n-1', audience: 'https://verifier.example' },
+  )
   const secp = await core.generateKeyPair('ES256K')
   const secp256k1Uncompressed = new Uint8Array([
     4,
@@ -150,6 +163,9 @@ export async function buildFixtures() {
     sdJwt,
     sdJwtJson,
     presentedSdJwt,
+    vcSdJwt,
+    vpSdJwt,
+    secpSigner: core.localSigner(secp.privateJwk),
     secp256k1Uncompressed,
     es256kAddress,
     es256kJws,

@@ -3,11 +3,19 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
-import { assertBoolean, assertInteger, assertString, CivitasError, optionsRecord } from '@civitas/core'
+import {
+  assertBoolean,
+  assertInteger,
+  assertString,
+  CivitasError,
+  isRecord,
+  optionsRecord,
+} from '@civitas/core'
 import { HDNodeWallet, type JsonRpcProvider, Wallet } from 'ethers'
 import { assertNetworkName } from './arguments.js'
-import { createRegistryProvider } from './contract.js'
+import { createRegistryProvider, DEFAULT_RPC_TIMEOUT_MS, withTimeout } from './contract.js'
 import { deployRegistries, type RegistryManifest, type RegistryName } from './deploy.js'
+import { toRegistryError } from './errors.js'
 
 /** anvil's default mnemonic: its accounts are public test keys, never use them elsewhere. */
 export const ANVIL_MNEMONIC = 'test test test test test test test test test test test junk'
@@ -238,27 +246,59 @@ function emptyManifest(rpcUrl: string, chainId: number, name: string, deployer: 
 
 // ── helpers for tests, demos and benchmarks on a local chain (anvil RPC methods) ──
 
+/**
+ * Sends one anvil RPC method for `chain`: a `chain` without a provider is INVALID_ARGUMENT,
+ * a node that fails or does not answer is CHAIN_UNAVAILABLE (never a raw ethers error).
+ */
+async function anvilCall<T>(chain: LocalChain, method: string, params: unknown[]): Promise<T> {
+  const provider = isRecord(chain) ? (chain.provider as { send?: unknown } | undefined) : undefined
+  if (!isRecord(provider) || typeof provider.send !== 'function') {
+    throw new CivitasError('INVALID_ARGUMENT', 'chain must be a LocalChain (from startLocalChain)', {
+      details: { argument: 'chain' },
+    })
+  }
+  const send = provider.send as (method: string, params: unknown[]) => Promise<unknown>
+  try {
+    return (await withTimeout(send.call(provider, method, params), DEFAULT_RPC_TIMEOUT_MS, {
+      contract: 'anvil',
+      method,
+    })) as T
+  } catch (error) {
+    throw toRegistryError(error, { contract: 'anvil', method })
+  }
+}
+
 /** Takes an EVM snapshot; {@link revert} returns the chain to it. */
 export async function snapshot(chain: LocalChain): Promise<string> {
-  return (await chain.provider.send('evm_snapshot', [])) as string
+  return await anvilCall<string>(chain, 'evm_snapshot', [])
 }
 
 export async function revert(chain: LocalChain, id: string): Promise<void> {
-  await chain.provider.send('evm_revert', [id])
+  assertString(id, 'id', { nonEmpty: true })
+  await anvilCall(chain, 'evm_revert', [id])
 }
 
 /** Moves chain time forward and mines a block so views see the new timestamp. */
 export async function increaseTime(chain: LocalChain, seconds: number): Promise<void> {
-  await chain.provider.send('evm_increaseTime', [seconds])
-  await chain.provider.send('evm_mine', [])
+  assertInteger(seconds, 'seconds', { min: 0 })
+  await anvilCall(chain, 'evm_increaseTime', [seconds])
+  await anvilCall(chain, 'evm_mine', [])
 }
 
 /** The next mined block gets exactly `timestamp`: for tests at a boundary second. */
 export async function setNextBlockTimestamp(chain: LocalChain, timestamp: number): Promise<void> {
-  await chain.provider.send('evm_setNextBlockTimestamp', [timestamp])
+  assertInteger(timestamp, 'timestamp', { min: 0 })
+  await anvilCall(chain, 'evm_setNextBlockTimestamp', [timestamp])
 }
 
 export async function latestTimestamp(chain: LocalChain): Promise<number> {
-  const block = await chain.provider.getBlock('latest')
-  return block!.timestamp
+  const block = await anvilCall<{ timestamp?: unknown } | null>(chain, 'eth_getBlockByNumber', [
+    'latest',
+    false,
+  ])
+  const timestamp = typeof block?.timestamp === 'string' ? Number(block.timestamp) : Number.NaN
+  if (!Number.isSafeInteger(timestamp)) {
+    throw new CivitasError('CHAIN_UNAVAILABLE', 'the node returned no latest block timestamp')
+  }
+  return timestamp
 }

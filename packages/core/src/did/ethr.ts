@@ -2,6 +2,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import type { DIDResolutionOptions, DIDResolutionResult, ParsedDID } from 'did-resolver'
 import { CivitasError, describeValue } from '../errors/index.js'
+import { isRecord } from '../guards/index.js'
 import type { ChainCalls } from './ethr-history.js'
 import type { EthrNetwork, EthrVersion } from './ethr-resolve.js'
 import { errorResult, errorResultFrom } from './resolution.js'
@@ -227,7 +228,11 @@ export function createDidEthrResolver(
   }
 
   return async (parsed, resolutionOptions = {}) => {
-    const accept = resolutionOptions.accept
+    // did-resolver hands a ParsedDID; anyone else calling this directly may not.
+    if (!isRecord(parsed) || typeof parsed.id !== 'string' || typeof parsed.did !== 'string') {
+      return errorResult('invalidDid', 'not a parsed did:ethr DID')
+    }
+    const accept = isRecord(resolutionOptions) ? resolutionOptions.accept : undefined
     if (accept !== undefined && accept !== 'application/did+json' && accept !== 'application/did+ld+json') {
       return errorResult(
         'representationNotSupported',

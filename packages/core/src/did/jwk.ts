@@ -1,6 +1,7 @@
 import type { DIDDocument, DIDResolutionOptions, DIDResolutionResult, JsonWebKey } from 'did-resolver'
 import { base64urlDecodeJson, base64urlEncode } from '../encoding/base64url.js'
 import { assertJsonDepth } from '../encoding/json.js'
+import { assertRecord } from '../guards/index.js'
 import { assertJwkMemberTypes, assertPublicJwk, type PublicJwk } from './public-jwk.js'
 import { documentResult, errorResultFrom, JWS_2020_CONTEXT, keyError } from './resolution.js'
 
@@ -75,6 +76,13 @@ export function didJwkFromJwk(jwk: PublicJwk): string {
  * `use: "sig"` → every relationship but keyAgreement, no `use` → all five.
  */
 export function didJwkDocument(parsed: ParsedDidJwk): DIDDocument {
+  // The document is a function of the DID alone: a hand-built `parsed` whose JWK disagrees
+  // with its DID (or is no JWK at all) cannot produce a document.
+  assertRecord(parsed, 'parsed')
+  return documentOf(parseDidJwk(parsed.did))
+}
+
+function documentOf(parsed: ParsedDidJwk): DIDDocument {
   const { did, jwk } = parsed
   const keyId = `${did}#0`
   const sign = jwk.use !== 'enc'
@@ -103,7 +111,7 @@ export async function resolveDidJwk(
   options: DIDResolutionOptions = {},
 ): Promise<DIDResolutionResult> {
   try {
-    return documentResult(didJwkDocument(parseDidJwk(did)), options.accept)
+    return documentResult(documentOf(parseDidJwk(did)), options.accept)
   } catch (thrown) {
     return errorResultFrom(thrown)
   }

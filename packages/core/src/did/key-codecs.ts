@@ -1,4 +1,5 @@
 import { describeValue } from '../errors/index.js'
+import { assertBytes } from '../guards/index.js'
 import { decodeVarint, encodeVarint } from './multibase.js'
 import { assertPublicJwk, type PublicJwk } from './public-jwk.js'
 import { rawPublicKeyOf, rawPublicKeyToJwk } from './raw-key.js'
@@ -69,6 +70,7 @@ export function encodeMulticodecPublicKey(jwk: PublicJwk): Uint8Array {
  * ones the did:key spec fixes per codec (compressed points only), so a key has one encoding.
  */
 export function decodeMulticodecPublicKey(bytes: Uint8Array): { codec: KeyCodecName; jwk: PublicJwk } {
+  assertBytes(bytes, 'bytes')
   const { value, length } = decodeVarint(bytes)
   const codec = KEY_CODECS.find((c) => c.code === value)
   if (!codec) {

@@ -1,6 +1,6 @@
 import type { DIDDocument, DIDResolutionOptions, DIDResolutionResult, VerificationMethod } from 'did-resolver'
 import { CivitasError, describeValue } from '../errors/index.js'
-import { isRecord } from '../guards/index.js'
+import { assertRecord, isRecord, optionsRecord } from '../guards/index.js'
 import { jwkThumbprintInput } from '../keys/jwk.js'
 import {
   decodeMulticodecPublicKey,
@@ -111,7 +111,7 @@ function decodeJcsJwk(bytes: Uint8Array): PublicJwk {
  * points); `jwk_jcs-pub` is EBSI's natural-person form. Input member order never matters.
  */
 export function didKeyFromJwk(jwk: PublicJwk, options: { format?: DidKeyFormat } = {}): string {
-  const format = options.format ?? 'multicodec'
+  const format = optionsRecord(options).format ?? 'multicodec'
   if (format !== 'multicodec' && format !== 'jwk_jcs-pub') {
     throw new CivitasError('INVALID_ARGUMENT', `unknown did:key format ${describeValue(format)}`)
   }
@@ -141,6 +141,13 @@ function jsonWebKey2020(id: string, controller: string, publicKeyJwk: PublicJwk)
  * EBSI `jwk_jcs-pub` document has no keyAgreement, as EBSI's resolver produces it.
  */
 export function didKeyDocument(parsed: ParsedDidKey): DIDDocument {
+  // The document is a function of the DID alone: re-reading it means a hand-built `parsed`
+  // whose key disagrees with its DID (or is no key at all) cannot produce a document.
+  assertRecord(parsed, 'parsed')
+  return documentOf(parseDidKey(parsed.did))
+}
+
+function documentOf(parsed: ParsedDidKey): DIDDocument {
   const { did, multibase, publicJwk } = parsed
   const keyId = `${did}#${multibase}`
   const verificationMethod = [jsonWebKey2020(keyId, did, publicJwk)]
@@ -179,7 +186,7 @@ export async function resolveDidKey(
   options: DIDResolutionOptions = {},
 ): Promise<DIDResolutionResult> {
   try {
-    return documentResult(didKeyDocument(parseDidKey(did)), options.accept)
+    return documentResult(documentOf(parseDidKey(did)), options.accept)
   } catch (thrown) {
     return errorResultFrom(thrown)
   }

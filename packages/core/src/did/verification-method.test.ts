@@ -217,10 +217,10 @@ describe('hostile verification methods from remote documents: a CivitasError, ne
     )
   })
 
-  it('ethereumAddressFromVerificationMethod: a blockchainAccountId that cannot be printed → KEY_INVALID', () => {
+  it('ethereumAddressFromVerificationMethod: a blockchainAccountId that cannot be printed → DID_DOCUMENT_INVALID', () => {
     const method = vm({ type: 'EcdsaSecp256k1RecoveryMethod2020', blockchainAccountId: hostile })
     expect(() => ethereumAddressFromVerificationMethod(method)).toThrow(
-      expect.objectContaining({ code: 'KEY_INVALID' }),
+      expect.objectContaining({ code: 'DID_DOCUMENT_INVALID' }),
     )
   })
 })

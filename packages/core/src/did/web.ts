@@ -154,6 +154,11 @@ function documentError(message: string): DIDResolutionResult {
 export function createDidWebResolver(
   options: DidWebOptions = {},
 ): (did: string, resolutionOptions?: DIDResolutionOptions) => Promise<DIDResolutionResult> {
+  if (!isRecord(options as unknown)) {
+    throw new CivitasError('INVALID_ARGUMENT', 'did:web options must be an object', {
+      details: { argument: 'options' },
+    })
+  }
   const fetchFn: FetchLike | undefined = options.fetch ?? (globalThis.fetch as FetchLike | undefined)
   const timeoutMs = positive(options.timeoutMs, DEFAULT_TIMEOUT_MS, 'did:web timeoutMs')
   const maxBytes = positive(options.maxBytes, DEFAULT_MAX_BYTES, 'did:web maxBytes')

@@ -98,7 +98,13 @@ describe('ES256K-R edge cases: v, r and s out of range', () => {
 })
 
 describe('ethereumAddressOfPublicKey guards its argument', () => {
-  it.each([null, undefined, 'abc', new Uint8Array(64), new Uint8Array(65), new Uint8Array(33).fill(2)])(
+  // A missing or non-bytes key argument is the caller's mistake; bytes that are no key, a bad key.
+  it.each([null, undefined, 'abc'])('%s: INVALID_ARGUMENT', (value) => {
+    expect(() => ethereumAddressOfPublicKey(value as never)).toThrowError(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
+    )
+  })
+  it.each([new Uint8Array(64), new Uint8Array(65), new Uint8Array(33).fill(2)])(
     '%s: KEY_INVALID',
     (value) => {
       expect(() => ethereumAddressOfPublicKey(value as never)).toThrowError(

@@ -3,6 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js'
 import { keccak_256 } from '@noble/hashes/sha3.js'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
+import { assertBytes } from '../guards/index.js'
 import {
   assertDecodedJws,
   type DecodedJws,
@@ -24,7 +25,9 @@ const encoder = new TextEncoder()
 
 /** The Ethereum address (lower-case hex) of an uncompressed secp256k1 public key. */
 export function ethereumAddressOfPublicKey(uncompressed: Uint8Array): string {
-  if (!(uncompressed instanceof Uint8Array) || uncompressed.length !== 65 || uncompressed[0] !== 0x04) {
+  // Not bytes at all is the caller's mistake; bytes that are no such key are a bad key.
+  assertBytes(uncompressed, 'uncompressed')
+  if (uncompressed.length !== 65 || uncompressed[0] !== 0x04) {
     throw new CivitasError(
       'KEY_INVALID',
       `an uncompressed secp256k1 public key is 65 bytes starting with 0x04, got ${describeValue(uncompressed)}`,

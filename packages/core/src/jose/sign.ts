@@ -1,4 +1,5 @@
 import { base64urlEncode } from '../encoding/base64url.js'
+import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError, toCivitasError } from '../errors/index.js'
 import { hasOwn, isRecord } from '../guards/index.js'
@@ -7,8 +8,11 @@ import { assertSigner, checkSignerOutput, type Signer } from '../keys/signer.js'
 const encoder = new TextEncoder()
 
 // JSON.stringify throws a raw TypeError for a BigInt or a cycle, and calls a value's toJSON:
-// the caller gets INVALID_ARGUMENT naming the argument instead.
+// the caller gets INVALID_ARGUMENT naming the argument instead. Nesting is bounded as
+// verifiers bound it (nothing is signed that they would refuse), and byte arrays, which
+// serialise as one member per byte (megabytes of it take seconds), are refused.
 function toJson(value: unknown, name: string): string {
+  assertJsonValue(value, DEFAULT_MAX_JSON_DEPTH, 'INVALID_ARGUMENT', name)
   try {
     return JSON.stringify(value)
   } catch (cause) {

@@ -2,7 +2,7 @@ import { sign } from 'node:crypto'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
-import { isRecord } from '../guards/index.js'
+import { assertBytes, isRecord } from '../guards/index.js'
 import {
   algorithmForJwk,
   CURVES,
@@ -147,6 +147,7 @@ export function localSigner(privateJwk: Jwk, options: LocalSignerOptions = {}): 
     ...(kid !== undefined ? { kid } : {}),
     publicJwk,
     async sign(data: Uint8Array): Promise<Uint8Array> {
+      assertBytes(data, 'data')
       const signature = sign(hash, data, { key, dsaEncoding: 'ieee-p1363' })
       return alg === 'ES256K' ? normalizeEcdsaSignature(signature, alg) : signature
     },

@@ -97,6 +97,7 @@ function assertNumericDate(value: unknown, name: string): void {
 /** Issues an SD-JWT VC (`typ` dc+sd-jwt). Returns `<JWT>~<D1>~...~<Dn>~`. */
 export async function issueSdJwtVc(input: SdJwtVcInput, options: IssueSdJwtOptions): Promise<string> {
   if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'input must be an object')
+  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
   const { vct, iss, claims, cnf, status, sub, nbf, exp } = input
   if (typeof vct !== 'string' || vct.length === 0)
     throw new CivitasError('CLAIM_INVALID', 'vct must be a non-empty string')

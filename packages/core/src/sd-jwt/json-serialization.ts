@@ -71,7 +71,11 @@ export interface SdJwtFromJson {
 }
 
 function strings(value: unknown, what: string): string[] {
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v.length > 0)) {
+  // A "~" inside a Disclosure would split into two once joined into the compact form.
+  if (
+    !Array.isArray(value) ||
+    !value.every((v) => typeof v === 'string' && v.length > 0 && !v.includes('~'))
+  ) {
     throw new CivitasError('SD_JWT_INVALID', `${what} must be an array of Disclosure strings`)
   }
   return value
@@ -103,6 +107,7 @@ export function sdJwtFromJson(json: SdJwtJson, options: SdJwtFromJsonOptions | n
     DEFAULT_MAX_SD_JWT_SIGNATURES,
   )
   if (!isSdJwtJson(json)) throw new CivitasError('SD_JWT_INVALID', 'not an SD-JWT in JWS JSON Serialization')
+  if (json.payload.includes('~')) throw new CivitasError('SD_JWT_INVALID', 'the payload is not base64url')
   const general = hasOwn(json, 'signatures')
   const signatures: unknown = general
     ? (json as SdJwtGeneralJson).signatures
@@ -132,11 +137,17 @@ export function sdJwtFromJson(json: SdJwtJson, options: SdJwtFromJsonOptions | n
       },
     )
   }
-  if (header.kb_jwt !== undefined && typeof header.kb_jwt !== 'string') {
+  if (header.kb_jwt !== undefined && (typeof header.kb_jwt !== 'string' || header.kb_jwt.includes('~'))) {
     throw new CivitasError('SD_JWT_INVALID', 'header.kb_jwt must be a string')
   }
   const parts = signatures.map((s: unknown) => {
-    if (!isRecord(s) || typeof s.protected !== 'string' || typeof s.signature !== 'string') {
+    if (
+      !isRecord(s) ||
+      typeof s.protected !== 'string' ||
+      typeof s.signature !== 'string' ||
+      s.protected.includes('~') ||
+      s.signature.includes('~')
+    ) {
       throw new CivitasError('SD_JWT_INVALID', 'each signature needs protected and signature strings')
     }
     return { protected: s.protected, signature: s.signature }

@@ -71,13 +71,21 @@ export function splitSdJwt(token: string, options: SplitSdJwtOptions = {}): SdJw
   }
 }
 
+function assertPart(value: unknown, name: string, nonEmpty: boolean): asserts value is string {
+  assertString(value, name, { nonEmpty })
+  if (value.includes('~')) {
+    throw new CivitasError('INVALID_ARGUMENT', `${name} must not contain "~"`, {
+      details: { argument: name },
+    })
+  }
+}
+
 /** Joins an issuer-signed JWT, Disclosures and an optional KB-JWT in compact form. */
 export function joinSdJwt(jwt: string, disclosures: readonly string[], kbJwt = ''): string {
-  assertString(jwt, 'jwt', { nonEmpty: true })
+  // Each part must stay one part: a "~" inside one would shift every later Disclosure.
+  assertPart(jwt, 'jwt', true)
   assertArray(disclosures, 'disclosures')
-  disclosures.forEach((d, i) => {
-    assertString(d, `disclosures[${i}]`, { nonEmpty: true })
-  })
-  assertString(kbJwt, 'kbJwt')
+  for (const [i, d] of disclosures.entries()) assertPart(d, `disclosures[${i}]`, true)
+  assertPart(kbJwt, 'kbJwt', false)
   return `${[jwt, ...disclosures].join('~')}~${kbJwt}`
 }
