@@ -106,6 +106,42 @@ describe('@civitas/core: caller misuse is INVALID_ARGUMENT (or the format code),
     expect(core.hasOwn(null as never, 'a')).toBe(false)
   })
 
+  it('a missing issuer key argument for enclosed credentials is INVALID_ARGUMENT in the result (not KEY_NOT_FOUND)', async () => {
+    const issuer = await core.generateKeyPair('ES256')
+    const holder = await core.generateKeyPair('ES256')
+    const issuerDid = core.didKeyFromJwk(issuer.publicJwk)
+    const holderDid = core.didKeyFromJwk(holder.publicJwk)
+    const vc = await core.issueVcSdJwt(
+      {
+        '@context': [core.VCDM_2_0_CONTEXT],
+        type: ['VerifiableCredential'],
+        issuer: issuerDid,
+        credentialSubject: { id: holderDid, name: 'Ada' },
+      },
+      { signer: core.localSigner(issuer.privateJwk, { kid: `${issuerDid}#${issuerDid.slice(8)}` }) },
+    )
+    const vp = await core.issueVpSdJwt(
+      {
+        '@context': [core.VCDM_2_0_CONTEXT],
+        type: ['VerifiablePresentation'],
+        holder: holderDid,
+        verifiableCredential: [core.envelopeVcSdJwt(vc)],
+      },
+      {
+        signer: core.localSigner(holder.privateJwk, { kid: `${holderDid}#${holderDid.slice(8)}` }),
+        nonce: 'n',
+        audience: 'https://v.example',
+      },
+    )
+    const result = await core.verifyVpSdJwt(vp, {
+      publicJwk: holder.publicJwk,
+      nonce: 'n',
+      audience: 'https://v.example',
+    })
+    expect(result.verified).toBe(false)
+    expect(result.errors.map((e) => e.code)).toEqual(['INVALID_ARGUMENT'])
+  })
+
   it('a caller-given Ethereum address that is malformed is INVALID_ARGUMENT (not KEY_INVALID)', async () => {
     expect(await asyncCodeOf(() => core.verifyJwsWithEthereumAddress('a.b.c', '0xnope'))).toBe(
       'INVALID_ARGUMENT',
