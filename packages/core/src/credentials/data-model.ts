@@ -1,5 +1,5 @@
-import type { CivitasErrorCode } from '../errors/index.js'
-import { isRecord } from '../guards/index.js'
+import { CivitasError, type CivitasErrorCode } from '../errors/index.js'
+import { isRecord, optionsRecord } from '../guards/index.js'
 import type { VerificationError } from '../verification/result.js'
 import { w3cStatusEntries } from '../verification/status-entry.js'
 import { ebsiDidProblem } from './ebsi-did.js'
@@ -206,16 +206,38 @@ function validityOrderError(credential: Record<string, unknown>): VerificationEr
 }
 
 /**
+ * The caller's options, checked; without a `version`, the one the document's first
+ * `@context` names (1.1 unless it is the 2.0 context, whose absence checkContext reports).
+ */
+function dataModelOptions(options: unknown, document: unknown): DataModelOptions {
+  const { version, profile } = optionsRecord(options as DataModelOptions | undefined)
+  if (version !== undefined && version !== '1.1' && version !== '2.0') {
+    throw new CivitasError('INVALID_ARGUMENT', 'options.version must be "1.1" or "2.0"', {
+      details: { argument: 'options.version' },
+    })
+  }
+  if (profile !== undefined && profile !== 'w3c' && profile !== 'ebsi') {
+    throw new CivitasError('INVALID_ARGUMENT', 'options.profile must be "w3c" or "ebsi"', {
+      details: { argument: 'options.profile' },
+    })
+  }
+  const context = isRecord(document) ? document['@context'] : undefined
+  const named = Array.isArray(context) && context[0] === VCDM_2_0_CONTEXT ? '2.0' : '1.1'
+  return { version: version ?? named, ...(profile !== undefined ? { profile } : {}) }
+}
+
+/**
  * Checks a credential against the W3C data model (1.1 or 2.0) and, optionally, the EBSI
  * profile. Returns every violation found (`CREDENTIAL_INVALID`), not only the first.
  */
-export function validateCredential(credential: unknown, options: DataModelOptions): VerificationError[] {
+export function validateCredential(credential: unknown, options?: DataModelOptions): VerificationError[] {
+  const checked = dataModelOptions(options, credential)
   const c = new Collector('CREDENTIAL_INVALID')
   if (!isRecord(credential)) {
     c.add('a credential must be a JSON object')
     return c.errors
   }
-  const { version } = options
+  const { version } = checked
   checkContext(c, credential['@context'], version)
   if (credential.id !== undefined && !isUri(credential.id)) c.add('id must be a URL')
   const types = typesOf(credential.type)
@@ -275,7 +297,7 @@ export function validateCredential(credential: unknown, options: DataModelOption
     typeRequired: true,
   })
 
-  if (options.profile === 'ebsi') {
+  if (checked.profile === 'ebsi') {
     if (!types?.includes('VerifiableAttestation')) c.add('EBSI: type must include "VerifiableAttestation"')
     if (credential.credentialSchema === undefined) c.add('EBSI: credentialSchema is required')
     // EBSI's libraries (the conformance oracle) read VCDM 1.1; its 2.0 profile is not final.
@@ -359,13 +381,14 @@ function forEachMember(
 }
 
 /** Checks a presentation against the W3C data model (`PRESENTATION_INVALID`). */
-export function validatePresentation(presentation: unknown, options: DataModelOptions): VerificationError[] {
+export function validatePresentation(presentation: unknown, options?: DataModelOptions): VerificationError[] {
+  const { version } = dataModelOptions(options, presentation)
   const c = new Collector('PRESENTATION_INVALID')
   if (!isRecord(presentation)) {
     c.add('a presentation must be a JSON object')
     return c.errors
   }
-  checkContext(c, presentation['@context'], options.version)
+  checkContext(c, presentation['@context'], version)
   if (presentation.id !== undefined && !isUri(presentation.id)) c.add('id must be a URL')
   if (!typesOf(presentation.type)?.includes('VerifiablePresentation')) {
     c.add('type must include "VerifiablePresentation"')
