@@ -135,7 +135,7 @@ export const coreSpecs: Record<string, CallSpec> = {
     ],
   },
   verifyDecodedJwsWithDid: {
-    args: (fx) => [fx.vcJwt, core.decodeJws(fx.vcJwt), { resolver: fx.resolver, did: fx.issuerDid }],
+    args: (fx) => [core.decodeJws(fx.vcJwt), { resolver: fx.resolver, did: fx.issuerDid }],
   },
   verifyJwsWithDid: { args: (fx) => [fx.vcJwt, { resolver: fx.resolver, did: fx.issuerDid }] },
   createDidWebResolver: {
@@ -161,7 +161,7 @@ export const coreSpecs: Record<string, CallSpec> = {
   verifyJwsWithEthereumAddress: { args: (fx) => [fx.es256kJws, fx.es256kAddress, {}] },
   signJws: { args: (fx) => [{ a: 1 }, fx.signer, { typ: 'JWT' }] },
   checkAlgorithm: { args: () => ['ES256', ['ES256']] },
-  verifyDecodedJws: { args: (fx) => [core.decodeJws(fx.vcJwt), fx.vcJwt, fx.keys.publicJwk, ['ES256']] },
+  verifyDecodedJws: { args: (fx) => [core.decodeJws(fx.vcJwt), fx.keys.publicJwk, ['ES256']] },
   verifyJws: { args: (fx) => [fx.vcJwt, fx.keys.publicJwk, {}] },
   algorithmForJwk: { args: (fx) => [fx.keys.publicJwk] },
   isSignatureAlgorithm: { args: () => ['ES256'] },

@@ -1,6 +1,6 @@
 import { parse } from 'did-resolver'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger, isRecord, limitOption } from '../guards/index.js'
+import { assertInteger, assertString, isRecord, limitOption } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk } from '../keys/algorithms.js'
@@ -51,6 +51,7 @@ export interface IssueJwtVpOptions {
 
 /** VCDM 2.0 §4.13: a secured credential carried inside a presentation as a data: URL. */
 export function envelopeCredential(jwt: string): Record<string, unknown> {
+  assertString(jwt, 'jwt', { nonEmpty: true })
   return {
     '@context': 'https://www.w3.org/ns/credentials/v2',
     id: `${ENVELOPED_PREFIX}${jwt}`,

@@ -1,7 +1,7 @@
 import { parse } from 'did-resolver'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger, isRecord, limitOption } from '../guards/index.js'
+import { assertInteger, assertString, isRecord, limitOption } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import type { Jwk } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
@@ -292,6 +292,7 @@ export async function verifyVcSdJwt(
 
 /** VCDM 2.0 §4.13: a vc+sd-jwt credential inside a presentation. */
 export function envelopeVcSdJwt(token: string): Record<string, unknown> {
+  assertString(token, 'token', { nonEmpty: true })
   return {
     '@context': 'https://www.w3.org/ns/credentials/v2',
     id: `${ENVELOPED_PREFIX}${token}`,

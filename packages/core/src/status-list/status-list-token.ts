@@ -40,6 +40,7 @@ export async function issueStatusListToken(
       throw new CivitasError('INVALID_ARGUMENT', `${name} must be a non-negative integer`)
     }
   }
+  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
   const kid = options.kid ?? options.signer?.kid
   return signJws(
     {
