@@ -166,9 +166,9 @@ describe('verifyPresentation on anvil', () => {
       disclose: {},
       keyBinding: { signer: revoked.holder.signer, nonce: 'n-8', audience: AUDIENCE },
     })
-    expect(
-      failures(await fresh.verifyPresentation(presented, { nonce: 'n-8', audience: AUDIENCE })),
-    ).toEqual(['credential/status: CREDENTIAL_REVOKED'])
+    expect(failures(await fresh.verifyPresentation(presented, { nonce: 'n-8', audience: AUDIENCE }))).toEqual(
+      ['credential/status: CREDENTIAL_REVOKED'],
+    )
     const { token } = await issuePid(world)
     const thief = await newHolder()
     const stolen = await presentSdJwt(token, {

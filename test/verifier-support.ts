@@ -15,7 +15,6 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import {
   base64urlEncode,
-  createBitstringStatusListCredential,
   didKeyFromJwk,
   encodeBitstringStatusListBytes,
   generateKeyPair,
@@ -268,15 +267,18 @@ export function serveStatusLists(world: World, issuer: Entity): void {
     const url = listUrl(world, issuer, listId)
     world.http.routes.set(new URL(url).pathname, async (_req, res) => {
       const words = await issuer.registries.status.readAllWords(issuer.address, listId)
-      const credential = createBitstringStatusListCredential({
+      const credential = {
+        '@context': ['https://www.w3.org/ns/credentials/v2'],
         id: url,
+        type: ['VerifiableCredential', 'BitstringStatusListCredential'],
         issuer: issuer.did,
-        statusPurpose: purpose,
-        statuses: [0],
-      })
-      ;(credential.credentialSubject as Record<string, unknown>).encodedList = encodeBitstringStatusListBytes(
-        wordsToBitstring(words),
-      )
+        credentialSubject: {
+          id: `${url}#list`,
+          type: 'BitstringStatusList',
+          statusPurpose: purpose,
+          encodedList: encodeBitstringStatusListBytes(wordsToBitstring(words)),
+        },
+      }
       const jwt = await issueJwtVc(credential, { format: 'vc+jwt', signer: issuer.signer })
       res.writeHead(200, { 'content-type': 'application/vc+jwt' }).end(jwt)
     })
@@ -323,7 +325,8 @@ export interface DiplomaOptions {
   schema?: string | false
   /** Status entries without statusChain (HTTP lists only). */
   listsOnly?: boolean
-  /** Status entries without statusListCredential... not allowed by the data model; kept for completeness. */
+  /** Which status entries to carry (default both). */
+  purposes?: readonly ('revocation' | 'suspension')[]
 }
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
@@ -363,10 +366,11 @@ export async function issueDiploma(world: World, options: DiplomaOptions = {}) {
       awarded: '2025-07-01',
       ...options.subject,
     },
-    credentialStatus: [
-      entry('revocation', REVOCATION_LIST, revocationIndex),
-      entry('suspension', SUSPENSION_LIST, suspensionIndex),
-    ],
+    credentialStatus: (options.purposes ?? ['revocation', 'suspension']).map((purpose) =>
+      purpose === 'revocation'
+        ? entry('revocation', REVOCATION_LIST, revocationIndex)
+        : entry('suspension', SUSPENSION_LIST, suspensionIndex),
+    ),
     ...(options.schema === false
       ? {}
       : { credentialSchema: { id: options.schema ?? world.schemaId, type: 'JsonSchema' } }),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { CivitasError, createLruCache, describeValue, isCivitasError } from '@civitas/core'
 import { schemaIdOf } from '@civitas/registry-contracts'
 import { keccak256 } from 'ethers'
-import type { ChainReader } from '../chain/reader.js'
+import type { ChainReader, RegistryReaders } from '../chain/reader.js'
 import { parseJson } from '../guards.js'
 import { type FetchLike, fetchBounded } from '../http/bounded-fetch.js'
 
@@ -118,17 +118,24 @@ export function createChainSchemaSource(
   return {
     kind: 'chain',
     async document(id) {
-      const { block } = await reader.at()
-      const key = `${id}@${block}`
+      const unavailable = (error: unknown) =>
+        new CivitasError(
+          'SCHEMA_UNAVAILABLE',
+          `the schema registry could not be read: ${isCivitasError(error) ? error.message : 'no answer'}`,
+          { cause: error },
+        )
+      let readers: RegistryReaders
+      try {
+        readers = await reader.at()
+      } catch (error) {
+        throw unavailable(error)
+      }
+      const key = `${id}@${readers.block}`
       let lookup = lookups.get(key)
       if (lookup === undefined) {
-        lookup = lookupSchema(reader, id).catch((error: unknown) => {
+        lookup = lookupSchema(readers, id).catch((error: unknown) => {
           lookups.delete(key)
-          throw new CivitasError(
-            'SCHEMA_UNAVAILABLE',
-            `the schema registry could not be read: ${isCivitasError(error) ? error.message : 'no answer'}`,
-            { cause: error },
-          )
+          throw unavailable(error)
         })
         lookups.set(key, lookup, Number.POSITIVE_INFINITY)
       }
