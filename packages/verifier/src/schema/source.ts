@@ -85,10 +85,9 @@ export function createSchemaFetcher(fetch: FetchLike, options: SchemaSourceOptio
 
 /** Looks `id` up in the SchemaRegistry at the reader's block; undefined when not registered. */
 export async function lookupSchema(
-  reader: ChainReader,
+  readers: RegistryReaders,
   id: string,
 ): Promise<{ registered?: RegisteredSchema; block: number }> {
-  const readers = await reader.at()
   const count = await readers.schemas.versionCount(schemaIdOf(id))
   if (count === 0) return { block: readers.block }
   const latest = await readers.schemas.latestVersion(schemaIdOf(id))
