@@ -15,6 +15,9 @@ export type {
   TrustInfo,
   VerificationFailure,
 } from './result.js'
+export { type CreateTrustSnapshotOptions, createTrustSnapshot } from './snapshot/create.js'
+export { SNAPSHOT_FORMAT, type TrustSnapshotBody } from './snapshot/format.js'
+export { loadTrustSnapshot, type TrustSnapshot } from './snapshot/load.js'
 export type { StatusChainRef, StatusEntry } from './status/entries.js'
 export type { TrustHop } from './trust/check.js'
 export {

@@ -313,7 +313,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
         ? loadTrustSnapshot(snapshot, { publicKey: options.trust?.snapshotKey as Jwk })
         : Promise.resolve(snapshot)
     ).then(
-      (loaded) => snapshotEnvironment(loaded, { ...options, trust: options.trust ?? {} }, settings, clock),
+      (loaded) => snapshotEnvironment(loaded, { trust: options.trust ?? {} }, settings),
       (error: unknown) =>
         fail(
           'trust/snapshot',
