@@ -8,6 +8,7 @@ import { type CredentialVerificationResult, createVerifier, type Verifier } from
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   DIPLOMA,
+  entity,
   issueDiploma,
   REVOCATION_LIST,
   SUSPENSION_LIST,
@@ -198,5 +199,26 @@ describe('verifyCredential on anvil', () => {
     const result = await allowList.verifyCredential(token)
     expect(failures(result)).toEqual([])
     expect(checkOf(result, 'credential/trust')?.data?.source).toBe('allow-list')
+  })
+
+  it('a deactivated issuer DID → credential/signature DID_DEACTIVATED', async () => {
+    const wallet = world.chain.wallets[6]!
+    const college = entity(world, wallet)
+    await world.agency.registries.trustedIssuers.accredit(
+      college.address,
+      'TrustedIssuer',
+      world.agencyRecord,
+      {
+        types: [DIPLOMA],
+        documentHash: `0x${'cd'.repeat(32)}`,
+        documentUri: 'https://accreditations.civitas.test/college',
+      },
+    )
+    await college.registries.status.createList(REVOCATION_LIST, 'revocation')
+    const { token } = await issueDiploma(world, { issuer: college, purposes: ['revocation'] })
+    expect(failures(await newVerifier().verifyCredential(token))).toEqual([])
+    await college.registries.did.deactivate(college.address)
+    const result = await newVerifier().verifyCredential(token)
+    expect(failures(result)).toEqual(['credential/signature: DID_DEACTIVATED'])
   })
 })

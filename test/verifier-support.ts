@@ -158,7 +158,9 @@ export interface World {
   stop(): Promise<void>
 }
 
-function entity(chain: LocalChain, wallet: Wallet, network: string): Entity {
+/** A legal entity of `world` (or of a chain being set up) signing with `wallet`'s controller key. */
+export function entity(world: World | LocalChain, wallet: Wallet, network = 'civitas'): Entity {
+  const chain = 'chain' in world ? world.chain : world
   const did = `did:ethr:${network}:${wallet.address}`
   return {
     wallet,
