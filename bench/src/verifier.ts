@@ -1,0 +1,260 @@
+/**
+ * @civitas/verifier: the full verification of a jwt_vc_json presentation with one credential
+ * (holder and issuer signatures, times, data model, status words read on chain, the
+ * accreditation chain walked to a trusted Root TAO, the registered JSON Schema, holder
+ * binding), warm caches, next to did-jwt-vc's verifyPresentation + verifyCredential (which
+ * check signatures only) and to core's verifyJwtVp (our signature-only path). Then RPC calls
+ * counted at the provider: 1,000 status checks on one list, and a cold did:ethr resolution
+ * of an identity with 20 changes. Run: `pnpm bench:verifier` (BENCH_MS=3000 for steadier numbers).
+ */
+
+import { createHash, randomInt } from 'node:crypto'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  base64urlEncode,
+  createResolver,
+  didKeyFromJwk,
+  generateKeyPair,
+  issueJwtVc,
+  issueJwtVp,
+  type Jwk,
+  localSigner,
+  verifyJwtVp,
+} from '@civitas/core'
+import {
+  connectRegistries,
+  ethrNetworkFromManifest,
+  type LocalChain,
+  startLocalChain,
+} from '@civitas/registry-contracts'
+import { createVerifier } from '@civitas/verifier'
+import { verifyCredential, verifyPresentation } from 'did-jwt-vc'
+import { FetchRequest, getBytes, JsonRpcProvider, Network, type Wallet } from 'ethers'
+import { formatOps, formatRatio, markdownTable, measure } from './measure.js'
+
+/** A JSON-RPC provider that counts the calls it sends (batch members one by one). */
+class CountingProvider extends JsonRpcProvider {
+  calls = 0
+  constructor(url: string, chainId: number) {
+    const network = Network.from(chainId)
+    super(new FetchRequest(url), network, { staticNetwork: network, cacheTimeout: -1 })
+  }
+  override async _send(payload: Parameters<JsonRpcProvider['_send']>[0]) {
+    this.calls += Array.isArray(payload) ? payload.length : 1
+    return super._send(payload)
+  }
+}
+
+function privateJwkOf(wallet: Wallet): Jwk {
+  const point = getBytes(wallet.signingKey.publicKey)
+  return {
+    kty: 'EC',
+    crv: 'secp256k1',
+    x: base64urlEncode(point.subarray(1, 33)),
+    y: base64urlEncode(point.subarray(33)),
+    d: base64urlEncode(getBytes(wallet.signingKey.privateKey)),
+  }
+}
+
+const schema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  properties: {
+    credentialSubject: {
+      type: 'object',
+      required: ['id', 'degree'],
+      properties: { id: { type: 'string' }, degree: { type: 'string' } },
+    },
+  },
+}
+const schemaBytes = Buffer.from(JSON.stringify(schema))
+const server = createServer((_req, res) => {
+  res.writeHead(200, { 'content-type': 'application/schema+json' }).end(schemaBytes)
+})
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+const schemaUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/diploma.json`
+
+const chain: LocalChain = await startLocalChain({ networkName: 'civitas', accounts: 6 })
+try {
+  const [governance, ministry, agency, university, changer] = chain.wallets as Wallet[]
+  const network = 'civitas'
+  const did = (w: Wallet) => `did:ethr:${network}:${w.address}`
+  const doc = { documentHash: `0x${'ab'.repeat(32)}`, documentUri: 'https://accreditations.example/1' }
+  const registries = (w: Wallet) => connectRegistries(chain.manifest, w)
+  const root = await registries(governance!).trustedIssuers.appointRootTao(ministry!.address, {
+    types: ['VerifiableDiploma'],
+    ...doc,
+  })
+  const tao = await registries(ministry!).trustedIssuers.accredit(agency!.address, 'TAO', root.index, {
+    types: ['VerifiableDiploma'],
+    ...doc,
+  })
+  await registries(agency!).trustedIssuers.accredit(university!.address, 'TrustedIssuer', tao.index, {
+    types: ['VerifiableDiploma'],
+    ...doc,
+  })
+  await registries(university!).status.createList(1, 'revocation')
+  await registries(governance!).schemas.addVersion(
+    'urn:civitas:bench:diploma',
+    `0x${createHash('sha256').update(schemaBytes).digest('hex')}`,
+    schemaUrl,
+  )
+
+  const universityDid = did(university!)
+  const universitySigner = localSigner(privateJwkOf(university!), { kid: `${universityDid}#controller` })
+  const holderKeys = await generateKeyPair('ES256')
+  const holderDid = didKeyFromJwk(holderKeys.publicJwk)
+  const holderSigner = localSigner(holderKeys.privateJwk, { kid: `${holderDid}#${holderDid.slice(8)}` })
+  const statusEntry = (index: number) => ({
+    id: `https://uni.example/status/1#${index}`,
+    type: 'BitstringStatusListEntry',
+    statusPurpose: 'revocation',
+    statusListIndex: String(index),
+    statusListCredential: 'https://uni.example/status/1',
+    statusChain: {
+      chainId: chain.chainId,
+      registry: chain.contracts.StatusRegistry,
+      owner: university!.address,
+      listId: '1',
+    },
+  })
+  const now = Math.floor(Date.now() / 1000)
+  const diploma = (index: number) =>
+    issueJwtVc(
+      {
+        '@context': ['https://www.w3.org/2018/credentials/v1'],
+        id: `urn:uuid:${crypto.randomUUID()}`,
+        type: ['VerifiableCredential', 'VerifiableDiploma'],
+        issuer: universityDid,
+        issuanceDate: new Date((now - 60) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        credentialSubject: { id: holderDid, degree: 'MSc' },
+        credentialStatus: statusEntry(index),
+        credentialSchema: { id: 'urn:civitas:bench:diploma', type: 'JsonSchema' },
+      },
+      { format: 'jwt_vc_json', signer: universitySigner, iat: now - 60 },
+    )
+  const vc = await diploma(randomInt(0, 131_072))
+  const nonce = 'bench-nonce'
+  const audience = 'https://border.example'
+  const vp = await issueJwtVp(
+    {
+      '@context': ['https://www.w3.org/2018/credentials/v1'],
+      type: ['VerifiablePresentation'],
+      holder: holderDid,
+      verifiableCredential: [vc],
+    },
+    { format: 'jwt_vc_json', signer: holderSigner, nonce, audience, expiresInSeconds: 3_600 },
+  )
+
+  // One resolver for all three sides, warm: DID resolution is not what is compared.
+  const resolver = createResolver({
+    web: false,
+    cache: { ttlMs: 3_600_000 },
+    ethr: { networks: [ethrNetworkFromManifest(chain.manifest)] },
+  })
+  const verifier = createVerifier({
+    resolver,
+    chain: { manifest: chain.manifest },
+    trust: { rootTaos: [did(ministry!)] },
+  })
+  const full = await verifier.verifyPresentation(vp, { nonce, audience })
+  if (!full.verified) throw new Error(`the presentation does not verify: ${JSON.stringify(full.errors)}`)
+  if (full.checks.length < 14) throw new Error('not every check ran')
+  const signaturesOnly = await verifyJwtVp(vp, { resolver, nonce, audience })
+  if (!signaturesOnly.verified) throw new Error(JSON.stringify(signaturesOnly.errors))
+  await verifyPresentation(vp, resolver as never, { challenge: nonce, domain: audience })
+  await verifyCredential(vc, resolver as never)
+
+  const civitasFull = await measure('civitas verifier (all checks)', () =>
+    verifier.verifyPresentation(vp, { nonce, audience }),
+  )
+  const civitasFull16 = await measure(
+    'civitas verifier, 16 in flight',
+    () => verifier.verifyPresentation(vp, { nonce, audience }),
+    {
+      concurrency: 16,
+    },
+  )
+  const civitasSignatures = await measure('core verifyJwtVp (signatures, times, data model)', () =>
+    verifyJwtVp(vp, { resolver, nonce, audience }),
+  )
+  const peer = await measure('did-jwt-vc verifyPresentation + verifyCredential', async () => {
+    await verifyPresentation(vp, resolver as never, { challenge: nonce, domain: audience })
+    await verifyCredential(vc, resolver as never)
+  })
+
+  console.log('\n## jwt_vc_json presentation with one credential, warm caches\n')
+  console.log(
+    markdownTable(
+      ['verification', 'ops/s', 'vs did-jwt-vc'],
+      [
+        [
+          civitasFull.name,
+          formatOps(civitasFull.opsPerSecond),
+          formatRatio(civitasFull.opsPerSecond / peer.opsPerSecond),
+        ],
+        [
+          civitasFull16.name,
+          formatOps(civitasFull16.opsPerSecond),
+          formatRatio(civitasFull16.opsPerSecond / peer.opsPerSecond),
+        ],
+        [
+          civitasSignatures.name,
+          formatOps(civitasSignatures.opsPerSecond),
+          formatRatio(civitasSignatures.opsPerSecond / peer.opsPerSecond),
+        ],
+        [peer.name, formatOps(peer.opsPerSecond), '1.0x'],
+      ],
+    ),
+  )
+  console.log(
+    `\nfull checks cost ${formatRatio(civitasSignatures.opsPerSecond / civitasFull.opsPerSecond)} our signature-only verification (goal <= 1.5x)`,
+  )
+
+  // ── RPC calls: 1,000 status checks on one list ───────────────────────────────
+  const indices = new Set<number>()
+  while (indices.size < 1_000) indices.add(randomInt(0, 131_072))
+  const credentials = await Promise.all([...indices].map((index) => diploma(index)))
+  const counting = new CountingProvider(chain.rpcUrl, chain.chainId)
+  const statusVerifier = createVerifier({
+    resolver,
+    chain: { manifest: chain.manifest, provider: counting },
+    trust: { rootTaos: [did(ministry!)] },
+    policy: { checks: { trust: false, schema: false } },
+  })
+  const started = performance.now()
+  await statusVerifier.verifyMany(credentials, { concurrency: 16 })
+  const elapsed = performance.now() - started
+  console.log(
+    `\n1,000 status checks on one list: ${counting.calls} RPC calls in ${Math.round(elapsed)} ms ` +
+      '(goal <= 2: one getWords per list and block, plus one eth_blockNumber per headTtlMs, 1 s by default)',
+  )
+
+  // ── RPC calls: cold did:ethr resolution of an identity with 20 changes ───────
+  const changerRegistry = registries(changer!).did
+  for (let i = 0; i < 20; i++) {
+    await changerRegistry.setAttribute(
+      changer!.address,
+      'did/svc/LinkedDomains',
+      `https://c${i}.example`,
+      86_400,
+    )
+  }
+  const cold = new CountingProvider(chain.rpcUrl, chain.chainId)
+  const coldResolver = createResolver({
+    web: false,
+    cache: false,
+    ethr: {
+      networks: [
+        { name: network, chainId: chain.chainId, registry: chain.contracts.DIDRegistry, provider: cold },
+      ],
+    },
+  })
+  const resolved = await coldResolver.resolve(did(changer!))
+  if (!resolved.didDocument) throw new Error('the changed DID does not resolve')
+  console.log(`cold did:ethr resolution, 20 changes: ${cold.calls} RPC calls (goal <= 3)`)
+} finally {
+  await chain.stop()
+  server.close()
+}
