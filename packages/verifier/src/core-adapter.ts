@@ -99,8 +99,11 @@ export interface PresentationTokenOutcome {
   readonly credentialTokens: readonly string[]
   /** SD-JWT VC: the credential verified in the same pass as its key binding. */
   readonly sdJwtCredential?: CredentialTokenOutcome
-  /** The presentation's nonce and latest acceptance time, for replay protection. */
-  readonly nonce?: { value: string; expiresAt: number }
+  /**
+   * The presentation's nonce, and the last second it could still be accepted (its `exp`, a
+   * KB-JWT's age limit; undefined when the token sets none), for replay protection.
+   */
+  readonly nonce?: { value: string; acceptedUntil?: number }
 }
 
 // ── error codes → checks ─────────────────────────────────────────────────────
@@ -539,7 +542,12 @@ async function verifyJwtPresentation(
     signatureVerified: true,
     credentialTokens,
     ...(nonce !== undefined
-      ? { nonce: { value: nonce, expiresAt: (exp ?? options.now) + options.clockSkewSeconds } }
+      ? {
+          nonce: {
+            value: nonce,
+            ...(exp !== undefined ? { acceptedUntil: exp + options.clockSkewSeconds } : {}),
+          },
+        }
       : {}),
   }
 }
@@ -663,7 +671,7 @@ async function verifySdJwtPresentation(
     credentialTokens: [],
     sdJwtCredential: credential,
     ...(nonce !== undefined && iat !== undefined
-      ? { nonce: { value: nonce, expiresAt: iat + KB_MAX_AGE_SECONDS + options.clockSkewSeconds } }
+      ? { nonce: { value: nonce, acceptedUntil: iat + KB_MAX_AGE_SECONDS + options.clockSkewSeconds } }
       : {}),
   }
 }

@@ -74,6 +74,8 @@ export interface VerifierPolicy {
   custom?: readonly CustomCheck[]
   /** Refuses a presentation nonce seen before within its lifetime. */
   nonceStore?: NonceStore
+  /** How long a nonce is remembered when its presentation sets no expiry, seconds (default 86,400). */
+  nonceLifetimeSeconds?: number
   /** Most credentials one presentation may enclose (default 64). */
   maxCredentials?: number
   /** A snapshot older than this (seconds) fails every result with SNAPSHOT_STALE. */
@@ -134,6 +136,7 @@ interface Settings {
   statusListIssuers?: Readonly<Record<string, readonly string[]>>
   custom: readonly CustomCheck[]
   nonceStore?: NonceStore
+  nonceLifetimeSeconds: number
   maxCredentials: number
   maxSnapshotAgeSeconds?: number
 }
@@ -153,6 +156,10 @@ function readPolicy(policy: VerifierPolicy = {}): Settings {
   const age = policy.maxSnapshotAgeSeconds
   if (age !== undefined && (typeof age !== 'number' || !Number.isFinite(age) || age < 0)) {
     throw misuse('policy.maxSnapshotAgeSeconds must be a non-negative number')
+  }
+  const nonceLifetimeSeconds = policy.nonceLifetimeSeconds ?? 86_400
+  if (!Number.isSafeInteger(nonceLifetimeSeconds) || nonceLifetimeSeconds < 1) {
+    throw misuse('policy.nonceLifetimeSeconds must be a positive integer')
   }
   const custom = policy.custom ?? []
   if (
@@ -182,6 +189,7 @@ function readPolicy(policy: VerifierPolicy = {}): Settings {
     ...(policy.statusListIssuers !== undefined ? { statusListIssuers: policy.statusListIssuers } : {}),
     custom,
     ...(policy.nonceStore !== undefined ? { nonceStore: policy.nonceStore } : {}),
+    nonceLifetimeSeconds,
     maxCredentials,
     ...(age !== undefined ? { maxSnapshotAgeSeconds: age } : {}),
   }
@@ -330,6 +338,9 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
   } else {
     environment = Promise.resolve(onlineEnvironment(options, settings, clock))
   }
+  // A snapshot that names Root TAOs of another network rejects here; each verify call then
+  // rethrows it. Marked handled so that a verifier never used cannot crash the process.
+  environment.catch(() => undefined)
 
   const nowSeconds = () => Math.floor(clock() / 1000)
 
@@ -485,7 +496,9 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
       checks[nonceAt]?.ok === true
     ) {
       try {
-        if (!(await settings.nonceStore.use(presented.nonce.value, presented.nonce.expiresAt))) {
+        // A presentation without exp stays acceptable: its nonce is kept for nonceLifetimeSeconds.
+        const until = presented.nonce.acceptedUntil ?? now + settings.nonceLifetimeSeconds
+        if (!(await settings.nonceStore.use(presented.nonce.value, Math.max(until, now + settings.skew)))) {
           checks[nonceAt] = fail(
             'presentation/nonce',
             'NONCE_REPLAYED',
