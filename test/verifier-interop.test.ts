@@ -12,7 +12,7 @@ import {
   localSigner,
   VCDM_1_1_CONTEXT,
 } from '@civitas/core'
-import { createVerifier, type Verifier } from '@civitas/verifier'
+import { createMemoryNonceStore, createVerifier, type Verifier } from '@civitas/verifier'
 import { digest, generateSalt } from '@sd-jwt/crypto-nodejs'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import { ES256KSigner, ES256Signer } from 'did-jwt'
@@ -126,6 +126,35 @@ describe('verifier interop with did-jwt-vc and @sd-jwt/sd-jwt-vc', () => {
     expect(
       failures(await verifier.verifyPresentation(stolen, { nonce: 'c-2', audience: 'https://border.test' })),
     ).toEqual(['presentation/holder-binding: HOLDER_BINDING_INVALID'])
+  })
+
+  it('a did-jwt-vc presentation (no exp) replayed two minutes later is still NONCE_REPLAYED', async () => {
+    const keys = await generateKeyPair('ES256')
+    const did = didKeyFromJwk(keys.publicJwk)
+    const vp = await createVerifiablePresentationJwt(
+      {
+        vp: {
+          '@context': [VCDM_1_1_CONTEXT],
+          type: ['VerifiablePresentation'],
+          verifiableCredential: [await didJwtVcDiploma(did, 'ES256K')],
+        },
+      },
+      { did, alg: 'ES256', signer: ES256Signer(base64urlDecode(keys.privateJwk.d!)) },
+      { challenge: 'c-3', domain: 'https://border.test' },
+    )
+    let now = Date.now()
+    const guarded = createVerifier({
+      chain: { manifest: world.chain.manifest },
+      trust: { rootTaos: [world.ministry.did] },
+      policy: { nonceStore: createMemoryNonceStore({ now: () => now }) },
+      clock: () => now,
+    })
+    const options = { nonce: 'c-3', audience: 'https://border.test' }
+    expect(failures(await guarded.verifyPresentation(vp, options))).toEqual([])
+    now += 120_000
+    expect(failures(await guarded.verifyPresentation(vp, options))).toEqual([
+      'presentation/nonce: NONCE_REPLAYED',
+    ])
   })
 
   it("@sd-jwt/sd-jwt-vc's SD-JWT VC and key-bound presentation pass every check", async () => {
