@@ -11,10 +11,13 @@
 import {
   CivitasError,
   type CivitasErrorCode,
+  decodeJws,
   describeValue,
   isXsdDateTime,
+  type Jwk,
   type JwsHeader,
   type JwtVcVerificationResult,
+  parseJwtClaims,
   type SdJwtVerificationResult,
   type StatusList,
   verifyJwtVc,
@@ -35,8 +38,15 @@ import {
 /** How the signer's key is chosen: the one valid when the credential was issued, or now. */
 export type KeyTime = 'issuance' | 'now'
 
+/**
+ * A key for the token's signer other than its DID's (an `x5c` leaf): undefined to resolve
+ * the signer's DID. Throwing (a CivitasError) fails the signature check with its code.
+ */
+export type KeyFor = (header: JwsHeader, payload: Record<string, unknown>) => Jwk | undefined
+
 export interface TokenCheckOptions {
   resolver: Resolvable
+  keyFor?: KeyFor
   /** Evaluation time, seconds since the epoch. */
   now: number
   clockSkewSeconds: number
@@ -305,12 +315,48 @@ function keyTimeData(options: TokenCheckOptions): Record<string, unknown> {
 
 // ── credentials ──────────────────────────────────────────────────────────────
 
+type KeyChoice = { publicJwk: Jwk } | { resolver: Resolvable } | { error: CoreError }
+
+/** The signer key source for `jwt` (a compact JWS): `keyFor`'s key when it names one, else the DID resolver. */
+function chooseKey(jwt: string, options: TokenCheckOptions): KeyChoice {
+  if (options.keyFor === undefined) return { resolver: options.resolver }
+  let header: JwsHeader
+  let payload: Record<string, unknown>
+  try {
+    const decoded = decodeJws(jwt)
+    header = decoded.header
+    payload = parseJwtClaims(decoded.payload)
+  } catch {
+    // Unreadable: core reports it as the format failure it is.
+    return { resolver: options.resolver }
+  }
+  try {
+    const publicJwk = options.keyFor(header, payload)
+    return publicJwk === undefined ? { resolver: options.resolver } : { publicJwk }
+  } catch (error) {
+    return {
+      error: {
+        code: error instanceof CivitasError ? error.code : 'KEY_INVALID',
+        message: error instanceof Error ? error.message : 'the signer key cannot be used',
+      },
+    }
+  }
+}
+
+/** The issuer-signed JWT of an SD-JWT (compact): what precedes the first `~`. */
+function issuerJwtOf(token: string): string {
+  const cut = token.indexOf('~')
+  return cut === -1 ? token : token.slice(0, cut)
+}
+
 async function verifyJwtCredential(
   token: string,
   options: TokenCheckOptions,
 ): Promise<CredentialTokenOutcome> {
+  const key = chooseKey(token, options)
+  if ('error' in key) return { checks: [earlyFailure(key.error, 'credential', 'credential')] }
   const result = await verifyJwtVc(token, {
-    resolver: options.resolver,
+    ...key,
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
   })
@@ -396,8 +442,11 @@ async function verifySdJwtCredential(
   token: string,
   options: TokenCheckOptions,
 ): Promise<CredentialTokenOutcome> {
+  const key = chooseKey(issuerJwtOf(token), options)
+  if ('error' in key)
+    return { format: 'dc+sd-jwt', checks: [earlyFailure(key.error, 'credential', 'credential')] }
   const result = await verifySdJwt(token, {
-    resolver: options.resolver,
+    ...('publicJwk' in key ? { issuerJwk: key.publicJwk } : key),
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
   })
@@ -626,8 +675,19 @@ async function verifySdJwtPresentation(
   token: string,
   options: TokenCheckOptions & PresentationTokenOptions,
 ): Promise<PresentationTokenOutcome> {
+  const key = chooseKey(issuerJwtOf(token), options)
+  if ('error' in key) {
+    const checks = [earlyFailure(key.error, 'credential', 'credential')]
+    return {
+      format: 'dc+sd-jwt',
+      checks: [],
+      signatureVerified: false,
+      credentialTokens: [],
+      sdJwtCredential: { format: 'dc+sd-jwt', checks },
+    }
+  }
   const result = await verifySdJwt(token, {
-    resolver: options.resolver,
+    ...('publicJwk' in key ? { issuerJwk: key.publicJwk } : key),
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
     requireKeyBinding: true,

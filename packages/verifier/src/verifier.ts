@@ -12,6 +12,7 @@ import { checkKeyBinding, checkSubjectBinding } from './binding.js'
 import { type ChainReader, createChainReader, type VerifierChainOptions } from './chain/reader.js'
 import {
   type CredentialTokenOutcome,
+  type KeyFor,
   type KeyTime,
   type ReadCredential,
   verifyCredentialToken,
@@ -36,8 +37,9 @@ import { createChainStatusSource } from './status/chain-status.js'
 import { checkStatus } from './status/check.js'
 import { createListSource, type ListSourceOptions } from './status/list-source.js'
 import { createChainAccreditationSource } from './trust/accreditations.js'
-import { checkTrust } from './trust/check.js'
+import { checkTrust, usesX5c } from './trust/check.js'
 import { addressOfTrustAnchor, type EthrNetwork } from './trust/ethr.js'
+import { leafPublicJwk, parseRootCertificates, readX5c } from './trust/x509.js'
 
 export interface TrustOptions {
   /** Root TAOs (did:ethr on the registries' network, or addresses) whose accreditation chains are trusted. */
@@ -48,6 +50,11 @@ export interface TrustOptions {
   snapshot?: string | TrustSnapshot
   /** The snapshot operator's public key, to check a snapshot token's signature. */
   snapshotKey?: Jwk
+  /**
+   * Root certificates (PEM) for tokens signed through an `x5c` chain by an issuer that is not
+   * a DID (EUDI PID providers): the leaf key verifies the signature, the chain the trust.
+   */
+  x509Roots?: readonly string[]
 }
 
 export interface VerifierPolicy {
@@ -265,7 +272,12 @@ function onlineEnvironment(
     }),
   )
   const issuers = new Set(stringList(trust.issuers, 'trust.issuers'))
-  if (settings.run.trust && rootTaos.size === 0 && issuers.size === 0) {
+  if (
+    settings.run.trust &&
+    rootTaos.size === 0 &&
+    issuers.size === 0 &&
+    (trust.x509Roots ?? []).length === 0
+  ) {
     throw misuse(
       'trust needs rootTaos, issuers or a snapshot (or switch the check off: policy.checks.trust = false)',
     )
@@ -310,6 +322,15 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
   if (typeof clock !== 'function') throw misuse('clock must be a function')
   const settings = readPolicy(options.policy)
   const validators: SchemaValidators = createSchemaValidators()
+  const x509Roots = parseRootCertificates(stringList(options.trust?.x509Roots, 'trust.x509Roots'))
+  // An x5c-signed token (issuer not a DID) is verified with its leaf key; the chain is the trust check's.
+  const keyFor: KeyFor | undefined =
+    x509Roots.length === 0
+      ? undefined
+      : (header, payload) => {
+          const issuer = typeof payload.iss === 'string' ? payload.iss : undefined
+          return usesX5c({ header, issuer }, { x509Roots }) ? leafPublicJwk(readX5c(header.x5c)) : undefined
+        }
 
   let environment: Promise<VerificationEnvironment | CheckResult>
   const snapshot = options.trust?.snapshot
@@ -368,6 +389,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
             ...(env.accreditations ? { accreditations: env.accreditations } : {}),
             ...(env.network ? { network: env.network } : {}),
             genericTypes: settings.genericTypes,
+            x509Roots,
             now,
           })
         : undefined,
@@ -445,6 +467,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
       now,
       clockSkewSeconds: settings.skew,
       keyTime: settings.keyTime,
+      ...(keyFor ? { keyFor } : {}),
     })
     const { result } = await completeCredential(outcome, env, now)
     return finish(env, now, result)
@@ -481,6 +504,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
       now,
       clockSkewSeconds: settings.skew,
       keyTime: settings.keyTime,
+      ...(keyFor ? { keyFor } : {}),
       ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
       ...(options.audience !== undefined ? { audience: options.audience } : {}),
       requireNonceAndAudience: !settings.legacy,
@@ -529,6 +553,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
                 now,
                 clockSkewSeconds: settings.skew,
                 keyTime: settings.keyTime,
+                ...(keyFor ? { keyFor } : {}),
               }),
             ),
           )

@@ -1,9 +1,11 @@
+import type { X509Certificate } from 'node:crypto'
 import { CivitasError, describeValue, isCivitasError } from '@civitas/core'
 import { type Accreditation, credentialTypeHash, NO_EXPIRY } from '@civitas/registry-contracts'
 import type { ReadCredential } from '../core-adapter.js'
 import { type CheckResult, fail, pass } from '../result.js'
 import type { AccreditationSource } from './accreditations.js'
 import { type EthrNetwork, ethrAddressOf, ethrDidOf } from './ethr.js'
+import { verifyX5cChain } from './x509.js'
 
 export interface TrustCheckContext {
   /** Root TAO addresses (checksummed) the verifier trusts. */
@@ -14,6 +16,8 @@ export interface TrustCheckContext {
   network?: EthrNetwork
   /** Types every credential carries, which say nothing about what it is (`VerifiableCredential`). */
   genericTypes: ReadonlySet<string>
+  /** Root certificates for tokens signed by an `x5c` chain (issuers that are not DIDs). */
+  x509Roots?: readonly X509Certificate[]
   /** Seconds since the epoch. */
   now: number
 }
@@ -114,6 +118,7 @@ function inactiveReason(hops: readonly TrustHop[]): string {
 export async function checkTrust(read: ReadCredential, context: TrustCheckContext): Promise<CheckResult> {
   const id = 'credential/trust'
   const issuer = read.issuer
+  if (usesX5c(read, context)) return checkX509Trust(read, context.x509Roots!, context.now)
   if (issuer !== undefined && context.issuers.has(issuer)) {
     return pass(
       id,
@@ -211,4 +216,40 @@ export async function checkTrust(read: ReadCredential, context: TrustCheckContex
     `The issuer ${describeValue(issuer, 200)} is not accredited under any Root TAO this verifier trusts.`,
     { ...data(evaluated[0]), chains: evaluated.length },
   )
+}
+
+/** A token signed through an `x5c` chain: its issuer is not a DID and the verifier has X.509 roots. */
+export function usesX5c(
+  read: { header: Record<string, unknown>; issuer?: string | undefined },
+  context: { x509Roots?: readonly X509Certificate[] },
+): boolean {
+  return (
+    read.header.x5c !== undefined &&
+    (context.x509Roots?.length ?? 0) > 0 &&
+    !(typeof read.issuer === 'string' && read.issuer.startsWith('did:'))
+  )
+}
+
+function checkX509Trust(read: ReadCredential, roots: readonly X509Certificate[], now: number): CheckResult {
+  const id = 'credential/trust'
+  try {
+    const { chain, root } = verifyX5cChain(read.header.x5c, roots, { now, issuer: read.issuer })
+    return pass(
+      id,
+      `Signed under the X.509 root ${describeValue(root.subject, 200)}, every certificate valid now.`,
+      {
+        source: 'x509',
+        issuer: read.issuer,
+        chain,
+        root,
+      },
+    )
+  } catch (error) {
+    const code = isCivitasError(error) ? error.code : 'CERTIFICATE_INVALID'
+    const message = error instanceof Error ? error.message : 'the certificate chain does not verify'
+    return fail(id, code, `The issuer's certificate chain is not trusted: ${message}.`, {
+      source: 'x509',
+      issuer: read.issuer,
+    })
+  }
 }
