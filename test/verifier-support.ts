@@ -26,13 +26,8 @@ import {
   localSigner,
   type Signer,
 } from '@civitas/core'
-import {
-  connectRegistries,
-  type LocalChain,
-  type RegistryClients,
-  startLocalChain,
-  wordsToBitstring,
-} from '@civitas/registry-contracts'
+import { connectRegistries, type RegistryClients, wordsToBitstring } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { getBytes, type Wallet } from 'ethers'
 
 export const YEAR = 365 * 86_400

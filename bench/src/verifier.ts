@@ -22,12 +22,8 @@ import {
   localSigner,
   verifyJwtVp,
 } from '@civitas/core'
-import {
-  connectRegistries,
-  ethrNetworkFromManifest,
-  type LocalChain,
-  startLocalChain,
-} from '@civitas/registry-contracts'
+import { connectRegistries, ethrNetworkFromManifest } from '@civitas/registry-contracts'
+import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { createVerifier } from '@civitas/verifier'
 import { verifyCredential, verifyPresentation } from 'did-jwt-vc'
 import { FetchRequest, getBytes, JsonRpcProvider, Network, type Wallet } from 'ethers'
