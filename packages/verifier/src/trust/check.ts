@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto'
-import { CivitasError, describeValue, isCivitasError } from '@civitas/core'
+import { CivitasError, createLruCache, describeValue, isCivitasError } from '@civitas/core'
 import { type Accreditation, credentialTypeHash, NO_EXPIRY } from '@civitas/registry-contracts'
 import type { ReadCredential } from '../core-adapter.js'
 import { type CheckResult, fail, pass } from '../result.js'
@@ -42,6 +42,30 @@ export interface TrustHop {
 }
 
 type Verdict = 'ok' | 'inactive' | 'scope' | 'untrusted'
+
+// keccak-256 per type name and per address checksum is most of a warm trust check: memoised
+// (bounded; both are pure functions of public strings).
+const typeHashes = createLruCache<string>({ maxEntries: 1_024 })
+function typeHashOf(type: string): string {
+  let hash = typeHashes.get(type)
+  if (hash === undefined) {
+    hash = credentialTypeHash(type).toLowerCase()
+    typeHashes.set(type, hash, Number.POSITIVE_INFINITY)
+  }
+  return hash
+}
+const issuerAddresses = createLruCache<string | null>({ maxEntries: 4_096 })
+function issuerAddressOf(did: string, network: EthrNetwork): string | undefined {
+  // No did:ethr is this long; a longer string must not become a cache key.
+  if (did.length > 256) return undefined
+  const key = `${network.name}/${network.chainId}/${did}`
+  let address = issuerAddresses.get(key)
+  if (address === undefined) {
+    address = ethrAddressOf(did, network) ?? null
+    issuerAddresses.set(key, address, Number.POSITIVE_INFINITY)
+  }
+  return address ?? undefined
+}
 
 interface Evaluated {
   verdict: Verdict
@@ -141,7 +165,7 @@ export async function checkTrust(read: ReadCredential, context: TrustCheckContex
       },
     )
   }
-  const address = issuer === undefined ? undefined : ethrAddressOf(issuer, network)
+  const address = issuer === undefined ? undefined : issuerAddressOf(issuer, network)
   if (address === undefined) {
     return fail(
       id,
@@ -161,7 +185,7 @@ export async function checkTrust(read: ReadCredential, context: TrustCheckContex
       },
     )
   }
-  const typeHashes = new Map(types.map((t) => [credentialTypeHash(t).toLowerCase(), t]))
+  const hashes = new Map(types.map((t) => [typeHashOf(t), t]))
   let records: Awaited<ReturnType<AccreditationSource['records']>>
   try {
     records = await source.records(address)
@@ -174,7 +198,7 @@ export async function checkTrust(read: ReadCredential, context: TrustCheckContex
     return fail(id, code, `The issuer's accreditation could not be checked: ${reason}.`, { issuer })
   }
   const issuedAt = read.issuedAt
-  const evaluated = records.chains.map((chain) => evaluate(chain, typeHashes, issuedAt, context, network))
+  const evaluated = records.chains.map((chain) => evaluate(chain, hashes, issuedAt, context, network))
   const data = (best: Evaluated | undefined) => ({
     source: source.kind,
     block: records.block,
