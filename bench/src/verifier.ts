@@ -229,20 +229,22 @@ try {
   const indices = new Set<number>()
   while (indices.size < 1_000) indices.add(randomInt(0, 131_072))
   const credentials = await Promise.all([...indices].map((index) => diploma(index)))
-  const counting = new CountingProvider(chain.rpcUrl, chain.chainId)
-  const statusVerifier = createVerifier({
-    resolver,
-    chain: { manifest: chain.manifest, provider: counting },
-    trust: { rootTaos: [did(ministry!)] },
-    policy: { checks: { trust: false, schema: false } },
-  })
-  const started = performance.now()
-  await statusVerifier.verifyMany(credentials, { concurrency: 16 })
-  const elapsed = performance.now() - started
-  console.log(
-    `\n1,000 status checks on one list: ${counting.calls} RPC calls in ${Math.round(elapsed)} ms ` +
-      '(goal <= 2: one getWords per list and block, plus one eth_blockNumber per headTtlMs, 1 s by default)',
-  )
+  for (const headTtlMs of [60_000, 1_000]) {
+    const counting = new CountingProvider(chain.rpcUrl, chain.chainId)
+    const statusVerifier = createVerifier({
+      resolver,
+      chain: { manifest: chain.manifest, provider: counting, headTtlMs },
+      trust: { rootTaos: [did(ministry!)] },
+      policy: { checks: { trust: false, schema: false } },
+    })
+    const started = performance.now()
+    await statusVerifier.verifyMany(credentials, { concurrency: 16 })
+    const elapsed = performance.now() - started
+    console.log(
+      `1,000 status checks on one list, headTtlMs ${headTtlMs}: ${counting.calls} RPC calls in ${Math.round(elapsed)} ms ` +
+        '(one getWords per list and block, one eth_blockNumber per head interval; goal <= 2)',
+    )
+  }
 
   // ── RPC calls: cold did:ethr resolution of an identity with 20 changes ───────
   const changerRegistry = registries(changer!).did
