@@ -29,6 +29,9 @@ import { verifyCredential, verifyPresentation } from 'did-jwt-vc'
 import { FetchRequest, getBytes, JsonRpcProvider, Network, type Wallet } from 'ethers'
 import { formatOps, formatRatio, markdownTable, measure } from './measure.js'
 
+const ROUNDS = 5
+const ROUND_MS = Math.max(200, Math.round(Number(process.env.BENCH_MS ?? 1500) / ROUNDS))
+
 /** A JSON-RPC provider that counts the calls it sends (batch members one by one). */
 class CountingProvider extends JsonRpcProvider {
   calls = 0
@@ -186,19 +189,34 @@ try {
     await verifyPresentation(vp, resolver as never, { challenge: nonce, domain: audience })
     await verifyCredential(vc, resolver as never)
 
-    const civitasFull = await measure('full', () => verifier.verifyPresentation(vp, { nonce, audience }))
-    const civitasFull16 = await measure(
-      'full16',
-      () => verifier.verifyPresentation(vp, { nonce, audience }),
-      {
-        concurrency: 16,
+    // Interleaved rounds: on a shared machine the load drifts, and measuring one case after
+    // the other would charge the drift to whichever ran later.
+    const cases = {
+      full: { run: () => verifier.verifyPresentation(vp, { nonce, audience }), concurrency: 1 },
+      full16: { run: () => verifier.verifyPresentation(vp, { nonce, audience }), concurrency: 16 },
+      signatures: { run: () => verifyJwtVp(vp, { resolver, nonce, audience }), concurrency: 1 },
+      peer: {
+        run: async () => {
+          await verifyPresentation(vp, resolver as never, { challenge: nonce, domain: audience })
+          await verifyCredential(vc, resolver as never)
+        },
+        concurrency: 1,
       },
-    )
-    const civitasSignatures = await measure('sig', () => verifyJwtVp(vp, { resolver, nonce, audience }))
-    const peer = await measure('peer', async () => {
-      await verifyPresentation(vp, resolver as never, { challenge: nonce, domain: audience })
-      await verifyCredential(vc, resolver as never)
-    })
+    }
+    const operations: Record<string, number> = {}
+    const seconds: Record<string, number> = {}
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, { run, concurrency }] of Object.entries(cases)) {
+        const m = await measure(name, run, { concurrency, durationMs: ROUND_MS })
+        operations[name] = (operations[name] ?? 0) + m.iterations
+        seconds[name] = (seconds[name] ?? 0) + m.iterations / m.opsPerSecond
+      }
+    }
+    const ops = (name: string) => operations[name]! / seconds[name]!
+    const civitasFull = { opsPerSecond: ops('full') }
+    const civitasFull16 = { opsPerSecond: ops('full16') }
+    const civitasSignatures = { opsPerSecond: ops('signatures') }
+    const peer = { opsPerSecond: ops('peer') }
     rows.push([
       label,
       formatOps(civitasFull.opsPerSecond),
