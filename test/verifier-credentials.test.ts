@@ -5,6 +5,7 @@
  * failure by its check id and code.
  */
 import { type CredentialVerificationResult, createVerifier, type Verifier } from '@civitas/verifier'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   DIPLOMA,
@@ -178,6 +179,25 @@ describe('verifyCredential on anvil', () => {
       expect(result.verified).toBe(false)
       expect(result.errors[0]?.check).toMatch(/^credential\/(format|signature)$/)
     }
+  })
+
+  it('any one-character change to a valid token: never verified, never a throw (property)', async () => {
+    const { token } = await issueDiploma(world)
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~{}"'
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: token.length - 1 }),
+        fc.constantFrom(...alphabet),
+        async (at, char) => {
+          fc.pre(token[at] !== char)
+          const mutated = `${token.slice(0, at)}${char}${token.slice(at + 1)}`
+          const result = await verifier.verifyCredential(mutated)
+          expect(result.verified).toBe(false)
+          expect(result.errors.length).toBeGreaterThan(0)
+        },
+      ),
+      { numRuns: 150, seed: 0x5eed },
+    )
   })
 
   it('a forged signature → credential/signature SIGNATURE_INVALID, and no status, trust or schema lookup', async () => {
