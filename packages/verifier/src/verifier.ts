@@ -337,6 +337,12 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
   if (snapshot !== undefined) {
     if (options.chain !== undefined)
       throw misuse('trust.snapshot verifies offline: do not pass chain as well')
+    if (
+      typeof snapshot === 'string' &&
+      (options.trust?.snapshotKey === null || typeof options.trust?.snapshotKey !== 'object')
+    ) {
+      throw misuse("trust.snapshotKey (the operator's public JWK) is needed to check a snapshot file")
+    }
     environment = (
       typeof snapshot === 'string'
         ? loadTrustSnapshot(snapshot, { publicKey: options.trust?.snapshotKey as Jwk })
@@ -350,12 +356,6 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
           `The trust snapshot cannot be used: ${error instanceof Error ? error.message : 'it does not verify'}.`,
         ),
     )
-    if (
-      typeof snapshot === 'string' &&
-      (options.trust?.snapshotKey === undefined || typeof options.trust.snapshotKey !== 'object')
-    ) {
-      throw misuse("trust.snapshotKey (the operator's public JWK) is needed to check a snapshot token")
-    }
   } else {
     environment = Promise.resolve(onlineEnvironment(options, settings, clock))
   }
