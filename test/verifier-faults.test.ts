@@ -168,7 +168,7 @@ describe('verifier faults', () => {
       trust: { rootTaos: [world.ministry.did] },
     })
     expect(failures(await cold.verifyCredential(token))).toEqual([
-      'credential/signature: RESOLVER_UNAVAILABLE',
+      'credential/signature: CHAIN_UNAVAILABLE',
     ])
   })
 })
