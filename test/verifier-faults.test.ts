@@ -167,8 +167,6 @@ describe('verifier faults', () => {
       chain: { manifest: world.chain.manifest, readTimeoutMs: 1_000 },
       trust: { rootTaos: [world.ministry.did] },
     })
-    expect(failures(await cold.verifyCredential(token))).toEqual([
-      'credential/signature: CHAIN_UNAVAILABLE',
-    ])
+    expect(failures(await cold.verifyCredential(token))).toEqual(['credential/signature: CHAIN_UNAVAILABLE'])
   })
 })
