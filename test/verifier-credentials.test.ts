@@ -4,6 +4,8 @@
  * to a trusted Root TAO) and schema (SchemaRegistry + JSON Schema 2020-12), and names each
  * failure by its check id and code.
  */
+import { createResolver, generateKeyPair, issueJwtVc, localSigner } from '@civitas/core'
+import { ethrNetworkFromManifest } from '@civitas/registry-contracts'
 import { type CredentialVerificationResult, createVerifier, type Verifier } from '@civitas/verifier'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -240,5 +242,55 @@ describe('verifyCredential on anvil', () => {
     await college.registries.did.deactivate(college.address)
     const result = await newVerifier().verifyCredential(token)
     expect(failures(result)).toEqual(['credential/signature: DID_DEACTIVATED'])
+  })
+
+  it('a rotated key: a credential it signed before the rotation verifies (key at issuance), one signed after does not', async () => {
+    const key = await generateKeyPair('EdDSA')
+    const name = 'did/pub/Ed25519/veriKey/hex'
+    const value = `0x${Buffer.from(key.publicJwk.x!, 'base64url').toString('hex')}`
+    const added = await world.university.registries.did.setAttribute(
+      world.university.address,
+      name,
+      value,
+      86_400,
+    )
+    const addedAt = (await world.chain.provider.getBlock(added.blockNumber))!.timestamp
+    const resolver = createResolver({
+      web: false,
+      cache: false,
+      ethr: { networks: [ethrNetworkFromManifest(world.chain.manifest)] },
+    })
+    const method = (await resolver.resolve(world.university.did)).didDocument?.verificationMethod?.find(
+      (vm) => vm.type === 'Ed25519VerificationKey2018',
+    )
+    expect(method).toBeDefined()
+    const signer = localSigner(key.privateJwk, { kid: method!.id })
+    const sign = async (iat: number) => {
+      const { credential } = await issueDiploma(world)
+      const issued = new Date(iat * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z')
+      return issueJwtVc({ ...credential, issuanceDate: issued }, { format: 'jwt_vc_json', signer, iat })
+    }
+    const before = await sign(addedAt + 1)
+    // The key is revoked ten seconds (chain time) later; a credential it signs after that is new.
+    await world.chain.provider.send('evm_setNextBlockTimestamp', [addedAt + 10])
+    await world.university.registries.did.revokeAttribute(world.university.address, name, value)
+    const after = await sign(addedAt + 11)
+    // The verifier's clock at the chain's (which the test moved ahead): a credential dated
+    // after the verifier's "now" would be checked with the key of "now".
+    const atChainTime = (keyTime?: 'now') =>
+      createVerifier({
+        chain: { manifest: world.chain.manifest },
+        trust: { rootTaos: [world.ministry.did] },
+        clock: () => (addedAt + 12) * 1000,
+        ...(keyTime ? { policy: { keyTime } } : {}),
+      })
+    expect(failures(await atChainTime().verifyCredential(before))).toEqual([])
+    const refused = await atChainTime().verifyCredential(after)
+    expect(refused.verified).toBe(false)
+    expect(refused.errors.map((e) => e.check)).toEqual(['credential/signature'])
+    const strict = atChainTime('now')
+    expect((await strict.verifyCredential(before)).errors.map((e) => e.check)).toEqual([
+      'credential/signature',
+    ])
   })
 })

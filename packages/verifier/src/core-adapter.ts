@@ -1,16 +1,17 @@
 /**
  * The one place where the verifier calls @civitas/core's token verification. Everything
- * else in this package works on what this module returns (checks with stable ids, the read
- * credential, its status entries and schema references), so when core's verification
- * pipeline (per-check error tags, `readCredential`, `getKey`, key time) lands, switching to
- * it is a change to this file only.
+ * else in this package works on what this module returns: checks with stable ids, the
+ * credential as read, its status entries and schema references.
  *
- * Today's core reports errors without naming the check they came from; they are sorted
- * into checks here by code (see CHECK_OF_CODE) and by the stage core stopped at.
+ * Core's pipeline tags every error with the check that found it (`format`, `key`,
+ * `signature`, `time`, `dataModel`, `status-entry`, `binding`, `disclosures`, `resources`);
+ * they become the verifier's check ids here. Core stops after a failed read, key or
+ * signature step, so a result without a credential means the token never got past them.
  */
 import {
   CivitasError,
-  type CivitasErrorCode,
+  type KeyTime as CoreKeyTime,
+  type StatusEntry as CoreStatusEntry,
   decodeJws,
   describeValue,
   isXsdDateTime,
@@ -20,6 +21,8 @@ import {
   parseJwtClaims,
   type SdJwtVerificationResult,
   type StatusList,
+  type VerificationError,
+  type VerifiedSignature,
   verifyJwtVc,
   verifyJwtVp,
   verifySdJwt,
@@ -28,12 +31,7 @@ import {
 import type { Resolvable } from 'did-resolver'
 import { isRecord } from './guards.js'
 import { type CheckId, type CheckResult, type CredentialFormat, fail, pass } from './result.js'
-import {
-  type ReadStatusEntries,
-  readTokenStatusEntries,
-  readW3cStatusEntries,
-  type StatusEntry,
-} from './status/entries.js'
+import { MAX_STATUS_ENTRIES, type ReadStatusEntries, type StatusEntry } from './status/entries.js'
 
 /** How the signer's key is chosen: the one valid when the credential was issued, or now. */
 export type KeyTime = 'issuance' | 'now'
@@ -83,7 +81,7 @@ export interface CredentialTokenOutcome {
   readonly format?: CredentialFormat
   readonly issuer?: string
   readonly subject?: string
-  /** format, signature, time, data-model (JWT) or disclosures (SD-JWT), key binding when present. */
+  /** format, signature, time, data-model, disclosures (SD-JWT), key binding when present. */
   readonly checks: CheckResult[]
   /** Set when the signature verified: the later checks (status, trust, schema) work on it. */
   readonly read?: ReadCredential
@@ -105,10 +103,10 @@ export interface PresentationTokenOutcome {
   readonly checks: CheckResult[]
   /** Set when the presentation's signature (or KB-JWT) verified. */
   readonly signatureVerified: boolean
-  /** JWT presentations: the enclosed credential JWTs, to verify one by one. */
-  readonly credentialTokens: readonly string[]
-  /** SD-JWT VC: the credential verified in the same pass as its key binding. */
-  readonly sdJwtCredential?: CredentialTokenOutcome
+  /** The enclosed credentials (one for SD-JWT VC), verified; empty when the presentation was not. */
+  readonly credentials: readonly CredentialTokenOutcome[]
+  /** True for SD-JWT VC: holder binding is the KB-JWT, not the presentation signer. */
+  readonly keyBound: boolean
   /**
    * The presentation's nonce, and the last second it could still be accepted (its `exp`, a
    * KB-JWT's age limit; undefined when the token sets none), for replay protection.
@@ -116,64 +114,49 @@ export interface PresentationTokenOutcome {
   readonly nonce?: { value: string; acceptedUntil?: number }
 }
 
-// ── error codes → checks ─────────────────────────────────────────────────────
-
-const FORMAT_CODES = new Set<CivitasErrorCode>([
-  'INVALID_JWS',
-  'INVALID_ENCODING',
-  'FORMAT_MISMATCH',
-  'INPUT_TOO_LARGE',
-  'SD_JWT_INVALID',
-  'SD_TOO_MANY_DISCLOSURES',
-  'UNSECURED_JWS',
-])
-const TIME_CODES = new Set<CivitasErrorCode>([
-  'CREDENTIAL_EXPIRED',
-  'CREDENTIAL_NOT_YET_VALID',
-  'TIME_ORDER_INVALID',
-])
-const DISCLOSURE_CODES = new Set<CivitasErrorCode>([
-  'SD_DISCLOSURE_INVALID',
-  'SD_DISCLOSURE_UNREFERENCED',
-  'SD_DIGEST_DUPLICATE',
-  'SD_CLAIM_NAME_RESERVED',
-])
-const KEY_BINDING_CODES = new Set<CivitasErrorCode>([
-  'KB_JWT_MISSING',
-  'KB_JWT_INVALID',
-  'KB_SD_HASH_MISMATCH',
-  'KB_IAT_INVALID',
-])
+// ── core checks → verifier check ids ─────────────────────────────────────────
 
 type Level = 'credential' | 'presentation'
 
-/** The check an error of core belongs to, once the signature stage has passed. */
-function checkOfCode(code: CivitasErrorCode, level: Level): CheckId {
-  if (FORMAT_CODES.has(code)) return `${level}/format`
-  if (TIME_CODES.has(code)) return `${level}/time`
-  if (DISCLOSURE_CODES.has(code)) return 'sd-jwt/disclosures'
-  if (KEY_BINDING_CODES.has(code)) return 'sd-jwt/key-binding'
-  if (code === 'NONCE_MISMATCH') return 'presentation/nonce'
-  if (code === 'AUDIENCE_MISMATCH') return 'presentation/audience'
-  return `${level}/data-model`
+/** The verifier check a core error belongs to. */
+function checkOf(error: VerificationError, level: Level): CheckId {
+  switch (error.check) {
+    case 'format':
+      return `${level}/format`
+    case 'key':
+    case 'signature':
+      return `${level}/signature`
+    case 'time':
+      return `${level}/time`
+    case 'dataModel':
+      return `${level}/data-model`
+    case 'status-entry':
+      return 'credential/status'
+    case 'disclosures':
+      return 'sd-jwt/disclosures'
+    case 'resources':
+      // A deadline passed while finding the key; any other limit is about the token's size.
+      return error.code === 'VERIFICATION_TIMEOUT' ? `${level}/signature` : `${level}/format`
+    case 'binding':
+      if (error.code === 'NONCE_MISMATCH') return 'presentation/nonce'
+      if (error.code === 'AUDIENCE_MISMATCH') return 'presentation/audience'
+      if (error.code.startsWith('KB_')) return 'sd-jwt/key-binding'
+      return `${level}/data-model`
+    default:
+      return `${level}/data-model`
+  }
 }
 
-interface CoreError {
-  readonly code: CivitasErrorCode
-  readonly message: string
-}
-
-/** Groups core errors by check; a check with several errors reports them in one sentence. */
-function groupErrors(errors: readonly CoreError[], level: Level): Map<CheckId, CoreError[]> {
-  const groups = new Map<CheckId, CoreError[]>()
+function groupErrors(errors: readonly VerificationError[], level: Level): Map<CheckId, VerificationError[]> {
+  const groups = new Map<CheckId, VerificationError[]>()
   for (const error of errors) {
-    const id = checkOfCode(error.code, level)
+    const id = checkOf(error, level)
     groups.set(id, [...(groups.get(id) ?? []), error])
   }
   return groups
 }
 
-function failedCheck(id: CheckId, errors: readonly CoreError[], prefix: string): CheckResult {
+function failedCheck(id: CheckId, errors: readonly VerificationError[], prefix: string): CheckResult {
   const message = `${prefix}${errors.map((e) => e.message).join('; ')}`
   return fail(
     id,
@@ -183,13 +166,18 @@ function failedCheck(id: CheckId, errors: readonly CoreError[], prefix: string):
   )
 }
 
-/** The stage a failed early result stopped at: before the signature (format) or at it. */
-function earlyFailure(error: CoreError, level: Level, what: string): CheckResult {
-  if (FORMAT_CODES.has(error.code)) {
-    return fail(`${level}/format`, error.code, `The ${what} cannot be read: ${error.message}`)
-  }
+/** The check a token failed at before its claims could be trusted (read, key or signature). */
+function earlyFailure(
+  error: { code: VerificationError['code']; message: string; check?: VerificationError['check'] },
+  level: Level,
+  what: string,
+): CheckResult {
+  const id = error.check !== undefined ? checkOf(error as VerificationError, level) : `${level}/signature`
+  if (id === `${level}/format`) return fail(id, error.code, `The ${what} cannot be read: ${error.message}`)
   return fail(`${level}/signature`, error.code, `The ${what}'s signature does not verify: ${error.message}`)
 }
+
+const NOT_VERIFIED = { code: 'SIGNATURE_INVALID', message: 'not verified', check: 'signature' } as const
 
 // ── reading ──────────────────────────────────────────────────────────────────
 
@@ -246,6 +234,62 @@ function w3cSchemas(credential: Record<string, unknown>): { refs: SchemaRef[]; p
   return { refs, problems }
 }
 
+const UINT64_MAX = 2n ** 64n - 1n
+const ENTRY_TYPES = {
+  'bitstring-status-list': 'BitstringStatusListEntry',
+  'status-list-2021': 'StatusList2021Entry',
+  'token-status-list': 'TokenStatusList',
+} as const
+
+/** Core's normalised status entries (and the status-entry errors it found) as the status check reads them. */
+export function statusEntriesOf(
+  entries: readonly CoreStatusEntry[] | undefined,
+  errors: readonly VerificationError[],
+): ReadStatusEntries {
+  const out: ReadStatusEntries = {
+    entries: [],
+    problems: errors.filter((e) => e.check === 'status-entry').map((e) => e.message),
+  }
+  const list = entries ?? []
+  if (list.length > MAX_STATUS_ENTRIES) {
+    out.problems.push(`the credential has ${list.length} status entries, the limit is ${MAX_STATUS_ENTRIES}`)
+    return out
+  }
+  for (const entry of list) {
+    if (entry.kind === 'unsupported') {
+      out.problems.push(
+        `a status entry of type ${describeValue(entry.type.join(', ') || 'unknown', 120)} is not supported`,
+      )
+      continue
+    }
+    let chain: StatusEntry['chain']
+    if (entry.chain !== undefined) {
+      const listId = BigInt(entry.chain.listId)
+      // The StatusRegistry numbers lists with a uint64.
+      if (listId > UINT64_MAX) {
+        out.problems.push(`statusChain.listId ${describeValue(entry.chain.listId, 30)} is beyond uint64`)
+        continue
+      }
+      chain = {
+        chainId: entry.chain.chainId,
+        registry: entry.chain.registry,
+        owner: entry.chain.owner,
+        listId,
+      }
+    }
+    out.entries.push({
+      type: ENTRY_TYPES[entry.kind],
+      // A Token Status List's values carry their meaning; on chain its bit means revoked.
+      purpose: entry.purpose ?? 'revocation',
+      index: entry.index,
+      size: entry.kind === 'token-status-list' ? 1 : (entry.statusSize ?? 1),
+      uri: entry.listUrl,
+      ...(chain !== undefined ? { chain } : {}),
+    })
+  }
+  return out
+}
+
 function readJwtCredential(result: JwtVcVerificationResult): ReadCredential | undefined {
   const { format, header, payload, credential } = result
   if (format === undefined || header === undefined || payload === undefined || credential === undefined) {
@@ -272,7 +316,7 @@ function readJwtCredential(result: JwtVcVerificationResult): ReadCredential | un
     types: typesOf(credential),
     ...(issuedAt !== undefined ? { issuedAt } : {}),
     ...(cnf !== undefined ? { cnf } : {}),
-    status: readW3cStatusEntries(credential),
+    status: statusEntriesOf(result.statusEntries, result.errors),
     schemas: schemas.refs,
     schemaProblems: schemas.problems,
   }
@@ -296,7 +340,7 @@ function readSdJwtCredential(result: SdJwtVerificationResult): ReadCredential | 
     types: vct !== undefined ? [vct] : [],
     ...(issuedAt !== undefined ? { issuedAt } : {}),
     ...(cnf !== undefined ? { cnf } : {}),
-    status: readTokenStatusEntries(payload),
+    status: statusEntriesOf(result.statusEntries, result.errors),
     schemas: vct !== undefined ? [{ id: vct, type: 'vct' }] : [],
     schemaProblems: [],
   }
@@ -307,19 +351,17 @@ export function isSdJwt(token: string): boolean {
   return token.includes('~') || token.trimStart().startsWith('{')
 }
 
-function keyTimeData(options: TokenCheckOptions): Record<string, unknown> {
-  // Core does not yet take the time a DID key must be valid at: the current document is
-  // used whatever the policy asks. Reported, so that a result never claims more than it did.
-  return { keyTime: { requested: options.keyTime, applied: 'now' } }
-}
+// ── the signature check ──────────────────────────────────────────────────────
 
-// ── credentials ──────────────────────────────────────────────────────────────
-
-type KeyChoice = { publicJwk: Jwk } | { resolver: Resolvable } | { error: CoreError }
+type KeyChoice =
+  | { publicJwk: Jwk }
+  | { resolver: Resolvable; keyTime: CoreKeyTime }
+  | { error: VerificationError }
 
 /** The signer key source for `jwt` (a compact JWS): `keyFor`'s key when it names one, else the DID resolver. */
 function chooseKey(jwt: string, options: TokenCheckOptions): KeyChoice {
-  if (options.keyFor === undefined) return { resolver: options.resolver }
+  const viaDid = { resolver: options.resolver, keyTime: options.keyTime }
+  if (options.keyFor === undefined) return viaDid
   let header: JwsHeader
   let payload: Record<string, unknown>
   try {
@@ -328,16 +370,17 @@ function chooseKey(jwt: string, options: TokenCheckOptions): KeyChoice {
     payload = parseJwtClaims(decoded.payload)
   } catch {
     // Unreadable: core reports it as the format failure it is.
-    return { resolver: options.resolver }
+    return viaDid
   }
   try {
     const publicJwk = options.keyFor(header, payload)
-    return publicJwk === undefined ? { resolver: options.resolver } : { publicJwk }
+    return publicJwk === undefined ? viaDid : { publicJwk }
   } catch (error) {
     return {
       error: {
         code: error instanceof CivitasError ? error.code : 'KEY_INVALID',
         message: error instanceof Error ? error.message : 'the signer key cannot be used',
+        check: 'key',
       },
     }
   }
@@ -347,6 +390,112 @@ function chooseKey(jwt: string, options: TokenCheckOptions): KeyChoice {
 function issuerJwtOf(token: string): string {
   const cut = token.indexOf('~')
   return cut === -1 ? token : token.slice(0, cut)
+}
+
+function signatureData(
+  signatures: readonly VerifiedSignature[],
+  options: TokenCheckOptions,
+  viaDid: boolean,
+) {
+  const issuer = signatures.find((s) => s.role === 'issuer')
+  return {
+    ...(issuer?.verificationMethod?.id !== undefined
+      ? { verificationMethod: issuer.verificationMethod.id }
+      : {}),
+    ...(issuer !== undefined ? { alg: issuer.alg } : {}),
+    keyTime: viaDid ? options.keyTime : 'certificate',
+  }
+}
+
+/**
+ * With the key valid at issuance, a DID deactivated since would still verify its old
+ * credentials: its current document is asked too (a cached resolution).
+ */
+async function deactivatedSince(
+  issuer: string | undefined,
+  options: TokenCheckOptions,
+): Promise<CheckResult | undefined> {
+  if (options.keyTime !== 'issuance' || issuer === undefined || !issuer.startsWith('did:')) return undefined
+  const resolved = await options.resolver.resolve(issuer)
+  const error = resolved.didResolutionMetadata?.error
+  if (error !== undefined) {
+    const code =
+      typeof resolved.didResolutionMetadata.code === 'string'
+        ? resolved.didResolutionMetadata.code
+        : 'RESOLVER_UNAVAILABLE'
+    return fail(
+      'credential/signature',
+      code as VerificationError['code'],
+      `The issuer's DID cannot be resolved now, so whether it was deactivated is unknown: ${describeValue(resolved.didResolutionMetadata.message ?? error, 200)}.`,
+    )
+  }
+  if (resolved.didDocumentMetadata?.deactivated === true) {
+    return fail(
+      'credential/signature',
+      'DID_DEACTIVATED',
+      `The issuer's DID ${describeValue(issuer, 200)} has been deactivated.`,
+    )
+  }
+  return undefined
+}
+
+// ── credentials ──────────────────────────────────────────────────────────────
+
+async function jwtOutcome(
+  result: JwtVcVerificationResult,
+  options: TokenCheckOptions,
+  viaDid: boolean,
+): Promise<CredentialTokenOutcome> {
+  const read = readJwtCredential(result)
+  const format = result.format
+  const issuer = read?.issuer ?? (typeof result.payload?.iss === 'string' ? result.payload.iss : undefined)
+  const base = {
+    ...(format !== undefined ? { format } : {}),
+    ...(issuer !== undefined ? { issuer } : {}),
+    ...(read?.subject !== undefined ? { subject: read.subject } : {}),
+  }
+  if (read === undefined)
+    return { ...base, checks: [earlyFailure(result.errors[0] ?? NOT_VERIFIED, 'credential', 'credential')] }
+  const deactivated = viaDid ? await deactivatedSince(read.issuer, options) : undefined
+  if (deactivated)
+    return { ...base, checks: [pass('credential/format', `A ${read.format} credential.`), deactivated] }
+  const groups = groupErrors(
+    result.errors.filter((e) => e.check !== 'status-entry'),
+    'credential',
+  )
+  const checks: CheckResult[] = [
+    pass('credential/format', `A ${read.format} credential.`),
+    pass(
+      'credential/signature',
+      `Signed by ${describeValue(read.issuer ?? 'its issuer', 200)}.`,
+      signatureData(result.signatures, options, viaDid),
+    ),
+    ...modelChecks(groups, 'Well-formed for its data model.'),
+  ]
+  return { ...base, checks, read }
+}
+
+/** time and data-model (always reported), then any other check core reported. */
+function modelChecks(groups: Map<CheckId, VerificationError[]>, wellFormed: string): CheckResult[] {
+  const checks: CheckResult[] = []
+  const time = groups.get('credential/time')
+  checks.push(
+    time
+      ? failedCheck('credential/time', time, 'Not valid at this time: ')
+      : pass('credential/time', 'Within its validity period.'),
+  )
+  const model = groups.get('credential/data-model')
+  checks.push(
+    model
+      ? failedCheck('credential/data-model', model, 'Malformed: ')
+      : pass('credential/data-model', wellFormed),
+  )
+  for (const [id, errors] of groups) {
+    if (id !== 'credential/time' && id !== 'credential/data-model' && id.startsWith('credential/')) {
+      checks.push(failedCheck(id, errors, ''))
+    }
+  }
+  return checks
 }
 
 async function verifyJwtCredential(
@@ -360,82 +509,58 @@ async function verifyJwtCredential(
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
   })
-  const read = readJwtCredential(result)
-  const format = result.format
-  const issuer = read?.issuer ?? (typeof result.payload?.iss === 'string' ? result.payload.iss : undefined)
-  const base = {
-    ...(format !== undefined ? { format } : {}),
-    ...(issuer !== undefined ? { issuer } : {}),
-    ...(read?.subject !== undefined ? { subject: read.subject } : {}),
-  }
-  if (read === undefined) {
-    // Core stops at the first error before or at the signature: the credential is unread.
-    const error = result.errors[0] ?? { code: 'SIGNATURE_INVALID' as const, message: 'not verified' }
-    return { ...base, checks: [earlyFailure(error, 'credential', 'credential')] }
-  }
-  const groups = groupErrors(result.errors, 'credential')
-  const checks: CheckResult[] = [
-    pass('credential/format', `A ${read.format} credential.`),
-    pass(
-      'credential/signature',
-      `Signed by ${describeValue(read.issuer ?? 'its issuer', 200)}.`,
-      keyTimeData(options),
-    ),
-  ]
-  for (const id of ['credential/time', 'credential/data-model'] as const) {
-    const errors = groups.get(id)
-    checks.push(
-      errors
-        ? failedCheck(id, errors, id === 'credential/time' ? 'Not valid at this time: ' : 'Malformed: ')
-        : pass(
-            id,
-            id === 'credential/time' ? 'Within its validity period.' : 'Well-formed for its data model.',
-          ),
-    )
-  }
-  for (const [id, errors] of groups) {
-    if (id !== 'credential/time' && id !== 'credential/data-model') checks.push(failedCheck(id, errors, ''))
-  }
-  return { ...base, checks, read }
+  return jwtOutcome(result, options, 'resolver' in key)
 }
 
-function sdJwtChecks(result: SdJwtVerificationResult, read: ReadCredential, options: TokenCheckOptions) {
+async function sdJwtOutcome(
+  result: SdJwtVerificationResult,
+  options: TokenCheckOptions,
+  viaDid: boolean,
+  inPresentation: boolean,
+): Promise<CredentialTokenOutcome> {
+  const read = readSdJwtCredential(result)
+  const issuer = typeof result.payload?.iss === 'string' ? result.payload.iss : undefined
+  const base = { format: 'dc+sd-jwt' as const, ...(issuer !== undefined ? { issuer } : {}) }
+  if (read === undefined)
+    return { ...base, checks: [earlyFailure(result.errors[0] ?? NOT_VERIFIED, 'credential', 'credential')] }
+  const deactivated = viaDid ? await deactivatedSince(read.issuer, options) : undefined
+  if (deactivated)
+    return { ...base, checks: [pass('credential/format', 'An SD-JWT VC (dc+sd-jwt).'), deactivated] }
+  // Key binding, nonce and audience are the presentation's checks.
   const groups = groupErrors(
-    result.errors.filter((e) => checkOfCode(e.code, 'credential').startsWith('credential/')),
+    result.errors.filter((e) => e.check !== 'status-entry' && e.check !== 'binding'),
     'credential',
   )
+  const disclosures = groups.get('sd-jwt/disclosures')
+  groups.delete('sd-jwt/disclosures')
   const checks: CheckResult[] = [
     pass('credential/format', 'An SD-JWT VC (dc+sd-jwt).'),
     pass(
       'credential/signature',
       `Signed by ${describeValue(read.issuer ?? 'its issuer', 200)}.`,
-      keyTimeData(options),
+      signatureData(result.signatures, options, viaDid),
     ),
-  ]
-  const time = groups.get('credential/time')
-  checks.push(
-    time
-      ? failedCheck('credential/time', time, 'Not valid at this time: ')
-      : pass('credential/time', 'Within its validity period.'),
-  )
-  const model = groups.get('credential/data-model')
-  checks.push(
-    model
-      ? failedCheck('credential/data-model', model, 'Malformed: ')
-      : pass('credential/data-model', 'Well-formed SD-JWT VC.'),
-  )
-  const format = groups.get('credential/format')
-  if (format) checks.push(failedCheck('credential/format', format, ''))
-  const disclosures = result.errors.filter((e) => DISCLOSURE_CODES.has(e.code))
-  checks.push(
-    disclosures.length > 0
+    ...modelChecks(groups, 'Well-formed SD-JWT VC.'),
+    disclosures
       ? failedCheck('sd-jwt/disclosures', disclosures, 'Disclosures do not match the signed credential: ')
       : pass(
           'sd-jwt/disclosures',
           `${result.disclosures?.length ?? 0} disclosure(s), each signed by the issuer.`,
         ),
-  )
-  return checks
+  ]
+  const keyBinding = result.errors.filter((e) => e.check === 'binding' && e.code.startsWith('KB_'))
+  if (!inPresentation && (result.keyBinding !== undefined || keyBinding.length > 0)) {
+    checks.push(
+      keyBinding.length > 0
+        ? failedCheck('sd-jwt/key-binding', keyBinding, 'The key-binding JWT does not verify: ')
+        : pass('sd-jwt/key-binding', 'The key-binding JWT is signed by the key the credential is bound to.'),
+    )
+  }
+  return { ...base, ...(read.subject !== undefined ? { subject: read.subject } : {}), checks, read }
+}
+
+function sdJwtKeyOptions(key: Exclude<KeyChoice, { error: VerificationError }>) {
+  return 'publicJwk' in key ? { publicJwk: key.publicJwk } : key
 }
 
 async function verifySdJwtCredential(
@@ -446,35 +571,11 @@ async function verifySdJwtCredential(
   if ('error' in key)
     return { format: 'dc+sd-jwt', checks: [earlyFailure(key.error, 'credential', 'credential')] }
   const result = await verifySdJwt(token, {
-    ...('publicJwk' in key ? { issuerJwk: key.publicJwk } : key),
+    ...sdJwtKeyOptions(key),
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
   })
-  return sdJwtOutcome(result, options, undefined)
-}
-
-function sdJwtOutcome(
-  result: SdJwtVerificationResult,
-  options: TokenCheckOptions,
-  presentation: { checks: CheckResult[] } | undefined,
-): CredentialTokenOutcome {
-  const read = readSdJwtCredential(result)
-  const issuer = typeof result.payload?.iss === 'string' ? result.payload.iss : undefined
-  const base = { format: 'dc+sd-jwt' as const, ...(issuer !== undefined ? { issuer } : {}) }
-  if (read === undefined) {
-    const error = result.errors[0] ?? { code: 'SIGNATURE_INVALID' as const, message: 'not verified' }
-    return { ...base, checks: [earlyFailure(error, 'credential', 'credential')] }
-  }
-  const checks = sdJwtChecks(result, read, options)
-  const keyBinding = result.errors.filter((e) => KEY_BINDING_CODES.has(e.code))
-  if (presentation === undefined && (result.keyBinding !== undefined || keyBinding.length > 0)) {
-    checks.push(
-      keyBinding.length > 0
-        ? failedCheck('sd-jwt/key-binding', keyBinding, 'The key-binding JWT does not verify: ')
-        : pass('sd-jwt/key-binding', 'The key-binding JWT is signed by the key the credential is bound to.'),
-    )
-  }
-  return { ...base, ...(read.subject !== undefined ? { subject: read.subject } : {}), checks, read }
+  return sdJwtOutcome(result, options, 'resolver' in key, false)
 }
 
 /** Verifies a credential token's signature, times and data model; never throws for a bad token. */
@@ -507,15 +608,19 @@ async function verifyJwtPresentation(
   token: string,
   options: TokenCheckOptions & PresentationTokenOptions,
 ): Promise<PresentationTokenOutcome> {
-  // maxCredentials: 0: core verifies the presentation alone; the verifier then verifies every
-  // enclosed credential once, with all its checks (core would verify each a second time).
+  // The holder signs now: its key is the current one. Core's verifyJwtVp applies one keyTime
+  // to holder and issuers, so with the issuers' key at issuance (or X.509 keys, picked one by
+  // one) core verifies the presentation alone (maxCredentials 0) and each credential is
+  // verified here.
+  const oneByOne = options.keyFor !== undefined || options.keyTime !== 'now'
   const result = await verifyJwtVp(token, {
     resolver: options.resolver,
+    keyTime: 'now',
     nonce: options.nonce ?? NO_NONCE,
     audience: options.audience ?? NO_AUDIENCE,
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
-    maxCredentials: 0,
+    maxCredentials: oneByOne ? 0 : options.maxCredentials,
   })
   const { format, payload, presentation } = result
   const holder = result.holder
@@ -523,19 +628,20 @@ async function verifyJwtPresentation(
     ...(format !== undefined ? { format } : {}),
     ...(holder !== undefined ? { holder } : {}),
     ...(presentation !== undefined ? { presentation } : {}),
+    keyBound: false,
   }
-  const signatureFailed = payload === undefined || presentation === undefined || isEarly(result.errors)
-  if (signatureFailed) {
-    const error = result.errors[0] ?? { code: 'SIGNATURE_INVALID' as const, message: 'not verified' }
+  const own = result.errors.filter((e) => e.credential === undefined)
+  const early = own.find((e) => e.check === 'format' || e.check === 'key' || e.check === 'signature')
+  if (payload === undefined || presentation === undefined || early !== undefined) {
     return {
       ...base,
-      checks: [earlyFailure(error, 'presentation', 'presentation')],
+      checks: [earlyFailure(early ?? own[0] ?? NOT_VERIFIED, 'presentation', 'presentation')],
       signatureVerified: false,
-      credentialTokens: [],
+      credentials: [],
     }
   }
-  const errors = result.errors.filter((e) => {
-    if (e.code === 'INPUT_TOO_LARGE' && / the limit is 0$/.test(e.message)) return false
+  const errors = own.filter((e) => {
+    if (oneByOne && e.code === 'INPUT_TOO_LARGE' && / the limit is 0$/.test(e.message)) return false
     if (e.code === 'NONCE_MISMATCH' && options.nonce === undefined) return false
     if (e.code === 'AUDIENCE_MISMATCH' && options.audience === undefined) return false
     return true
@@ -551,45 +657,57 @@ async function verifyJwtPresentation(
       ? failedCheck('presentation/time', time, 'The presentation is not valid at this time: ')
       : pass('presentation/time', 'Presented within its validity period.'),
   )
-  const model = groups.get('presentation/data-model')
+  const model = [
+    ...(groups.get('presentation/data-model') ?? []),
+    ...(groups.get('presentation/format') ?? []),
+  ]
   checks.push(
-    model
+    model.length > 0
       ? failedCheck('presentation/data-model', model, 'Malformed presentation: ')
       : pass('presentation/data-model', 'Well-formed presentation.'),
   )
-  checks.push(...nonceAndAudienceChecks(payload?.nonce, payload?.aud, groups, options))
-  const vcs = presentation?.verifiableCredential
-  const items = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
-  const credentialTokens: string[] = []
-  if (items.length > options.maxCredentials) {
-    checks.push(
-      fail(
-        'presentation/data-model',
-        'INPUT_TOO_LARGE',
-        `The presentation encloses ${items.length} credentials; at most ${options.maxCredentials} are verified.`,
-      ),
-    )
-  } else {
-    for (const [i, item] of items.entries()) {
-      const jwt = enclosedJwt(item)
-      if (jwt === undefined) {
-        checks.push(
-          fail(
-            'presentation/data-model',
-            'PRESENTATION_INVALID',
-            `Enclosed credential ${i} is not a credential JWT.`,
-          ),
-        )
-      } else credentialTokens.push(jwt)
+  checks.push(...nonceAndAudienceChecks(payload.nonce, payload.aud, groups, options))
+  let credentials: CredentialTokenOutcome[]
+  if (oneByOne) {
+    const vcs = presentation.verifiableCredential
+    const items = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
+    if (items.length > options.maxCredentials) {
+      checks.push(
+        fail(
+          'presentation/data-model',
+          'INPUT_TOO_LARGE',
+          `The presentation encloses ${items.length} credentials; at most ${options.maxCredentials} are verified.`,
+        ),
+      )
+      credentials = []
+    } else {
+      credentials = await Promise.all(
+        items.map((item) => {
+          const jwt = enclosedJwt(item)
+          return jwt === undefined
+            ? {
+                checks: [
+                  fail(
+                    'credential/format',
+                    'PRESENTATION_INVALID',
+                    'This enclosed credential is not a credential JWT.',
+                  ),
+                ],
+              }
+            : verifyCredentialToken(jwt, options)
+        }),
+      )
     }
+  } else {
+    credentials = await Promise.all(result.credentials.map((c) => jwtOutcome(c, options, true)))
   }
-  const nonce = typeof payload?.nonce === 'string' ? payload.nonce : undefined
-  const exp = numericDate(payload?.exp)
+  const nonce = typeof payload.nonce === 'string' ? payload.nonce : undefined
+  const exp = numericDate(payload.exp)
   return {
     ...base,
     checks,
     signatureVerified: true,
-    credentialTokens,
+    credentials,
     ...(nonce !== undefined
       ? {
           nonce: {
@@ -601,38 +719,10 @@ async function verifyJwtPresentation(
   }
 }
 
-const SIGNATURE_CODES = new Set<CivitasErrorCode>([
-  'SIGNATURE_INVALID',
-  'KEY_NOT_FOUND',
-  'KEY_INVALID',
-  'ALG_KEY_MISMATCH',
-  'UNSUPPORTED_ALG',
-  'UNSUPPORTED_CURVE',
-  'DID_INVALID',
-  'DID_METHOD_UNSUPPORTED',
-  'DID_NOT_FOUND',
-  'DID_DEACTIVATED',
-  'DID_DOCUMENT_INVALID',
-  'RESOLVER_UNAVAILABLE',
-  'INVALID_ARGUMENT',
-])
-
-/**
- * verifyJwtVp returns early, with one error, when the token cannot be read or its signature
- * does not verify; every later error comes with the claims read past it.
- */
-function isEarly(errors: readonly CoreError[]): boolean {
-  const [error] = errors
-  if (errors.length !== 1 || error === undefined) return false
-  if (SIGNATURE_CODES.has(error.code)) return true
-  if (error.code === 'CLAIM_INVALID') return /signer DID/.test(error.message)
-  return FORMAT_CODES.has(error.code) && !/ the limit is 0$/.test(error.message)
-}
-
 function nonceAndAudienceChecks(
   nonce: unknown,
   aud: unknown,
-  groups: Map<CheckId, CoreError[]>,
+  groups: Map<CheckId, VerificationError[]>,
   options: PresentationTokenOptions,
 ): CheckResult[] {
   const checks: CheckResult[] = []
@@ -671,42 +761,35 @@ function nonceAndAudienceChecks(
   return checks
 }
 
+/** Core's default KB-JWT age limit: a KB-JWT older than this is refused, so its nonce need not be kept longer. */
+const KB_MAX_AGE_SECONDS = 300
+
 async function verifySdJwtPresentation(
   token: string,
   options: TokenCheckOptions & PresentationTokenOptions,
 ): Promise<PresentationTokenOutcome> {
+  const none = { format: 'dc+sd-jwt' as const, checks: [], signatureVerified: false, keyBound: true }
   const key = chooseKey(issuerJwtOf(token), options)
   if ('error' in key) {
-    const checks = [earlyFailure(key.error, 'credential', 'credential')]
     return {
-      format: 'dc+sd-jwt',
-      checks: [],
-      signatureVerified: false,
-      credentialTokens: [],
-      sdJwtCredential: { format: 'dc+sd-jwt', checks },
+      ...none,
+      credentials: [{ format: 'dc+sd-jwt', checks: [earlyFailure(key.error, 'credential', 'credential')] }],
     }
   }
   const result = await verifySdJwt(token, {
-    ...('publicJwk' in key ? { issuerJwk: key.publicJwk } : key),
+    ...sdJwtKeyOptions(key),
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
     requireKeyBinding: true,
     ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
     ...(options.audience !== undefined ? { audience: options.audience } : {}),
   })
-  const credential = sdJwtOutcome(result, options, { checks: [] })
-  if (credential.read === undefined) {
-    return {
-      format: 'dc+sd-jwt',
-      checks: [],
-      signatureVerified: false,
-      credentialTokens: [],
-      sdJwtCredential: credential,
-    }
-  }
-  const keyBindingErrors = result.errors.filter((e) => KEY_BINDING_CODES.has(e.code))
+  const credential = await sdJwtOutcome(result, options, 'resolver' in key, true)
+  if (credential.read === undefined) return { ...none, credentials: [credential] }
+  const binding = result.errors.filter((e) => e.check === 'binding')
+  const keyBindingErrors = binding.filter((e) => e.code.startsWith('KB_'))
   const groups = groupErrors(
-    result.errors.filter((e) => e.code === 'NONCE_MISMATCH' || e.code === 'AUDIENCE_MISMATCH'),
+    binding.filter((e) => !e.code.startsWith('KB_')),
     'presentation',
   )
   const bound = result.keyBinding !== undefined && keyBindingErrors.length === 0
@@ -718,26 +801,22 @@ async function verifySdJwtPresentation(
         : fail('sd-jwt/key-binding', 'KB_JWT_INVALID', 'The key-binding JWT could not be checked.'),
   ]
   // Nonce and audience live in the KB-JWT: they were only checked if it verified.
-  const kbPayload = result.keyBinding?.payload as Record<string, unknown> | undefined
-  if (bound || groups.size > 0) {
+  const kbPayload = result.keyBinding?.payload
+  if (bound || groups.size > 0)
     checks.push(...nonceAndAudienceChecks(kbPayload?.nonce, kbPayload?.aud, groups, options))
-  }
   const nonce = typeof kbPayload?.nonce === 'string' ? kbPayload.nonce : undefined
   const iat = numericDate(kbPayload?.iat)
   return {
     format: 'dc+sd-jwt',
     checks,
     signatureVerified: bound,
-    credentialTokens: [],
-    sdJwtCredential: credential,
+    keyBound: true,
+    credentials: [credential],
     ...(nonce !== undefined && iat !== undefined
       ? { nonce: { value: nonce, acceptedUntil: iat + KB_MAX_AGE_SECONDS + options.clockSkewSeconds } }
       : {}),
   }
 }
-
-/** Core's default KB-JWT age limit: a KB-JWT older than this is refused, so its nonce need not be kept longer. */
-const KB_MAX_AGE_SECONDS = 300
 
 /** Verifies a presentation token (JWT VP or SD-JWT VC with KB-JWT); never throws for a bad token. */
 export async function verifyPresentationToken(
@@ -760,6 +839,15 @@ export interface VerifiedBitstringList {
   readonly validUntil?: number
 }
 
+/** A list token's failure as one CivitasError: the first error's code, every message. */
+function listFailure(errors: readonly VerificationError[], what: string): CivitasError {
+  const [first] = errors
+  return new CivitasError(
+    first?.code ?? 'STATUS_LIST_INVALID',
+    `the ${what} does not verify: ${errors.map((e) => e.message).join('; ') || 'no reason given'}`,
+  )
+}
+
 /**
  * Verifies a W3C status-list credential JWT (signature through the issuer's DID, times,
  * data model) and returns its list members. Throws a CivitasError when it does not verify.
@@ -774,13 +862,7 @@ export async function verifyBitstringListCredential(
     clockSkewSeconds: options.clockSkewSeconds,
   })
   const credential = result.credential
-  if (!result.verified || credential === undefined) {
-    const [error] = result.errors
-    throw new CivitasError(
-      error?.code ?? 'STATUS_LIST_INVALID',
-      `the status list credential does not verify: ${error?.message ?? 'no reason given'}`,
-    )
-  }
+  if (!result.verified || credential === undefined) throw listFailure(result.errors, 'status list credential')
   const types = typesOf(credential)
   const type = types.includes('BitstringStatusListCredential')
     ? 'BitstringStatusListCredential'
@@ -822,12 +904,15 @@ export async function verifyTokenStatusList(
   uri: string,
   options: Omit<TokenCheckOptions, 'keyTime'>,
 ): Promise<VerifiedTokenStatusList> {
-  const { payload, list } = await verifyStatusListToken(jwt, {
+  const result = await verifyStatusListToken(jwt, {
     resolver: options.resolver,
     uri,
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
   })
+  const { payload, list } = result
+  if (!result.verified || payload === undefined || list === undefined)
+    throw listFailure(result.errors, 'Status List Token')
   const ttl = numericDate(payload.ttl)
   const exp = numericDate(payload.exp)
   return {

@@ -543,21 +543,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
     }
     const credentials: CredentialVerificationResult[] = []
     const credentialChecks: CheckResult[] = []
-    const outcomes: CredentialTokenOutcome[] = presented.sdJwtCredential
-      ? [presented.sdJwtCredential]
-      : presented.signatureVerified
-        ? await Promise.all(
-            presented.credentialTokens.map((jwt) =>
-              verifyCredentialToken(jwt, {
-                resolver: env.resolver,
-                now,
-                clockSkewSeconds: settings.skew,
-                keyTime: settings.keyTime,
-                ...(keyFor ? { keyFor } : {}),
-              }),
-            ),
-          )
-        : []
+    const outcomes: readonly CredentialTokenOutcome[] = presented.credentials
     const completed = await Promise.all(
       outcomes.map((outcome) => completeCredential(outcome, env, now, context)),
     )
@@ -567,7 +553,7 @@ export function createVerifier(options: VerifierOptions = {}): Verifier {
         own.splice(
           outcome.checks.length,
           0,
-          presented.sdJwtCredential
+          presented.keyBound
             ? checkKeyBinding(outcome.read, presented.signatureVerified)
             : checkSubjectBinding(presented.holder, outcome.read),
         )

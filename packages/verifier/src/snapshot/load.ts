@@ -90,7 +90,7 @@ export async function loadTrustSnapshot(
     const decoded = decodeJws(file.signature)
     if (decoded.header.typ !== SNAPSHOT_JWS_TYP)
       throw invalid(`the snapshot signature is not a ${SNAPSHOT_JWS_TYP}`)
-    await verifyDecodedJws(decoded, file.signature, options.publicKey)
+    await verifyDecodedJws(decoded, options.publicKey)
     claims = parseJwtClaims(decoded.payload)
   } catch (error) {
     if (error instanceof CivitasError && error.code === 'SNAPSHOT_INVALID') throw error
