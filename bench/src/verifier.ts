@@ -140,7 +140,8 @@ try {
       listId: '1',
     },
   })
-  const now = Math.floor(Date.now() / 1000)
+  // Issued now: after the keys were published (the key valid at issuance signs).
+  const issuedAt = () => Math.floor(Date.now() / 1000)
   const diploma = (index: number, signer = universitySigner) =>
     issueJwtVc(
       {
@@ -148,12 +149,12 @@ try {
         id: `urn:uuid:${crypto.randomUUID()}`,
         type: ['VerifiableCredential', 'VerifiableDiploma'],
         issuer: universityDid,
-        issuanceDate: new Date((now - 60) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        issuanceDate: new Date(issuedAt() * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
         credentialSubject: { id: holderDid, degree: 'MSc' },
         credentialStatus: statusEntry(index),
         credentialSchema: { id: 'urn:civitas:bench:diploma', type: 'JsonSchema' },
       },
-      { format: 'jwt_vc_json', signer, iat: now - 60 },
+      { format: 'jwt_vc_json', signer, iat: issuedAt() },
     )
   const nonce = 'bench-nonce'
   const audience = 'https://border.example'

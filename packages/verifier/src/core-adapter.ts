@@ -12,12 +12,14 @@ import {
   CivitasError,
   type KeyTime as CoreKeyTime,
   type StatusEntry as CoreStatusEntry,
+  createLruCache,
   decodeJws,
   describeValue,
   isXsdDateTime,
   type Jwk,
   type JwsHeader,
   type JwtVcVerificationResult,
+  type LruCache,
   parseJwtClaims,
   type SdJwtVerificationResult,
   type StatusList,
@@ -407,6 +409,12 @@ function signatureData(
   }
 }
 
+// Per resolver, the issuer DIDs seen active in the last few seconds: most verifications meet
+// the same few issuers, and a deactivation is then seen within this time (a failure or a
+// deactivation itself is never remembered).
+const stillActive = new WeakMap<Resolvable, LruCache<true>>()
+const STILL_ACTIVE_TTL_MS = 5_000
+
 /**
  * With the key valid at issuance, a DID deactivated since would still verify its old
  * credentials: its current document is asked too (a cached resolution).
@@ -416,6 +424,13 @@ async function deactivatedSince(
   options: TokenCheckOptions,
 ): Promise<CheckResult | undefined> {
   if (options.keyTime !== 'issuance' || issuer === undefined || !issuer.startsWith('did:')) return undefined
+  let active = stillActive.get(options.resolver)
+  if (active === undefined) {
+    active = createLruCache<true>({ maxEntries: 1_024 })
+    stillActive.set(options.resolver, active)
+  }
+  const cacheable = issuer.length <= 512
+  if (cacheable && active.get(issuer)) return undefined
   const resolved = await options.resolver.resolve(issuer)
   const error = resolved.didResolutionMetadata?.error
   if (error !== undefined) {
@@ -436,6 +451,7 @@ async function deactivatedSince(
       `The issuer's DID ${describeValue(issuer, 200)} has been deactivated.`,
     )
   }
+  if (cacheable) active.set(issuer, true, STILL_ACTIVE_TTL_MS)
   return undefined
 }
 
