@@ -98,6 +98,21 @@ export type CivitasErrorCode =
   | 'SCHEMA_VALIDATION_FAILED'
   | 'ALREADY_SUSPENDED'
   | 'NOT_SUSPENDED'
+  // ── verifier: checks beyond the token itself ─────────────────────────
+  | 'CREDENTIAL_REVOKED'
+  | 'CREDENTIAL_SUSPENDED'
+  | 'STATUS_UNAVAILABLE'
+  | 'ISSUER_NOT_TRUSTED'
+  | 'CERTIFICATE_INVALID'
+  | 'TRUST_UNAVAILABLE'
+  | 'SCHEMA_INVALID'
+  | 'SCHEMA_UNAVAILABLE'
+  | 'SCHEMA_HASH_MISMATCH'
+  | 'HOLDER_BINDING_INVALID'
+  | 'NONCE_REPLAYED'
+  | 'CHECK_FAILED'
+  | 'SNAPSHOT_INVALID'
+  | 'SNAPSHOT_STALE'
 
 export interface CivitasErrorOptions {
   /** The error this one was raised for (a dependency's error, a failed fetch...). */
