@@ -3,7 +3,7 @@ import { CivitasError, describeValue } from '../errors/index.js'
 import { hasOwn, isRecord } from '../guards/index.js'
 import type { Jwk } from '../keys/algorithms.js'
 import { publicKeyObject } from '../keys/jwk.js'
-import { COORDINATE_BYTES, decodeEcPoint, isWeierstrassCrv } from './curves.js'
+import { isWeierstrassCrv } from './curves.js'
 import { keyError } from './resolution.js'
 
 /** A public JWK (kty + curve members, no private members). */
@@ -44,22 +44,12 @@ function decodeCoordinate(value: unknown, member: string, length: number): Uint8
   return bytes
 }
 
-function decodeRsaMember(value: unknown, member: string): Uint8Array {
-  if (typeof value !== 'string' || value.length === 0) {
-    throw keyError('KEY_INVALID', 'invalidPublicKey', `RSA JWK member "${member}" must be a base64url string`)
-  }
-  try {
-    return base64urlDecode(value, `JWK member "${member}"`)
-  } catch (cause) {
-    throw keyError('KEY_INVALID', 'invalidPublicKey', `RSA JWK member "${member}" is not base64url`, cause)
-  }
-}
-
 /**
- * A key Civitas verifies with is validated where every verification validates it,
- * keys/jwk.ts (members, lengths, on the curve, Ed25519 not of small order), which also caches
- * the platform key it becomes: a JWK read from a DID document on every verification is
- * validated once. Its errors get the DID Resolution error name they stand for.
+ * A key Civitas verifies with is validated where every verification validates it, and only
+ * there: keys/jwk.ts (members, lengths, on the curve, Ed25519 not of small order, RSA modulus
+ * and exponent, P-521 included), which also caches the platform key it becomes: a JWK read
+ * from a DID document on every verification is validated once. Its errors get the DID
+ * Resolution error name they stand for.
  */
 function checkSigningKey(publicJwk: PublicJwk): PublicJwk {
   try {
@@ -70,7 +60,9 @@ function checkSigningKey(publicJwk: PublicJwk): PublicJwk {
     if (cause instanceof CivitasError && cause.code === 'UNSUPPORTED_CURVE') {
       throw keyError('UNSUPPORTED_CURVE', 'unsupportedPublicKeyType', message, cause)
     }
-    const length = cause instanceof CivitasError && cause.details?.expected !== undefined
+    const length =
+      cause instanceof CivitasError &&
+      (cause.details?.expected !== undefined || cause.details?.bits !== undefined)
     throw keyError('KEY_INVALID', length ? 'invalidPublicKeyLength' : 'invalidPublicKey', message, cause)
   }
 }
@@ -93,15 +85,7 @@ export function assertPublicJwk(value: unknown): PublicJwk {
     }
   }
   const { kty, crv, x, y } = value
-  if (kty === 'RSA') {
-    const n = decodeRsaMember(value.n, 'n')
-    const e = decodeRsaMember(value.e, 'e')
-    // RFC 7518 §6.3.1.1 / §3.3: a 2048-bit minimum for RSA keys used with JWS.
-    if (n.length < 256)
-      throw keyError('KEY_INVALID', 'invalidPublicKeyLength', 'RSA modulus must be >= 2048 bits')
-    if (e.length === 0) throw keyError('KEY_INVALID', 'invalidPublicKey', 'RSA exponent must not be empty')
-    return { kty: 'RSA', n: value.n as string, e: value.e as string }
-  }
+  if (kty === 'RSA') return checkSigningKey({ kty: 'RSA', n: value.n as string, e: value.e as string })
   if (kty === 'OKP') {
     if (crv !== 'Ed25519' && crv !== 'X25519') {
       throw keyError(
@@ -124,16 +108,7 @@ export function assertPublicJwk(value: unknown): PublicJwk {
         `unsupported EC curve ${describeValue(crv)}`,
       )
     }
-    const publicJwk: PublicJwk = { kty: 'EC', crv, x: x as string, y: y as string }
-    if (crv !== 'P-521') return checkSigningKey(publicJwk)
-    // P-521 is not a curve keys/jwk.ts signs with: its point is checked on the DID side.
-    const size = COORDINATE_BYTES[crv]
-    const point = new Uint8Array(1 + 2 * size)
-    point[0] = 0x04
-    point.set(decodeCoordinate(x, 'x', size), 1)
-    point.set(decodeCoordinate(y, 'y', size), 1 + size)
-    decodeEcPoint(crv, point)
-    return publicJwk
+    return checkSigningKey({ kty: 'EC', crv, x: x as string, y: y as string })
   }
   throw keyError(
     'UNSUPPORTED_CURVE',
