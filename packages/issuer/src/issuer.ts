@@ -1,17 +1,11 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
-import { CivitasError, describeValue, type Signer } from '@civitas/core'
+import { CivitasError, describeValue, isRecord, type Signer } from '@civitas/core'
 import { MIN_STATUS_LIST_LENGTH } from '@civitas/registry-contracts'
 import { openStore, type Store, type StoreTarget } from '@civitas/store'
 import { type Allocation, allocateIndex, type StatusPurpose } from './allocate.js'
 import { connectIssuerChain, type IssuerChain, type IssuerChainOptions } from './chain.js'
-import {
-  assertIssueFormat,
-  type IssueInput,
-  type LocatedStatus,
-  signCredential,
-  statusListUrl,
-} from './credential.js'
-import { isRecord } from './guards.js'
+import { type IssueInput, type LocatedStatus, signCredential, statusListUrl } from './credential.js'
+import { assertIssueFormat } from './formats.js'
 import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
 import { type IssuerTables, issuerMigrations } from './schema.js'
 import {
@@ -21,7 +15,15 @@ import {
   type StatusListContext,
   type StatusListFormat,
 } from './status-list.js'
-import { type CredentialTemplate, findTemplate, templateForType } from './templates.js'
+import {
+  BUILT_IN_TEMPLATES,
+  type CredentialTemplate,
+  findTemplate,
+  renderTemplate,
+  type TemplateDefinition,
+  templateForType,
+  templateRegistry,
+} from './templates/index.js'
 
 export interface StatusListOptions {
   /** Entries per on-chain list; at least 131,072 (herd privacy). Default 131,072. */
@@ -43,7 +45,8 @@ export interface CreateIssuerOptions {
   /** A store URL (`sqlite:/path/issuer.db`, `postgres://…`) or an open Store. Default `sqlite:./.civitas/issuer.db`. */
   store?: StoreTarget | Store
   statusLists: StatusListOptions
-  templates?: readonly CredentialTemplate[]
+  /** Your own templates (`defineTemplate`), next to the built-in `diploma` and `pid`; one with a built-in's id replaces it. */
+  templates?: readonly (CredentialTemplate | TemplateDefinition)[]
   /** Pending changes are flushed every this many ms (0: never on a timer). Default 60,000. */
   flushIntervalMs?: number
   /** ... and as soon as this many are pending. Default 1,000. */
@@ -167,7 +170,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   const secret = await loadSecret(store)
   const hashId = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
   const chain = connectIssuerChain(options.chain)
-  const templates = new Map((options.templates ?? []).map((t) => [t.name, t]))
+  const templates = templateRegistry(BUILT_IN_TEMPLATES, options.templates)
   const onChain = new Set<number>()
 
   async function ensureOnChain(allocation: Allocation): Promise<void> {
@@ -237,7 +240,12 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     assertIssueFormat(input.format)
     const template =
       input.template !== undefined ? findTemplate(templates, input.template) : templateForType(input.type)
-    if (!isRecord(input.claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
+    if (input.template !== undefined && input.type !== undefined && input.type !== template.type) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        `type ${describeValue(input.type)} is not the type of template ${describeValue(template.id)} (${template.type})`,
+      )
+    }
     if (
       input.subject !== undefined &&
       (typeof input.subject !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(input.subject))
@@ -257,6 +265,15 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     const wanted: StatusPurpose[] =
       input.format === 'dc+sd-jwt' ? purposes.filter((p) => p === 'revocation') : [...purposes]
     const fresh = { id: `urn:uuid:${randomUUID()}`, issuedAt: new Date() }
+    // Claims are checked and built before anything is allocated: bad claims cost no index.
+    const render = (issuedAt: Date) =>
+      renderTemplate(template, input.claims, {
+        format: input.format,
+        issuer: options.did,
+        ...(input.subject !== undefined ? { subject: input.subject } : {}),
+        issuedAt,
+      })
+    let rendered = render(fresh.issuedAt)
     const allocated = await store.transaction(
       async (trx) => {
         if (key !== undefined) {
@@ -319,6 +336,8 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         })
       if (row.token !== null)
         return { id, token: row.token, status: await locate(allocations, row.format as IssueInput['format']) }
+      // Allocated before a crash, never signed: build it as of its recorded issuance.
+      rendered = render(issuedAt)
     } else {
       allocations = allocated.allocations!
     }
@@ -329,7 +348,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
       signer: options.signer,
       id,
       issuedAt,
-      template,
+      rendered,
       statuses: status,
     })
     if (key !== undefined) {
