@@ -43,6 +43,7 @@ const issuer = await createIssuer({
   store: config.store,
   statusLists: { baseUrl: config.baseUrl, purposes: ['revocation', 'suspension'] },
   flushIntervalMs: 0,
+  checks: { accreditation: false },
   instanceId: config.instanceId ?? `child-${process.pid}`,
   hooks: {
     beforeSend: () => {

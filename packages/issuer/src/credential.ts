@@ -5,6 +5,7 @@ import {
   issueJwtVc,
   issueSdJwtVc,
   type Jwk,
+  type SdJwtVcInput,
   type Signer,
   VCDM_1_1_CONTEXT,
   VCDM_2_0_CONTEXT,
@@ -92,8 +93,17 @@ function xsd(date: Date): string {
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
-/** Builds and signs the credential; the status indices are already durably allocated. */
-export async function signCredential(input: IssueInput, ctx: SignContext): Promise<string> {
+/** An unsigned credential: what will be signed, and what a verifier's schema check will read. */
+export type BuiltCredential =
+  | { format: 'dc+sd-jwt'; sdJwtVc: SdJwtVcInput; instance: Record<string, unknown> }
+  | {
+      format: 'jwt_vc_json' | 'vc+jwt'
+      credential: Record<string, unknown>
+      instance: Record<string, unknown>
+    }
+
+/** Builds the credential (W3C object or SD-JWT VC input) around its status entries, unsigned. */
+export function buildCredential(input: IssueInput, ctx: Omit<SignContext, 'signer'>): BuiltCredential {
   const { rendered, statuses } = ctx
   const { claims } = rendered
   const validFrom = toDate(input.validFrom, 'validFrom') ?? ctx.issuedAt
@@ -101,37 +111,36 @@ export async function signCredential(input: IssueInput, ctx: SignContext): Promi
   if (validUntil && validUntil.getTime() < validFrom.getTime()) {
     throw new CivitasError('TIME_ORDER_INVALID', 'validUntil is before validFrom')
   }
-  const kid = ctx.signer.kid
   if (input.format === 'dc+sd-jwt') {
     const revocation = statuses.find((s) => s.purpose === 'revocation')
-    return issueSdJwtVc(
-      {
-        vct: rendered.vct,
-        iss: ctx.did,
-        claims,
-        disclosable: rendered.disclosable,
-        ...(input.holderKey ? { cnf: { jwk: input.holderKey } } : {}),
-        ...(revocation
-          ? {
-              status: {
-                // The on-chain location travels next to idx/uri (BRIEF-STATUS-SHAPE.md); core passes it through.
-                status_list: {
-                  idx: revocation.index,
-                  uri: revocation.url,
-                  statusChain: revocation.chain,
-                } as {
-                  idx: number
-                  uri: string
-                },
+    const sdJwtVc: SdJwtVcInput = {
+      vct: rendered.vct,
+      iss: ctx.did,
+      claims,
+      disclosable: rendered.disclosable,
+      ...(input.holderKey ? { cnf: { jwk: input.holderKey } } : {}),
+      ...(revocation
+        ? {
+            status: {
+              // The on-chain location travels next to idx/uri (BRIEF-STATUS-SHAPE.md); core passes it through.
+              status_list: {
+                idx: revocation.index,
+                uri: revocation.url,
+                statusChain: revocation.chain,
+              } as {
+                idx: number
+                uri: string
               },
-            }
-          : {}),
-        iat: seconds(ctx.issuedAt),
-        nbf: seconds(validFrom),
-        ...(validUntil ? { exp: seconds(validUntil) } : {}),
-      },
-      { signer: ctx.signer, ...(kid !== undefined ? { kid } : {}) },
-    )
+            },
+          }
+        : {}),
+      iat: seconds(ctx.issuedAt),
+      nbf: seconds(validFrom),
+      ...(validUntil ? { exp: seconds(validUntil) } : {}),
+    }
+    // What a verifier reads once every claim is disclosed.
+    const { claims: _, disclosable: __, ...token } = sdJwtVc
+    return { format: 'dc+sd-jwt', sdJwtVc, instance: { ...token, ...claims } }
   }
   const entries = w3cStatusEntries(statuses)
   const subject = { ...(input.subject !== undefined ? { id: input.subject } : {}), ...claims }
@@ -163,12 +172,20 @@ export async function signCredential(input: IssueInput, ctx: SignContext): Promi
           ...status,
           ...(rendered.credentialSchema ? { credentialSchema: rendered.credentialSchema } : {}),
         }
-  if (!isRecord(credential.credentialSubject))
-    throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
-  return issueJwtVc(credential, {
-    format: input.format,
+  return { format: input.format, credential, instance: credential }
+}
+
+/** Builds and signs the credential; the status indices are already durably allocated. */
+export async function signCredential(input: IssueInput, ctx: SignContext): Promise<string> {
+  const built = buildCredential(input, ctx)
+  const kid = ctx.signer.kid
+  if (built.format === 'dc+sd-jwt') {
+    return issueSdJwtVc(built.sdJwtVc, { signer: ctx.signer, ...(kid !== undefined ? { kid } : {}) })
+  }
+  return issueJwtVc(built.credential, {
+    format: built.format,
     signer: ctx.signer,
     ...(kid !== undefined ? { kid } : {}),
-    ...(input.format === 'jwt_vc_json' ? { iat: seconds(ctx.issuedAt) } : {}),
+    ...(built.format === 'jwt_vc_json' ? { iat: seconds(ctx.issuedAt) } : {}),
   })
 }

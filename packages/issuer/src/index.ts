@@ -1,11 +1,14 @@
 // The public surface of @civitas/issuer.
 export type { Allocation, StatusPurpose } from './allocate.js'
 export type { IssuerChainOptions, StatusChain } from './chain.js'
+export type { AccreditationCheckOptions } from './checks/accreditation.js'
+export type { SchemaCheckOptions } from './checks/schema.js'
 export { type IssueInput, type LocatedStatus, statusListUrl } from './credential.js'
 export { ISSUE_FORMATS, type IssueFormat } from './formats.js'
 export {
   type CreateIssuerOptions,
   createIssuer,
+  type IssueChecksOptions,
   type IssueResult,
   type Issuer,
   type StatusListOptions,

@@ -4,7 +4,15 @@ import { MIN_STATUS_LIST_LENGTH } from '@civitas/registry-contracts'
 import { openStore, type Store, type StoreTarget } from '@civitas/store'
 import { type Allocation, allocateIndex, type StatusPurpose } from './allocate.js'
 import { connectIssuerChain, type IssuerChain, type IssuerChainOptions } from './chain.js'
-import { type IssueInput, type LocatedStatus, signCredential, statusListUrl } from './credential.js'
+import { type AccreditationCheckOptions, createAccreditationCheck } from './checks/accreditation.js'
+import { createSchemaCheck, type SchemaCheckOptions } from './checks/schema.js'
+import {
+  buildCredential,
+  type IssueInput,
+  type LocatedStatus,
+  signCredential,
+  statusListUrl,
+} from './credential.js'
 import { assertIssueFormat } from './formats.js'
 import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
 import { type IssuerTables, issuerMigrations } from './schema.js'
@@ -62,8 +70,26 @@ export interface CreateIssuerOptions {
   flushLeaseMs?: number
   /** Transaction attempts for allocations (PostgreSQL retries serialization failures). Default 50. */
   transactionAttempts?: number
+  /** What `issue` checks before anything is allocated or signed. */
+  checks?: IssueChecksOptions
   /** @internal test seam for crash tests. */
   hooks?: { beforeSend?(): void | Promise<void>; afterReceipt?(): void | Promise<void> }
+}
+
+export interface IssueChecksOptions {
+  /**
+   * The issuer's own accreditation in the TrustedIssuersRegistry covers the credential's
+   * types (ACCREDITATION_SCOPE_EXCEEDED / ACCREDITATION_INACTIVE otherwise). Default on, which
+   * needs a did:ethr issuer on the registries' network: pass `false` for a did:key, did:jwk or
+   * did:web issuer, which holds no accreditation.
+   */
+  accreditation?: boolean | AccreditationCheckOptions
+  /**
+   * The credential fits the JSON Schema registered in the SchemaRegistry for its
+   * `credentialSchema` (W3C) or `vct` (SD-JWT VC), hash checked (SCHEMA_INVALID,
+   * SCHEMA_UNAVAILABLE, SCHEMA_HASH_MISMATCH, as the verifier). Default on.
+   */
+  schema?: boolean | SchemaCheckOptions
 }
 
 export interface IssueResult {
@@ -121,6 +147,19 @@ function checkOptions(
   if (!isRecord(options.chain) || !isRecord(options.chain.manifest) || !isRecord(options.chain.txSigner)) {
     throw new CivitasError('INVALID_ARGUMENT', 'chain must be { manifest, txSigner, rpcUrl | provider }')
   }
+  if (
+    options.checks !== undefined &&
+    (!isRecord(options.checks) ||
+      (![undefined, true, false].includes(options.checks.accreditation as never) &&
+        !isRecord(options.checks.accreditation)) ||
+      (![undefined, true, false].includes(options.checks.schema as never) &&
+        !isRecord(options.checks.schema)))
+  ) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'checks must be { accreditation?: boolean | options, schema?: boolean | options }',
+    )
+  }
   const lists = options.statusLists
   if (!isRecord(lists) || typeof lists.baseUrl !== 'string' || !/^https?:\/\/[^/]/.test(lists.baseUrl)) {
     throw new CivitasError('INVALID_ARGUMENT', 'statusLists.baseUrl must be an http(s) URL')
@@ -155,6 +194,26 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   const { size, purposes, ttlSeconds } = checkOptions(options)
   const baseUrl = options.statusLists.baseUrl.replace(/\/+$/, '')
   const attempts = options.transactionAttempts ?? 50
+  // Clients and checks first: a configuration they refuse opens no store.
+  const chain = connectIssuerChain(options.chain)
+  const checks = options.checks ?? {}
+  const accreditationCheck =
+    checks.accreditation === false
+      ? undefined
+      : createAccreditationCheck(
+          options.did,
+          chain,
+          options.chain,
+          checks.accreditation === true || checks.accreditation === undefined ? {} : checks.accreditation,
+        )
+  const schemaCheck =
+    checks.schema === false
+      ? undefined
+      : createSchemaCheck(
+          chain,
+          options.chain,
+          checks.schema === true || checks.schema === undefined ? {} : checks.schema,
+        )
   const ownsStore =
     options.store === undefined || typeof options.store === 'string' || !('transaction' in options.store)
   const store: Store<IssuerTables> = ownsStore
@@ -169,7 +228,6 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   if (!ownsStore) await store.migrate(issuerMigrations)
   const secret = await loadSecret(store)
   const hashId = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
-  const chain = connectIssuerChain(options.chain)
   const templates = templateRegistry(BUILT_IN_TEMPLATES, options.templates)
   const onChain = new Set<number>()
 
@@ -274,6 +332,31 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         issuedAt,
       })
     let rendered = render(fresh.issuedAt)
+    // Never issue what a verifier will refuse: accreditation and schema, before any index is drawn.
+    await accreditationCheck?.assertCovers(
+      input.format === 'dc+sd-jwt' ? [rendered.vct] : ['VerifiableCredential', ...rendered.types],
+    )
+    if (schemaCheck) {
+      // The entries' shape is known before allocation; list 1, index 0 stand in for the drawn ones.
+      const stand = await Promise.all(
+        wanted.map(async (purpose) => ({
+          purpose,
+          listId: 1,
+          index: 0,
+          url: statusListUrl(baseUrl, 1, purpose, input.format),
+          chain: await chain.statusChain(1),
+        })),
+      )
+      await schemaCheck.assertFits(
+        buildCredential(input, {
+          did: options.did,
+          id: fresh.id,
+          issuedAt: fresh.issuedAt,
+          rendered,
+          statuses: stand,
+        }),
+      )
+    }
     const allocated = await store.transaction(
       async (trx) => {
         if (key !== undefined) {
