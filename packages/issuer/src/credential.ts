@@ -1,7 +1,6 @@
 import {
   CivitasError,
   describeValue,
-  isRecord,
   issueJwtVc,
   issueSdJwtVc,
   type Jwk,

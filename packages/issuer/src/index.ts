@@ -1,5 +1,12 @@
 // The public surface of @civitas/issuer.
 export type { Allocation, StatusPurpose } from './allocate.js'
+export type {
+  IssueBatchOptions,
+  IssueBatchProgress,
+  IssueBatchResult,
+  IssueBatchRow,
+  IssueBatchRowResult,
+} from './batch.js'
 export type { IssuerChainOptions, StatusChain } from './chain.js'
 export type { AccreditationCheckOptions } from './checks/accreditation.js'
 export type { SchemaCheckOptions } from './checks/schema.js'

@@ -3,6 +3,7 @@ import { CivitasError, describeValue, isRecord, type Signer } from '@civitas/cor
 import { MIN_STATUS_LIST_LENGTH } from '@civitas/registry-contracts'
 import { openStore, type Store, type StoreTarget } from '@civitas/store'
 import { type Allocation, allocateIndex, type StatusPurpose } from './allocate.js'
+import { type IssueBatchOptions, type IssueBatchResult, type IssueBatchRow, runIssueBatch } from './batch.js'
 import { connectIssuerChain, type IssuerChain, type IssuerChainOptions } from './chain.js'
 import { type AccreditationCheckOptions, createAccreditationCheck } from './checks/accreditation.js'
 import { createSchemaCheck, type SchemaCheckOptions } from './checks/schema.js'
@@ -97,11 +98,18 @@ export interface IssueResult {
   token: string
   /** The status indices the credential carries. */
   status: LocatedStatus[]
+  /** True when the idempotency key had been issued before: the stored credential, nothing new allocated. */
+  resumed: boolean
 }
 
 export interface Issuer {
   readonly did: string
   issue(input: IssueInput): Promise<IssueResult>
+  /** Issues many rows (bounded concurrency, progress); resumable after a crash by each row's key. */
+  issueBatch(
+    rows: Iterable<IssueBatchRow> | AsyncIterable<IssueBatchRow>,
+    options?: IssueBatchOptions,
+  ): Promise<IssueBatchResult>
   revoke(id: string): Promise<void>
   suspend(id: string): Promise<void>
   reinstate(id: string): Promise<void>
@@ -293,7 +301,23 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     if (queueSize > 0 && (await pendingCount(store)) >= queueSize) autoFlush()
   }
 
-  async function issue(input: IssueInput): Promise<IssueResult> {
+  // Issuances of one idempotency key in this process run one after the other: the second
+  // finds the first's stored row instead of signing the same allocation a second time.
+  const issuingKeys = new Map<string, Promise<unknown>>()
+  function issue(input: IssueInput): Promise<IssueResult> {
+    const key = isRecord(input) ? input.idempotencyKey : undefined
+    if (typeof key !== 'string') return issueOnce(input)
+    const previous = issuingKeys.get(key)
+    const run = previous ? previous.then(() => issueOnce(input)) : issueOnce(input)
+    const settled = run.catch(() => undefined)
+    issuingKeys.set(key, settled)
+    void settled.then(() => {
+      if (issuingKeys.get(key) === settled) issuingKeys.delete(key)
+    })
+    return run
+  }
+
+  async function issueOnce(input: IssueInput): Promise<IssueResult> {
     if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'issue input must be an object')
     assertIssueFormat(input.format)
     const template =
@@ -418,7 +442,12 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
           index: Number(row.suspension_idx),
         })
       if (row.token !== null)
-        return { id, token: row.token, status: await locate(allocations, row.format as IssueInput['format']) }
+        return {
+          id,
+          token: row.token,
+          status: await locate(allocations, row.format as IssueInput['format']),
+          resumed: true,
+        }
       // Allocated before a crash, never signed: build it as of its recorded issuance.
       rendered = render(issuedAt)
     } else {
@@ -441,7 +470,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         .where('id_hash', '=', hashId(id))
         .execute()
     }
-    return { id, token, status }
+    return { id, token, status, resumed: 'existing' in allocated && allocated.existing !== undefined }
   }
 
   async function locate(
@@ -463,6 +492,11 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     store,
     chainContext: chain,
     issue,
+    issueBatch: (rows, batchOptions = {}) =>
+      runIssueBatch(rows, batchOptions, async (row) => {
+        const { id, token, resumed } = await issue(row)
+        return { id, token, resumed }
+      }),
     revoke: (id) => changeStatus(id, 'revoke'),
     suspend: (id) => changeStatus(id, 'suspend'),
     reinstate: (id) => changeStatus(id, 'reinstate'),
