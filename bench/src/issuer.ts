@@ -34,6 +34,7 @@ async function issuerOn(store: string, account: number, purposes: ('revocation' 
     statusLists: { baseUrl: 'https://uni.example/status', purposes },
     flushIntervalMs: 0,
     flushQueueSize: 0,
+    checks: { accreditation: false },
   })
 }
 

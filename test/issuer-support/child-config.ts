@@ -1,7 +1,7 @@
 import type { Jwk } from '@civitas/core'
 
 export interface ChildConfig {
-  mode: 'issue' | 'flush'
+  mode: 'issue' | 'flush' | 'batch'
   store: string
   manifest: unknown
   did: string
@@ -13,4 +13,8 @@ export interface ChildConfig {
   count?: number
   crashAt?: 'before-send' | 'after-send' | 'after-receipt'
   instanceId?: string
+  /** mode 'batch': rows in flight at once. */
+  concurrency?: number
+  /** mode 'batch': SIGKILL inside the n-th signature (1-based), after that row's allocation committed. */
+  killAtSign?: number
 }

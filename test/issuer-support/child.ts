@@ -1,6 +1,9 @@
 // Child process of the issuer's multi-process tests. One JSON argument (ChildConfig):
 // - mode 'issue': issues `count` credentials, printing `ack <id> <purpose>:<listId>:<index> ...`
 //   once each is returned (so once its allocation is committed);
+// - mode 'batch': issueBatch of `count` rows keyed `row-<i>`, printing
+//   `ack <key> <id> <resumed> <purpose>:<listId>:<index> ...` per finished row; with `killAtSign`
+//   it SIGKILLs itself inside that signature, so that row's allocation is committed and unsigned;
 // - mode 'flush': flushes the queue, killing itself with SIGKILL at `crashAt`:
 //   'before-send' (nothing sent), 'after-send' (transaction sent, receipt not read),
 //   'after-receipt' (receipt in, queue not yet marked done).
@@ -36,13 +39,24 @@ const provider =
       })
     : createRegistryProvider(manifest.network.rpcUrl, manifest.network.chainId)
 
+const local = localSigner(config.issuerJwk, { kid: config.kid })
+let signatures = 0
+const signer = {
+  ...local,
+  sign(bytes: Uint8Array) {
+    if (++signatures === config.killAtSign) die()
+    return local.sign(bytes)
+  },
+}
+
 const issuer = await createIssuer({
   did: config.did,
-  signer: localSigner(config.issuerJwk, { kid: config.kid }),
+  signer,
   chain: { manifest, txSigner: new Wallet(config.txKey, provider) },
   store: config.store,
   statusLists: { baseUrl: config.baseUrl, purposes: ['revocation', 'suspension'] },
   flushIntervalMs: 0,
+  checks: { accreditation: false },
   instanceId: config.instanceId ?? `child-${process.pid}`,
   hooks: {
     beforeSend: () => {
@@ -64,6 +78,22 @@ if (config.mode === 'issue') {
     })
     console.log(`ack ${id} ${status.map((s) => `${s.purpose}:${s.listId}:${s.index}`).join(' ')}`)
   }
+} else if (config.mode === 'batch') {
+  const rows = Array.from({ length: config.count ?? 1 }, (_, i) => ({
+    key: `row-${i}`,
+    format: 'vc+jwt' as const,
+    type: 'VerifiableDiploma',
+    subject: 'did:example:holder',
+    claims: { n: i },
+  }))
+  const result = await issuer.issueBatch(rows, {
+    concurrency: config.concurrency ?? 4,
+    onProgress: ({ row }) => {
+      if (row.ok) console.log(`ack ${row.key} ${row.id} ${row.resumed}`)
+      else console.log(`failed ${row.key} ${row.error.code}`)
+    },
+  })
+  console.log(`batch ${result.issued} ${result.resumed} ${result.failed}`)
 } else {
   const result = await issuer.flush()
   console.log(`flushed ${result.applied} ${result.transactions}`)

@@ -39,6 +39,8 @@ export function issuerOptions(
     store,
     statusLists: { baseUrl: BASE_URL, purposes: ['revocation', 'suspension'] },
     flushIntervalMs: 0,
+    // did:jwk issuers hold no accreditation in the TrustedIssuersRegistry.
+    checks: { accreditation: false },
     ...extra,
   }
 }

@@ -39,6 +39,8 @@ const BLOCK_SHARE = 0.9
 
 export interface IssuerChain {
   readonly clients: RegistryClients
+  /** The provider the registries are read through. */
+  readonly provider: Provider
   readonly chainId: number
   readonly registry: string
   owner(): Promise<string>
@@ -77,6 +79,7 @@ export function connectIssuerChain(options: IssuerChainOptions): IssuerChain {
   let wordsPerTx: number | undefined = options.maxWordsPerTx
   return {
     clients,
+    provider,
     chainId: manifest.network.chainId,
     registry,
     owner,

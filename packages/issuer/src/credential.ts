@@ -4,27 +4,15 @@ import {
   issueJwtVc,
   issueSdJwtVc,
   type Jwk,
+  type SdJwtVcInput,
   type Signer,
   VCDM_1_1_CONTEXT,
   VCDM_2_0_CONTEXT,
 } from '@civitas/core'
 import type { Allocation } from './allocate.js'
 import type { StatusChain } from './chain.js'
-import { isRecord } from './guards.js'
-import type { CredentialTemplate } from './templates.js'
-
-export const ISSUE_FORMATS = ['jwt_vc_json', 'vc+jwt', 'dc+sd-jwt'] as const
-export type IssueFormat = (typeof ISSUE_FORMATS)[number]
-
-export function assertIssueFormat(format: unknown): asserts format is IssueFormat {
-  if (!ISSUE_FORMATS.includes(format as IssueFormat)) {
-    throw new CivitasError(
-      'FORMAT_UNSUPPORTED',
-      `format ${describeValue(format)} is not one of ${ISSUE_FORMATS.join(', ')}`,
-      { details: { supported: [...ISSUE_FORMATS] } },
-    )
-  }
-}
+import type { IssueFormat } from './formats.js'
+import type { RenderedCredential } from './templates/index.js'
 
 /** A located status index: the allocation plus what a verifier needs to find it. */
 export interface LocatedStatus extends Allocation {
@@ -80,7 +68,8 @@ export interface SignContext {
   signer: Signer
   id: string
   issuedAt: Date
-  template: CredentialTemplate
+  /** The template's output for this issuance (claims checked and built before allocation). */
+  rendered: RenderedCredential
   statuses: readonly LocatedStatus[]
 }
 
@@ -101,60 +90,65 @@ function xsd(date: Date): string {
   return `${date.toISOString().slice(0, 19)}Z`
 }
 
-/** RFC 6901 JSON Pointer of a top-level claim. */
-const pointerTo = (name: string) => `/${name.replaceAll('~', '~0').replaceAll('/', '~1')}`
-
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
-/** Builds and signs the credential; the status indices are already durably allocated. */
-export async function signCredential(input: IssueInput, ctx: SignContext): Promise<string> {
-  const { template, statuses } = ctx
-  const claims = template.prepareClaims ? template.prepareClaims(input.claims) : input.claims
+/** An unsigned credential: what will be signed, and what a verifier's schema check will read. */
+export type BuiltCredential =
+  | { format: 'dc+sd-jwt'; sdJwtVc: SdJwtVcInput; instance: Record<string, unknown> }
+  | {
+      format: 'jwt_vc_json' | 'vc+jwt'
+      credential: Record<string, unknown>
+      instance: Record<string, unknown>
+    }
+
+/** Builds the credential (W3C object or SD-JWT VC input) around its status entries, unsigned. */
+export function buildCredential(input: IssueInput, ctx: Omit<SignContext, 'signer'>): BuiltCredential {
+  const { rendered, statuses } = ctx
+  const { claims } = rendered
   const validFrom = toDate(input.validFrom, 'validFrom') ?? ctx.issuedAt
   const validUntil = toDate(input.validUntil, 'validUntil')
   if (validUntil && validUntil.getTime() < validFrom.getTime()) {
     throw new CivitasError('TIME_ORDER_INVALID', 'validUntil is before validFrom')
   }
-  const kid = ctx.signer.kid
   if (input.format === 'dc+sd-jwt') {
     const revocation = statuses.find((s) => s.purpose === 'revocation')
-    return issueSdJwtVc(
-      {
-        vct: template.vct ?? template.type,
-        iss: ctx.did,
-        claims,
-        disclosable: template.disclosable ?? Object.keys(claims).map(pointerTo),
-        ...(input.holderKey ? { cnf: { jwk: input.holderKey } } : {}),
-        ...(revocation
-          ? {
-              status: {
-                // The on-chain location travels next to idx/uri (BRIEF-STATUS-SHAPE.md); core passes it through.
-                status_list: {
-                  idx: revocation.index,
-                  uri: revocation.url,
-                  statusChain: revocation.chain,
-                } as {
-                  idx: number
-                  uri: string
-                },
+    const sdJwtVc: SdJwtVcInput = {
+      vct: rendered.vct,
+      iss: ctx.did,
+      claims,
+      disclosable: rendered.disclosable,
+      ...(input.holderKey ? { cnf: { jwk: input.holderKey } } : {}),
+      ...(revocation
+        ? {
+            status: {
+              // The on-chain location travels next to idx/uri (BRIEF-STATUS-SHAPE.md); core passes it through.
+              status_list: {
+                idx: revocation.index,
+                uri: revocation.url,
+                statusChain: revocation.chain,
+              } as {
+                idx: number
+                uri: string
               },
-            }
-          : {}),
-        iat: seconds(ctx.issuedAt),
-        nbf: seconds(validFrom),
-        ...(validUntil ? { exp: seconds(validUntil) } : {}),
-      },
-      { signer: ctx.signer, ...(kid !== undefined ? { kid } : {}) },
-    )
+            },
+          }
+        : {}),
+      iat: seconds(ctx.issuedAt),
+      nbf: seconds(validFrom),
+      ...(validUntil ? { exp: seconds(validUntil) } : {}),
+    }
+    // What a verifier reads once every claim is disclosed.
+    const { claims: _, disclosable: __, ...token } = sdJwtVc
+    return { format: 'dc+sd-jwt', sdJwtVc, instance: { ...token, ...claims } }
   }
   const entries = w3cStatusEntries(statuses)
   const subject = { ...(input.subject !== undefined ? { id: input.subject } : {}), ...claims }
-  const types = ['VerifiableCredential', ...(template.extraTypes ?? []), template.type]
+  const types = ['VerifiableCredential', ...rendered.types]
   const status = entries.length === 0 ? {} : { credentialStatus: entries.length === 1 ? entries[0] : entries }
   const credential: Record<string, unknown> =
     input.format === 'jwt_vc_json'
       ? {
-          '@context': [VCDM_1_1_CONTEXT, ...(template.contexts11 ?? [])],
+          '@context': [VCDM_1_1_CONTEXT, ...rendered.contexts],
           id: ctx.id,
           type: types,
           issuer: ctx.did,
@@ -164,10 +158,10 @@ export async function signCredential(input: IssueInput, ctx: SignContext): Promi
           ...(validUntil ? { expirationDate: xsd(validUntil) } : {}),
           credentialSubject: subject,
           ...status,
-          ...(template.credentialSchema ? { credentialSchema: template.credentialSchema } : {}),
+          ...(rendered.credentialSchema ? { credentialSchema: rendered.credentialSchema } : {}),
         }
       : {
-          '@context': [VCDM_2_0_CONTEXT, ...(template.contexts20 ?? [])],
+          '@context': [VCDM_2_0_CONTEXT, ...rendered.contexts],
           id: ctx.id,
           type: types,
           issuer: ctx.did,
@@ -175,14 +169,22 @@ export async function signCredential(input: IssueInput, ctx: SignContext): Promi
           ...(validUntil ? { validUntil: xsd(validUntil) } : {}),
           credentialSubject: subject,
           ...status,
-          ...(template.credentialSchema ? { credentialSchema: template.credentialSchema } : {}),
+          ...(rendered.credentialSchema ? { credentialSchema: rendered.credentialSchema } : {}),
         }
-  if (!isRecord(credential.credentialSubject))
-    throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
-  return issueJwtVc(credential, {
-    format: input.format,
+  return { format: input.format, credential, instance: credential }
+}
+
+/** Builds and signs the credential; the status indices are already durably allocated. */
+export async function signCredential(input: IssueInput, ctx: SignContext): Promise<string> {
+  const built = buildCredential(input, ctx)
+  const kid = ctx.signer.kid
+  if (built.format === 'dc+sd-jwt') {
+    return issueSdJwtVc(built.sdJwtVc, { signer: ctx.signer, ...(kid !== undefined ? { kid } : {}) })
+  }
+  return issueJwtVc(built.credential, {
+    format: built.format,
     signer: ctx.signer,
     ...(kid !== undefined ? { kid } : {}),
-    ...(input.format === 'jwt_vc_json' ? { iat: seconds(ctx.issuedAt) } : {}),
+    ...(built.format === 'jwt_vc_json' ? { iat: seconds(ctx.issuedAt) } : {}),
   })
 }

@@ -1,17 +1,20 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
-import { CivitasError, describeValue, type Signer } from '@civitas/core'
+import { CivitasError, describeValue, isRecord, type Signer } from '@civitas/core'
 import { MIN_STATUS_LIST_LENGTH } from '@civitas/registry-contracts'
 import { openStore, type Store, type StoreTarget } from '@civitas/store'
 import { type Allocation, allocateIndex, type StatusPurpose } from './allocate.js'
+import { type IssueBatchOptions, type IssueBatchResult, type IssueBatchRow, runIssueBatch } from './batch.js'
 import { connectIssuerChain, type IssuerChain, type IssuerChainOptions } from './chain.js'
+import { type AccreditationCheckOptions, createAccreditationCheck } from './checks/accreditation.js'
+import { createSchemaCheck, type SchemaCheckOptions } from './checks/schema.js'
 import {
-  assertIssueFormat,
+  buildCredential,
   type IssueInput,
   type LocatedStatus,
   signCredential,
   statusListUrl,
 } from './credential.js'
-import { isRecord } from './guards.js'
+import { assertIssueFormat } from './formats.js'
 import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
 import { type IssuerTables, issuerMigrations } from './schema.js'
 import {
@@ -21,7 +24,15 @@ import {
   type StatusListContext,
   type StatusListFormat,
 } from './status-list.js'
-import { type CredentialTemplate, findTemplate, templateForType } from './templates.js'
+import {
+  BUILT_IN_TEMPLATES,
+  type CredentialTemplate,
+  findTemplate,
+  renderTemplate,
+  type TemplateDefinition,
+  templateForType,
+  templateRegistry,
+} from './templates/index.js'
 
 export interface StatusListOptions {
   /** Entries per on-chain list; at least 131,072 (herd privacy). Default 131,072. */
@@ -43,7 +54,8 @@ export interface CreateIssuerOptions {
   /** A store URL (`sqlite:/path/issuer.db`, `postgres://…`) or an open Store. Default `sqlite:./.civitas/issuer.db`. */
   store?: StoreTarget | Store
   statusLists: StatusListOptions
-  templates?: readonly CredentialTemplate[]
+  /** Your own templates (`defineTemplate`), next to the built-in `diploma` and `pid`; one with a built-in's id replaces it. */
+  templates?: readonly (CredentialTemplate | TemplateDefinition)[]
   /** Pending changes are flushed every this many ms (0: never on a timer). Default 60,000. */
   flushIntervalMs?: number
   /** ... and as soon as this many are pending. Default 1,000. */
@@ -59,8 +71,26 @@ export interface CreateIssuerOptions {
   flushLeaseMs?: number
   /** Transaction attempts for allocations (PostgreSQL retries serialization failures). Default 50. */
   transactionAttempts?: number
+  /** What `issue` checks before anything is allocated or signed. */
+  checks?: IssueChecksOptions
   /** @internal test seam for crash tests. */
   hooks?: { beforeSend?(): void | Promise<void>; afterReceipt?(): void | Promise<void> }
+}
+
+export interface IssueChecksOptions {
+  /**
+   * The issuer's own accreditation in the TrustedIssuersRegistry covers the credential's
+   * types (ACCREDITATION_SCOPE_EXCEEDED / ACCREDITATION_INACTIVE otherwise). Default on, which
+   * needs a did:ethr issuer on the registries' network: pass `false` for a did:key, did:jwk or
+   * did:web issuer, which holds no accreditation.
+   */
+  accreditation?: boolean | AccreditationCheckOptions
+  /**
+   * The credential fits the JSON Schema registered in the SchemaRegistry for its
+   * `credentialSchema` (W3C) or `vct` (SD-JWT VC), hash checked (SCHEMA_INVALID,
+   * SCHEMA_UNAVAILABLE, SCHEMA_HASH_MISMATCH, as the verifier). Default on.
+   */
+  schema?: boolean | SchemaCheckOptions
 }
 
 export interface IssueResult {
@@ -68,11 +98,18 @@ export interface IssueResult {
   token: string
   /** The status indices the credential carries. */
   status: LocatedStatus[]
+  /** True when the idempotency key had been issued before: the stored credential, nothing new allocated. */
+  resumed: boolean
 }
 
 export interface Issuer {
   readonly did: string
   issue(input: IssueInput): Promise<IssueResult>
+  /** Issues many rows (bounded concurrency, progress); resumable after a crash by each row's key. */
+  issueBatch(
+    rows: Iterable<IssueBatchRow> | AsyncIterable<IssueBatchRow>,
+    options?: IssueBatchOptions,
+  ): Promise<IssueBatchResult>
   revoke(id: string): Promise<void>
   suspend(id: string): Promise<void>
   reinstate(id: string): Promise<void>
@@ -118,6 +155,19 @@ function checkOptions(
   if (!isRecord(options.chain) || !isRecord(options.chain.manifest) || !isRecord(options.chain.txSigner)) {
     throw new CivitasError('INVALID_ARGUMENT', 'chain must be { manifest, txSigner, rpcUrl | provider }')
   }
+  if (
+    options.checks !== undefined &&
+    (!isRecord(options.checks) ||
+      (![undefined, true, false].includes(options.checks.accreditation as never) &&
+        !isRecord(options.checks.accreditation)) ||
+      (![undefined, true, false].includes(options.checks.schema as never) &&
+        !isRecord(options.checks.schema)))
+  ) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      'checks must be { accreditation?: boolean | options, schema?: boolean | options }',
+    )
+  }
   const lists = options.statusLists
   if (!isRecord(lists) || typeof lists.baseUrl !== 'string' || !/^https?:\/\/[^/]/.test(lists.baseUrl)) {
     throw new CivitasError('INVALID_ARGUMENT', 'statusLists.baseUrl must be an http(s) URL')
@@ -152,6 +202,26 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   const { size, purposes, ttlSeconds } = checkOptions(options)
   const baseUrl = options.statusLists.baseUrl.replace(/\/+$/, '')
   const attempts = options.transactionAttempts ?? 50
+  // Clients and checks first: a configuration they refuse opens no store.
+  const chain = connectIssuerChain(options.chain)
+  const checks = options.checks ?? {}
+  const accreditationCheck =
+    checks.accreditation === false
+      ? undefined
+      : createAccreditationCheck(
+          options.did,
+          chain,
+          options.chain,
+          checks.accreditation === true || checks.accreditation === undefined ? {} : checks.accreditation,
+        )
+  const schemaCheck =
+    checks.schema === false
+      ? undefined
+      : createSchemaCheck(
+          chain,
+          options.chain,
+          checks.schema === true || checks.schema === undefined ? {} : checks.schema,
+        )
   const ownsStore =
     options.store === undefined || typeof options.store === 'string' || !('transaction' in options.store)
   const store: Store<IssuerTables> = ownsStore
@@ -166,8 +236,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   if (!ownsStore) await store.migrate(issuerMigrations)
   const secret = await loadSecret(store)
   const hashId = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
-  const chain = connectIssuerChain(options.chain)
-  const templates = new Map((options.templates ?? []).map((t) => [t.name, t]))
+  const templates = templateRegistry(BUILT_IN_TEMPLATES, options.templates)
   const onChain = new Set<number>()
 
   async function ensureOnChain(allocation: Allocation): Promise<void> {
@@ -232,12 +301,33 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     if (queueSize > 0 && (await pendingCount(store)) >= queueSize) autoFlush()
   }
 
-  async function issue(input: IssueInput): Promise<IssueResult> {
+  // Issuances of one idempotency key in this process run one after the other: the second
+  // finds the first's stored row instead of signing the same allocation a second time.
+  const issuingKeys = new Map<string, Promise<unknown>>()
+  function issue(input: IssueInput): Promise<IssueResult> {
+    const key = isRecord(input) ? input.idempotencyKey : undefined
+    if (typeof key !== 'string') return issueOnce(input)
+    const previous = issuingKeys.get(key)
+    const run = previous ? previous.then(() => issueOnce(input)) : issueOnce(input)
+    const settled = run.catch(() => undefined)
+    issuingKeys.set(key, settled)
+    void settled.then(() => {
+      if (issuingKeys.get(key) === settled) issuingKeys.delete(key)
+    })
+    return run
+  }
+
+  async function issueOnce(input: IssueInput): Promise<IssueResult> {
     if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'issue input must be an object')
     assertIssueFormat(input.format)
     const template =
       input.template !== undefined ? findTemplate(templates, input.template) : templateForType(input.type)
-    if (!isRecord(input.claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
+    if (input.template !== undefined && input.type !== undefined && input.type !== template.type) {
+      throw new CivitasError(
+        'INVALID_ARGUMENT',
+        `type ${describeValue(input.type)} is not the type of template ${describeValue(template.id)} (${template.type})`,
+      )
+    }
     if (
       input.subject !== undefined &&
       (typeof input.subject !== 'string' || !/^[a-z][a-z0-9+.-]*:/i.test(input.subject))
@@ -257,6 +347,40 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     const wanted: StatusPurpose[] =
       input.format === 'dc+sd-jwt' ? purposes.filter((p) => p === 'revocation') : [...purposes]
     const fresh = { id: `urn:uuid:${randomUUID()}`, issuedAt: new Date() }
+    // Claims are checked and built before anything is allocated: bad claims cost no index.
+    const render = (issuedAt: Date) =>
+      renderTemplate(template, input.claims, {
+        format: input.format,
+        issuer: options.did,
+        ...(input.subject !== undefined ? { subject: input.subject } : {}),
+        issuedAt,
+      })
+    let rendered = render(fresh.issuedAt)
+    // Never issue what a verifier will refuse: accreditation and schema, before any index is drawn.
+    await accreditationCheck?.assertCovers(
+      input.format === 'dc+sd-jwt' ? [rendered.vct] : ['VerifiableCredential', ...rendered.types],
+    )
+    if (schemaCheck) {
+      // The entries' shape is known before allocation; list 1, index 0 stand in for the drawn ones.
+      const stand = await Promise.all(
+        wanted.map(async (purpose) => ({
+          purpose,
+          listId: 1,
+          index: 0,
+          url: statusListUrl(baseUrl, 1, purpose, input.format),
+          chain: await chain.statusChain(1),
+        })),
+      )
+      await schemaCheck.assertFits(
+        buildCredential(input, {
+          did: options.did,
+          id: fresh.id,
+          issuedAt: fresh.issuedAt,
+          rendered,
+          statuses: stand,
+        }),
+      )
+    }
     const allocated = await store.transaction(
       async (trx) => {
         if (key !== undefined) {
@@ -318,7 +442,14 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
           index: Number(row.suspension_idx),
         })
       if (row.token !== null)
-        return { id, token: row.token, status: await locate(allocations, row.format as IssueInput['format']) }
+        return {
+          id,
+          token: row.token,
+          status: await locate(allocations, row.format as IssueInput['format']),
+          resumed: true,
+        }
+      // Allocated before a crash, never signed: build it as of its recorded issuance.
+      rendered = render(issuedAt)
     } else {
       allocations = allocated.allocations!
     }
@@ -329,7 +460,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
       signer: options.signer,
       id,
       issuedAt,
-      template,
+      rendered,
       statuses: status,
     })
     if (key !== undefined) {
@@ -339,7 +470,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         .where('id_hash', '=', hashId(id))
         .execute()
     }
-    return { id, token, status }
+    return { id, token, status, resumed: 'existing' in allocated && allocated.existing !== undefined }
   }
 
   async function locate(
@@ -361,6 +492,11 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     store,
     chainContext: chain,
     issue,
+    issueBatch: (rows, batchOptions = {}) =>
+      runIssueBatch(rows, batchOptions, async (row) => {
+        const { id, token, resumed } = await issue(row)
+        return { id, token, resumed }
+      }),
     revoke: (id) => changeStatus(id, 'revoke'),
     suspend: (id) => changeStatus(id, 'suspend'),
     reinstate: (id) => changeStatus(id, 'reinstate'),

@@ -57,15 +57,15 @@ export function createSchemaValidators(maxEntries = 64): SchemaValidators {
   }
 }
 
-/** The instance a schema describes: the W3C credential, or an SD-JWT VC's disclosed claims. */
-function instanceOf(read: ReadCredential): unknown {
-  return read.credential
-}
-
-async function checkOne(
+/**
+ * One schema reference against `instance` (the W3C credential, or an SD-JWT VC's disclosed
+ * claims): the registered document (hash checked), compiled once, validated. The issuer runs
+ * the same function before signing, so it never issues what this check refuses.
+ */
+export async function checkSchemaRef(
   ref: SchemaRef,
-  read: ReadCredential,
-  context: SchemaCheckContext & { source: SchemaSource },
+  instance: unknown,
+  context: Pick<SchemaCheckContext, 'validators'> & { source: SchemaSource },
 ): Promise<
   { ok: true; data: Record<string, unknown> } | { ok: false; error: CivitasError } | { ok: 'none' }
 > {
@@ -112,7 +112,7 @@ async function checkOne(
     hash: schema.registered.hash,
     block: schema.block,
   }
-  if (validate(instanceOf(read))) return { ok: true, data }
+  if (validate(instance)) return { ok: true, data }
   const reasons = (validate.errors ?? [])
     .slice(0, 3)
     .map((e) => `${e.instancePath === '' ? 'the credential' : e.instancePath} ${e.message ?? 'is invalid'}`)
@@ -152,7 +152,9 @@ export async function checkSchema(read: ReadCredential, context: SchemaCheckCont
       "This verifier has no schema registry to check the credential's schema against.",
     )
   }
-  const outcomes = await Promise.all(refs.map((ref) => checkOne(ref, read, { ...context, source })))
+  const outcomes = await Promise.all(
+    refs.map((ref) => checkSchemaRef(ref, read.credential, { ...context, source })),
+  )
   const checked: Record<string, unknown>[] = []
   for (const outcome of outcomes) {
     if (outcome.ok === false) {
