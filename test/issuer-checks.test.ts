@@ -109,10 +109,14 @@ describe('accreditation before signing', () => {
     )
     // A registrar accredited for VerifiableId only, and an issuer nobody accredited.
     expect(
-      await codeOf((await open(world.registrar)).issue({ format: 'jwt_vc_json', type: DIPLOMA, claims: { n: 1 } })),
+      await codeOf(
+        (await open(world.registrar)).issue({ format: 'jwt_vc_json', type: DIPLOMA, claims: { n: 1 } }),
+      ),
     ).toBe('ACCREDITATION_SCOPE_EXCEEDED')
     expect(
-      await codeOf((await open(world.rogue)).issue({ format: 'jwt_vc_json', type: DIPLOMA, claims: { n: 1 } })),
+      await codeOf(
+        (await open(world.rogue)).issue({ format: 'jwt_vc_json', type: DIPLOMA, claims: { n: 1 } }),
+      ),
     ).toBe('ACCREDITATION_SCOPE_EXCEEDED')
     expect({ allocations: await allocations(issuer), signed: signed.length }).toEqual(before)
   })
