@@ -1,4 +1,4 @@
-import { hasOwn, isRecord } from './guards.js'
+import { hasOwn, isRecord } from '@civitas/core'
 
 /**
  * Claims path pointers (OpenID4VP 1.0 §7: strings select object members, non-negative

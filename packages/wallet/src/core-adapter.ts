@@ -1,43 +1,59 @@
 /**
  * Everything the wallet needs from @civitas/core to read, verify and present credentials,
- * in one module: when core's verification pipeline and `readCredential(token)` land, this
- * file is the one to switch (the rest of the wallet sees only the types below).
+ * in one module: core reads the token (`readCredential`), this file only says what the
+ * wallet keeps of it (the rest of the wallet sees only the types below).
  */
 import {
   CivitasError,
-  decodeJwt,
-  decodeSdJwt,
+  hasOwn,
+  isRecord,
   issueJwtVp,
+  issueVpSdJwt,
   type Jwk,
   type JwsHeader,
   parseDidJwk,
   parseDidKey,
   presentSdJwt,
+  type ReadCredentialResult,
+  readCredential,
   type Signer,
+  type StatusEntry,
   splitSdJwt,
   type VerifyJwtVcOptions,
   verifyJwtVc,
   verifySdJwt,
+  verifyVcSdJwt,
 } from '@civitas/core'
-import { hasOwn, isRecord } from './guards.js'
 
 /** A DID resolver as core takes it (did-resolver's `Resolvable`, e.g. `createResolver()`). */
 export type Resolver = NonNullable<VerifyJwtVcOptions['resolver']>
 
-export type CredentialFormat = 'jwt_vc_json' | 'vc+jwt' | 'dc+sd-jwt'
+/**
+ * `jwt_vc_json` (VCDM 1.1 JWT), `vc+jwt` (VCDM 2.0 vc-jose-cose), `dc+sd-jwt` (IETF SD-JWT
+ * VC) and `vc+sd-jwt` (VCDM 2.0 secured with SD-JWT, vc-jose-cose §3.2).
+ */
+export type CredentialFormat = 'jwt_vc_json' | 'vc+jwt' | 'dc+sd-jwt' | 'vc+sd-jwt'
 
-export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = ['jwt_vc_json', 'vc+jwt', 'dc+sd-jwt']
+export const CREDENTIAL_FORMATS: readonly CredentialFormat[] = [
+  'jwt_vc_json',
+  'vc+jwt',
+  'dc+sd-jwt',
+  'vc+sd-jwt',
+]
 
-/** A credential as the wallet reads it, before and independently of verification. */
-export interface ReadCredential {
+/** The formats whose holder chooses claim by claim what to show (SD-JWT Disclosures). */
+export function isSelective(format: CredentialFormat): boolean {
+  return format === 'dc+sd-jwt' || format === 'vc+sd-jwt'
+}
+
+/** What the wallet keeps of a credential core has read (not yet verified). */
+export interface WalletReading {
   readonly format: CredentialFormat
   readonly header: JwsHeader
-  /** The issuer-signed JWT payload. */
-  readonly payload: Record<string, unknown>
   /**
-   * The claims a DCQL claims path points into: the W3C credential object (VCDM 1.1 with the
-   * JWT claims mapped back, or the VCDM 2.0 payload), or the SD-JWT VC claims with every
-   * Disclosure the wallet holds applied.
+   * The claims a DCQL claims path points into: the W3C credential (VCDM 1.1 with the JWT
+   * claims mapped back, or VCDM 2.0), or the SD-JWT claims with every Disclosure the wallet
+   * holds applied (without the holder key `cnf`, for vc+sd-jwt).
    */
   readonly claims: Record<string, unknown>
   /** W3C `type` values, or the SD-JWT VC `vct`. */
@@ -45,18 +61,14 @@ export interface ReadCredential {
   readonly issuer: string
   /** DIDs the credential is about (`sub`, `credentialSubject.id`); empty for SD-JWT VC. */
   readonly subjects: readonly string[]
-  /** The holder key of an SD-JWT VC (`cnf.jwk`) or the DID URL in `cnf.kid`. */
+  /** The holder key (`cnf.jwk`) or the DID URL in `cnf.kid`. */
   readonly cnf?: { readonly jwk?: Jwk; readonly kid?: string }
   /** JSON Pointers of the claims the holder may withhold (SD-JWT Disclosures). */
   readonly disclosable: readonly string[]
-  /** Seconds since the epoch, when the credential says. */
+  /** Core's normalised status entries (W3C `credentialStatus`, IETF `status.status_list`). */
+  readonly statusEntries: readonly StatusEntry[]
+  /** Seconds since the epoch: the earliest of `exp`, `validUntil`, `expirationDate`. */
   readonly expiresAt?: number
-}
-
-function idOf(value: unknown): string | undefined {
-  if (typeof value === 'string') return value
-  if (isRecord(value) && typeof value.id === 'string') return value.id
-  return undefined
 }
 
 function stringList(value: unknown): string[] {
@@ -64,112 +76,97 @@ function stringList(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
 }
 
-function subjectIds(credential: Record<string, unknown>): string[] {
-  const subjects = Array.isArray(credential.credentialSubject)
-    ? credential.credentialSubject
-    : [credential.credentialSubject]
-  return subjects.map(idOf).filter((id): id is string => id !== undefined)
-}
+/** XSD dateTime members the data model closes a credential with. */
+const VALID_UNTIL = ['validUntil', 'expirationDate'] as const
 
-/** VCDM 1.1 §6.3.1: the credential from `vc` with `iss`/`sub`/`jti` mapped back. */
-function credentialFromJwtVcJson(payload: Record<string, unknown>): Record<string, unknown> {
-  const vc: Record<string, unknown> = { ...(payload.vc as Record<string, unknown>) }
-  if (vc.issuer === undefined && typeof payload.iss === 'string') vc.issuer = payload.iss
-  if (vc.id === undefined && typeof payload.jti === 'string') vc.id = payload.jti
-  if (
-    typeof payload.sub === 'string' &&
-    isRecord(vc.credentialSubject) &&
-    vc.credentialSubject.id === undefined
-  ) {
-    vc.credentialSubject = { ...vc.credentialSubject, id: payload.sub }
+function expiryOf(payload: Record<string, unknown>, credential: Record<string, unknown>): number | undefined {
+  const bounds: number[] = []
+  if (typeof payload.exp === 'number' && Number.isFinite(payload.exp)) bounds.push(payload.exp)
+  for (const name of VALID_UNTIL) {
+    const value = credential[name]
+    const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN
+    if (Number.isFinite(ms)) bounds.push(Math.floor(ms / 1000))
   }
-  return vc
+  return bounds.length === 0 ? undefined : Math.min(...bounds)
 }
 
-function pointerEscape(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1')
-}
-
-function readJwtCredential(token: string): ReadCredential {
-  const { header, payload } = decodeJwt(token)
-  const typ = header.typ
-  let format: CredentialFormat
-  let credential: Record<string, unknown>
-  if (typ === 'vc+jwt' || typ === 'vc+ld+jwt' || typ === 'vc+ld+json+jwt') {
-    if (hasOwn(payload, 'vc') || hasOwn(payload, 'vp')) {
-      throw new CivitasError('FORMAT_MISMATCH', 'a vc+jwt must not carry a "vc" or "vp" claim')
-    }
-    format = 'vc+jwt'
-    credential = payload
-  } else if (isRecord(payload.vc) && (typ === undefined || typ === 'JWT')) {
-    format = 'jwt_vc_json'
-    credential = credentialFromJwtVcJson(payload)
-  } else {
-    throw new CivitasError(
-      'FORMAT_MISMATCH',
-      'not a credential: neither a "vc" claim (jwt_vc_json), typ vc+jwt, nor an SD-JWT VC',
-    )
-  }
-  const issuer = idOf(credential.issuer) ?? (typeof payload.iss === 'string' ? payload.iss : undefined)
-  if (issuer === undefined) throw new CivitasError('CREDENTIAL_INVALID', 'the credential names no issuer')
-  const subjects = new Set(subjectIds(credential))
-  if (typeof payload.sub === 'string') subjects.add(payload.sub)
+function cnfOf(read: ReadCredentialResult): WalletReading['cnf'] {
+  const cnf = read.cnf
+  if (cnf === undefined) return undefined
   return {
-    format,
-    header,
-    payload,
-    claims: credential,
-    types: stringList(credential.type),
-    issuer,
-    subjects: [...subjects],
-    disclosable: [],
-    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
+    ...(isRecord(cnf.jwk) ? { jwk: cnf.jwk as Jwk } : {}),
+    ...(typeof cnf.kid === 'string' ? { kid: cnf.kid } : {}),
   }
 }
 
-function readSdJwtCredential(token: string): ReadCredential {
-  if (splitSdJwt(token).kbJwt !== undefined) {
+/**
+ * Core reads `typ: vc+sd-jwt` as an SD-JWT; the early IETF SD-JWT VC drafts used that typ
+ * too. A `vct` says IETF SD-JWT VC, its absence a VCDM 2.0 credential (vc-jose-cose §3.2).
+ */
+function formatOf(read: ReadCredentialResult): CredentialFormat {
+  if (read.format !== 'dc+sd-jwt') return read.format
+  return read.header.typ === 'vc+sd-jwt' && !hasOwn(read.payload, 'vct') ? 'vc+sd-jwt' : 'dc+sd-jwt'
+}
+
+/**
+ * Reads a credential token (compact serialization) with core's `readCredential`, without
+ * verifying it. Throws a CivitasError (`INVALID_JWS`, `FORMAT_MISMATCH`, `SD_JWT_INVALID`,
+ * `CLAIM_INVALID`, `CREDENTIAL_INVALID`, ...).
+ */
+export function readWalletCredential(token: string): WalletReading {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new CivitasError('INVALID_ARGUMENT', 'token must be a non-empty string')
+  }
+  // The wallet keeps what it presents byte for byte: compact serializations only.
+  if (token.startsWith('{')) {
+    throw new CivitasError('FORMAT_MISMATCH', 'the wallet takes compact serializations, not JSON ones')
+  }
+  if (token.includes('~') && splitSdJwt(token).kbJwt !== undefined) {
     throw new CivitasError(
       'CREDENTIAL_INVALID',
       'this SD-JWT carries a KB-JWT: it is a presentation, not a credential',
     )
   }
-  const { header, payload, claims, disclosures } = decodeSdJwt(token)
-  const vct = payload.vct
-  const iss = payload.iss
-  if (typeof vct !== 'string') throw new CivitasError('CLAIM_INVALID', 'an SD-JWT VC needs a string vct')
-  if (typeof iss !== 'string') throw new CivitasError('CLAIM_INVALID', 'an SD-JWT VC needs a string iss')
-  const cnf = isRecord(payload.cnf) ? payload.cnf : undefined
+  const read = readCredential(token)
+  const format = formatOf(read)
+  if (read.issuer === undefined)
+    throw new CivitasError('CREDENTIAL_INVALID', 'the credential names no issuer')
+  const cnf = cnfOf(read)
+  const common = {
+    format,
+    header: read.header,
+    issuer: read.issuer,
+    disclosable: (read.disclosures ?? []).map((d) => d.path),
+    statusEntries: read.statusEntries,
+    ...(cnf !== undefined ? { cnf } : {}),
+  }
+  if (format === 'dc+sd-jwt') {
+    const vct = read.payload.vct
+    if (typeof vct !== 'string') throw new CivitasError('CLAIM_INVALID', 'an SD-JWT VC needs a string vct')
+    const expiresAt = expiryOf(read.payload, {})
+    return {
+      ...common,
+      claims: read.credential,
+      types: [vct],
+      subjects: [],
+      ...(expiresAt !== undefined ? { expiresAt } : {}),
+    }
+  }
+  // W3C: the holder key is not a claim of the credential (vc+sd-jwt keeps it beside it).
+  const { cnf: _cnf, ...claims } = read.credential
+  const subjects = new Set(
+    read.subjects.map((s) => s.id).filter((id): id is string => typeof id === 'string'),
+  )
+  if (typeof read.payload.sub === 'string') subjects.add(read.payload.sub)
+  const expiresAt = expiryOf(read.payload, claims)
   return {
-    format: 'dc+sd-jwt',
-    header,
-    payload,
-    claims,
-    types: [vct],
-    issuer: iss,
-    subjects: [],
-    ...(cnf
-      ? {
-          cnf: {
-            ...(isRecord(cnf.jwk) ? { jwk: cnf.jwk as Jwk } : {}),
-            ...(typeof cnf.kid === 'string' ? { kid: cnf.kid } : {}),
-          },
-        }
-      : {}),
-    disclosable: disclosures.map((d) => d.path),
-    ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
+    ...common,
+    claims: format === 'vc+sd-jwt' ? claims : read.credential,
+    types: stringList(read.credential.type),
+    subjects: [...subjects],
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
   }
 }
-
-/** Reads a credential token (compact serialization) without verifying it. Throws a CivitasError. */
-export function readCredential(token: string): ReadCredential {
-  if (typeof token !== 'string' || token.length === 0) {
-    throw new CivitasError('INVALID_ARGUMENT', 'token must be a non-empty string')
-  }
-  return token.includes('~') ? readSdJwtCredential(token) : readJwtCredential(token)
-}
-
-export { pointerEscape }
 
 export interface CoreVerifyOptions {
   resolver?: Resolver
@@ -180,6 +177,8 @@ export interface CoreVerifyOptions {
 export interface CoreVerification {
   readonly verified: boolean
   readonly errors: readonly { readonly code: string; readonly message: string }[]
+  /** Core's normalised status entries, when the verification read them. */
+  readonly statusEntries?: readonly StatusEntry[]
 }
 
 /** Signature, time and data model through core's verify function of the format. */
@@ -190,16 +189,17 @@ export async function verifyWithCore(
 ): Promise<CoreVerification> {
   const key = options.issuerJwk ? { publicJwk: options.issuerJwk } : { resolver: options.resolver }
   const now = options.now !== undefined ? { now: options.now } : {}
-  if (format === 'dc+sd-jwt') {
-    const result = await verifySdJwt(token, { ...key, ...now })
-    return { verified: result.verified, errors: result.errors }
+  const result =
+    format === 'dc+sd-jwt'
+      ? await verifySdJwt(token, { ...key, ...now })
+      : format === 'vc+sd-jwt'
+        ? await verifyVcSdJwt(token, { ...key, ...now })
+        : await verifyJwtVc(token, { ...key, ...now, format })
+  return {
+    verified: result.verified,
+    errors: result.errors,
+    ...(result.statusEntries !== undefined ? { statusEntries: result.statusEntries } : {}),
   }
-  const result = await verifyJwtVc(token, {
-    ...(options.issuerJwk ? { publicJwk: options.issuerJwk } : { resolver: options.resolver }),
-    ...now,
-    format,
-  })
-  return { verified: result.verified, errors: result.errors }
 }
 
 /** The public key a did:key or did:jwk stands for; undefined for other methods (not a wallet key). */
@@ -239,11 +239,36 @@ export async function presentJwtCredential(token: string, options: JwtPresentati
   )
 }
 
-/** An SD-JWT presentation with exactly the Disclosures of `pointers` (and their parents) and a KB-JWT. */
+export interface SdJwtPresentationOptions {
+  signer: Signer
+  nonce: string
+  audience: string
+  /** Bind by a KB-JWT (the credential has `cnf.jwk`), or by a `vp+sd-jwt` the holder DID signs. */
+  binding: 'key-binding-jwt' | { holder: string }
+}
+
+/**
+ * An SD-JWT presentation with exactly the Disclosures of `pointers` (and their parents):
+ * with a KB-JWT when the credential names a holder key (`cnf.jwk`); otherwise (a vc+sd-jwt
+ * about a holder DID) enveloped in a `vp+sd-jwt` the holder signs (vc-jose-cose §3.2.2).
+ */
 export async function presentSdJwtCredential(
   token: string,
   pointers: readonly string[],
-  keyBinding: { signer: Signer; nonce: string; audience: string },
+  options: SdJwtPresentationOptions,
 ): Promise<string> {
-  return presentSdJwt(token, { disclose: pointers, keyBinding })
+  const { signer, nonce, audience } = options
+  if (options.binding === 'key-binding-jwt') {
+    return presentSdJwt(token, { disclose: pointers, keyBinding: { signer, nonce, audience } })
+  }
+  const presented = await presentSdJwt(token, { disclose: pointers })
+  return issueVpSdJwt(
+    {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      type: ['VerifiablePresentation'],
+      holder: options.binding.holder,
+      verifiableCredential: [presented],
+    },
+    { signer, nonce, audience },
+  )
 }

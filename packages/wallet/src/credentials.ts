@@ -1,15 +1,21 @@
 import { randomUUID } from 'node:crypto'
-import { CivitasError, type CivitasErrorCode, type Jwk, jwkThumbprint } from '@civitas/core'
+import {
+  CivitasError,
+  type CivitasErrorCode,
+  isRecord,
+  type Jwk,
+  jwkThumbprint,
+  type StatusEntry,
+} from '@civitas/core'
 import {
   CREDENTIAL_FORMATS,
   type CredentialFormat,
   publicJwkOfDid,
-  type ReadCredential,
   type Resolver,
-  readCredential,
+  readWalletCredential,
   verifyWithCore,
+  type WalletReading,
 } from './core-adapter.js'
-import { isRecord } from './guards.js'
 import type { HolderKey } from './keys.js'
 
 /**
@@ -19,8 +25,8 @@ import type { HolderKey } from './keys.js'
 export interface CredentialVerifier {
   verifyCredential(token: string): Promise<{
     readonly verified: boolean
-    readonly checks?: readonly unknown[]
-    readonly errors: readonly { readonly code: string; readonly message: string }[]
+    readonly checks?: readonly { readonly id: string; readonly ok: boolean }[]
+    readonly errors: readonly { readonly code: string; readonly message: string; readonly check?: string }[]
   }>
 }
 
@@ -50,6 +56,12 @@ export interface StoredCredential {
   readonly claims: Record<string, unknown>
   /** JSON Pointers of the claims the holder can withhold (SD-JWT Disclosures). */
   readonly disclosable: readonly string[]
+  /**
+   * Where its status is kept, as core normalises it (W3C `credentialStatus`, IETF
+   * `status.status_list`, with the on-chain location when the issuer gives one): what a
+   * wallet app checks to tell the holder a credential was revoked or suspended.
+   */
+  readonly statusEntries?: readonly StatusEntry[]
   readonly acceptedAt: string
   /** Seconds since the epoch. */
   readonly expiresAt?: number
@@ -65,11 +77,15 @@ function fail(code: CivitasErrorCode, message: string, details?: Record<string, 
   throw new CivitasError(code, message, details ? { details } : {})
 }
 
-/** The wallet key `read` is bound to, or `CREDENTIAL_NOT_BOUND`. */
-export async function bindingKey(read: ReadCredential, keys: readonly HolderKey[]): Promise<HolderKey> {
+/**
+ * The wallet key `read` is bound to, or `CREDENTIAL_NOT_BOUND`: SD-JWT VC by `cnf` only;
+ * vc+sd-jwt by `cnf.jwk` when it has one (its presentations then carry a KB-JWT), else by
+ * its subject DID like the JWT formats (`sub` / `credentialSubject.id`).
+ */
+export async function bindingKey(read: WalletReading, keys: readonly HolderKey[]): Promise<HolderKey> {
   const byThumbprint = new Map(keys.map((k) => [k.thumbprint, k]))
   const candidates: Jwk[] = []
-  if (read.format === 'dc+sd-jwt') {
+  if (read.format === 'dc+sd-jwt' || (read.format === 'vc+sd-jwt' && read.cnf?.jwk)) {
     if (read.cnf?.jwk) candidates.push(read.cnf.jwk)
     else if (read.cnf?.kid) {
       const jwk = publicJwkOfDid(read.cnf.kid)
@@ -100,20 +116,48 @@ export async function bindingKey(read: ReadCredential, keys: readonly HolderKey[
   return fail('CREDENTIAL_NOT_BOUND', 'the credential is bound to a key this wallet does not hold')
 }
 
+/** A verification's answer, from core or from a verifier. */
+interface Outcome {
+  readonly verified: boolean
+  readonly errors: readonly { readonly code: string; readonly message: string }[]
+  /** A verifier's failed checks. */
+  readonly checks?: readonly unknown[]
+  readonly statusEntries?: readonly StatusEntry[]
+}
+
+/** The verifier's answer, checked: a verifier is caller code, and may answer anything. */
+async function verifyWithVerifier(verifier: CredentialVerifier, token: string): Promise<Outcome> {
+  if (!isRecord(verifier) || typeof verifier.verifyCredential !== 'function') {
+    fail('INVALID_ARGUMENT', 'options.verifier must have verifyCredential(token) (@civitas/verifier)')
+  }
+  const result: unknown = await verifier.verifyCredential(token)
+  if (!isRecord(result) || !Array.isArray(result.errors)) {
+    fail('INVALID_ARGUMENT', 'options.verifier.verifyCredential did not return a verification result')
+  }
+  const errors = result.errors.map((e: unknown) => ({
+    code: isRecord(e) && typeof e.code === 'string' ? e.code : 'CHECK_FAILED',
+    message: isRecord(e) && typeof e.message === 'string' ? e.message : 'check failed',
+  }))
+  const checks = Array.isArray(result.checks) ? result.checks.filter((c) => isRecord(c) && c.ok !== true) : []
+  // Fail closed: "verified" with failures listed is not verified.
+  return { verified: result.verified === true && errors.length === 0, errors, checks }
+}
+
 /**
  * Reads and verifies a credential for the wallet: format, signature and time (core), or the
- * full checks of a verifier when one is given; then the holder binding. Throws the first
- * failure's code, with every failure in `details.errors`.
+ * full checks of a verifier when one is given (status and trust too); then the holder
+ * binding. Throws the first failure's code, with every failure in `details.errors` and, from
+ * a verifier, its failed checks in `details.checks`.
  */
 export async function checkCredential(
   token: string,
   keys: readonly HolderKey[],
   options: AcceptOptions & { resolver: Resolver },
-): Promise<{ read: ReadCredential; key: HolderKey }> {
+): Promise<{ read: WalletReading; key: HolderKey }> {
   if (!isRecord(options)) fail('INVALID_ARGUMENT', 'options must be an object')
-  const read = readCredential(token)
-  const result = options.verifier
-    ? await options.verifier.verifyCredential(token)
+  let read = readWalletCredential(token)
+  const result: Outcome = options.verifier
+    ? await verifyWithVerifier(options.verifier, token)
     : await verifyWithCore(token, read.format, {
         resolver: options.resolver,
         ...(options.issuerJwk ? { issuerJwk: options.issuerJwk } : {}),
@@ -124,14 +168,18 @@ export async function checkCredential(
     fail(
       (first?.code as CivitasErrorCode | undefined) ?? 'CREDENTIAL_INVALID',
       `credential not accepted: ${result.errors.map((e) => e.message).join('; ') || 'not verified'}`,
-      { errors: result.errors },
+      { errors: result.errors, ...(result.checks !== undefined ? { checks: result.checks } : {}) },
     )
+  }
+  // Core's reading of a vc+sd-jwt is the SD-JWT one; its verification reads the W3C entries.
+  if (result.statusEntries !== undefined && read.format === 'vc+sd-jwt') {
+    read = { ...read, statusEntries: result.statusEntries }
   }
   return { read, key: await bindingKey(read, keys) }
 }
 
 /** The encrypted credential record. */
-export function newCredentialRecord(token: string, read: ReadCredential, key: HolderKey): StoredCredential {
+export function newCredentialRecord(token: string, read: WalletReading, key: HolderKey): StoredCredential {
   return {
     id: randomUUID(),
     format: read.format,
@@ -142,6 +190,7 @@ export function newCredentialRecord(token: string, read: ReadCredential, key: Ho
     holder: key.did,
     claims: read.claims,
     disclosable: read.disclosable,
+    statusEntries: read.statusEntries,
     acceptedAt: new Date().toISOString(),
     ...(read.expiresAt !== undefined ? { expiresAt: read.expiresAt } : {}),
   }
@@ -167,6 +216,7 @@ export function checkCredentialRecord(
     typeof value.holder === 'string' &&
     isRecord(value.claims) &&
     Array.isArray(value.disclosable) &&
+    (value.statusEntries === undefined || Array.isArray(value.statusEntries)) &&
     typeof value.acceptedAt === 'string' &&
     (value.expiresAt === undefined || typeof value.expiresAt === 'number')
   if (!ok) throw new CivitasError(code, `${what} is not a credential record`)

@@ -1,4 +1,4 @@
-import { CivitasError, describeValue } from '@civitas/core'
+import { CivitasError, describeValue, isRecord } from '@civitas/core'
 import { type DcqlCredential, DcqlQuery } from 'dcql'
 import {
   type ClaimPathElement,
@@ -7,16 +7,18 @@ import {
   resolveClaimPath,
   toPointer,
 } from './claims.js'
-import type { CredentialFormat } from './core-adapter.js'
+import { type CredentialFormat, isSelective } from './core-adapter.js'
 import type { StoredCredential } from './credentials.js'
-import { assertJsonDepth, isRecord } from './guards.js'
+import { assertJsonDepth } from './json.js'
 
 /**
  * DCQL (OpenID4VP 1.0 §6) over the wallet's credentials, with the `dcql` package doing the
- * matching. Formats: `dc+sd-jwt`, `jwt_vc_json`, and `vc+jwt` (VCDM 2.0 vc-jose-cose, which
- * OpenID4VP 1.0 has no identifier for: a query with `format: "vc+jwt"` is matched like
- * `jwt_vc_json`, over the wallet's vc+jwt credentials only). Other formats (mso_mdoc,
- * ldp_vc) are valid queries that this wallet has no credentials for.
+ * matching. Formats: `dc+sd-jwt`, `jwt_vc_json`, and the two VCDM 2.0 formats of
+ * vc-jose-cose, `vc+jwt` and `vc+sd-jwt`, which OpenID4VP 1.0 has no identifier for
+ * (Appendix B.1 defines only `jwt_vc_json` and `ldp_vc` for W3C credentials): a query with
+ * `format: "vc+jwt"` or `"vc+sd-jwt"` is matched like `jwt_vc_json` (`meta.type_values`,
+ * claims paths into the credential), over the wallet's credentials of that format only.
+ * Other formats (mso_mdoc, ldp_vc) are valid queries that this wallet has no credentials for.
  */
 
 /** One claim the query asks for, as a JSON Pointer into `StoredCredential.claims`. */
@@ -35,7 +37,7 @@ export interface MatchCandidate {
   readonly withheld: readonly string[]
   /** Disclosed claims the request did not ask for and the format cannot withhold. */
   readonly overDisclosed: readonly string[]
-  /** True when the format discloses claim by claim (dc+sd-jwt). */
+  /** True when the format discloses claim by claim (dc+sd-jwt, vc+sd-jwt). */
   readonly selective: boolean
 }
 
@@ -80,7 +82,7 @@ export interface CredentialQueryInfo {
   readonly claims?: readonly ClaimQuery[]
   readonly vctValues?: readonly string[]
   readonly typeValues?: readonly (readonly string[])[]
-  /** The query as dcql parsed it (vc+jwt rewritten to jwt_vc_json). */
+  /** The query as dcql parsed it (vc+jwt and vc+sd-jwt rewritten to jwt_vc_json). */
   readonly parsed: DcqlQuery.Output['credentials'][number]
 }
 
@@ -119,15 +121,16 @@ export function parseDcqlQuery(input: unknown): ParsedQuery {
   if (Array.isArray(copy.credential_sets) && copy.credential_sets.length > LIMITS.sets) {
     invalid(`at most ${LIMITS.sets} credential_sets`)
   }
-  const vcJwt = new Set<string>()
+  // Query id → the VCDM 2.0 format a jwt_vc_json-shaped query stands for.
+  const w3c2 = new Map<string, CredentialFormat>()
   for (const query of credentials) {
     if (!isRecord(query)) continue
     if (Array.isArray(query.claims) && query.claims.length > LIMITS.claims) {
       invalid(`at most ${LIMITS.claims} claims per credential query`)
     }
-    if (query.format === 'vc+jwt') {
+    if (query.format === 'vc+jwt' || query.format === 'vc+sd-jwt') {
+      if (typeof query.id === 'string') w3c2.set(query.id, query.format)
       query.format = 'jwt_vc_json'
-      if (typeof query.id === 'string') vcJwt.add(query.id)
     }
   }
   let parsed: DcqlQuery.Output
@@ -145,9 +148,7 @@ export function parseDcqlQuery(input: unknown): ParsedQuery {
       q.format === 'dc+sd-jwt'
         ? 'dc+sd-jwt'
         : q.format === 'jwt_vc_json'
-          ? vcJwt.has(q.id)
-            ? 'vc+jwt'
-            : 'jwt_vc_json'
+          ? (w3c2.get(q.id) ?? 'jwt_vc_json')
           : undefined
     const meta = q.meta as { vct_values?: string[]; type_values?: string[][] } | undefined
     return {
@@ -319,7 +320,7 @@ function computeDisclosurePlan(
       (claims ?? []).flatMap((c) => resolveClaimPath(credential.claims, c.path, c.values).map(toPointer)),
     ),
   ]
-  const selective = credential.format === 'dc+sd-jwt'
+  const selective = isSelective(credential.format)
   const leaves = leafPointers(credential.claims)
   const revealed = new Set(
     credential.disclosable.filter((d) =>

@@ -5,13 +5,13 @@ import {
   didJwkFromJwk,
   didKeyFromJwk,
   generateKeyPair,
+  isRecord,
   type Jwk,
   jwkThumbprint,
   localSigner,
   type SignatureAlgorithm,
   type Signer,
 } from '@civitas/core'
-import { isRecord } from './guards.js'
 
 /** Algorithms a holder key can have. */
 export type HolderAlgorithm = 'ES256' | 'EdDSA' | 'ES256K'

@@ -1,6 +1,5 @@
-import { CivitasError } from '@civitas/core'
+import { CivitasError, isRecord } from '@civitas/core'
 import type { CredentialFormat } from './core-adapter.js'
-import { isRecord } from './guards.js'
 
 /** One presentation, as the wallet's transaction log keeps it (encrypted like every record). */
 export interface LogEntry {

@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto'
-import { CivitasError, describeValue, type Signer } from '@civitas/core'
-import { type CredentialFormat, presentJwtCredential, presentSdJwtCredential } from './core-adapter.js'
+import { CivitasError, describeValue, isRecord, type Signer } from '@civitas/core'
+import {
+  type CredentialFormat,
+  isSelective,
+  presentJwtCredential,
+  presentSdJwtCredential,
+  readWalletCredential,
+  type SdJwtPresentationOptions,
+} from './core-adapter.js'
 import type { StoredCredential } from './credentials.js'
 import { type MatchCandidate, matchCandidates, type PresentationChoice, parseDcqlQuery } from './dcql.js'
-import { isRecord } from './guards.js'
 import type { LogEntry } from './log.js'
 
 export interface PresentOptions {
@@ -23,7 +29,7 @@ export interface Presentation {
   readonly queryId: string
   readonly credentialId: string
   readonly format: CredentialFormat
-  /** VP JWT (`jwt_vc_json`, `vp+jwt`) or SD-JWT with its KB-JWT. */
+  /** VP JWT (`jwt_vc_json`, `vp+jwt`), SD-JWT with its KB-JWT, or a `vp+sd-jwt`. */
   readonly presentation: string
   readonly disclosed: readonly string[]
 }
@@ -121,6 +127,16 @@ export async function planPresentation(
   return plan
 }
 
+/**
+ * How an SD-JWT shows who holds it: a KB-JWT when the credential names the holder key
+ * (`cnf.jwk`: every dc+sd-jwt here, vc+sd-jwt when its issuer put one in); else (a
+ * vc+sd-jwt about a holder DID) a `vp+sd-jwt` signed by that DID.
+ */
+function sdJwtBinding(credential: StoredCredential, did: string): SdJwtPresentationOptions['binding'] {
+  if (credential.format === 'dc+sd-jwt') return 'key-binding-jwt'
+  return readWalletCredential(credential.token).cnf?.jwk ? 'key-binding-jwt' : { holder: did }
+}
+
 /** Signs one presentation per planned credential with the key it is bound to. */
 export async function signPresentations(
   plan: readonly PlannedPresentation[],
@@ -131,14 +147,16 @@ export async function signPresentations(
   for (const { queryId, credential, candidate } of plan) {
     const { did, signer } = await keyFor(credential.keyId)
     const challenge = { signer, nonce: options.nonce, audience: options.audience }
-    const presentation =
-      credential.format === 'dc+sd-jwt'
-        ? await presentSdJwtCredential(credential.token, candidate.requested, challenge)
-        : await presentJwtCredential(credential.token, {
-            ...challenge,
-            format: credential.format,
-            holder: did,
-          })
+    const presentation = isSelective(credential.format)
+      ? await presentSdJwtCredential(credential.token, candidate.requested, {
+          ...challenge,
+          binding: sdJwtBinding(credential, did),
+        })
+      : await presentJwtCredential(credential.token, {
+          ...challenge,
+          format: credential.format as 'jwt_vc_json' | 'vc+jwt',
+          holder: did,
+        })
     presentations.push({
       queryId,
       credentialId: credential.id,

@@ -1,4 +1,11 @@
-import { CivitasError, createResolver, describeValue, isCivitasError, type Signer } from '@civitas/core'
+import {
+  CivitasError,
+  createResolver,
+  describeValue,
+  isCivitasError,
+  isRecord,
+  type Signer,
+} from '@civitas/core'
 import { type ArchiveContents, openArchive, sealArchive } from './archive.js'
 import type { Resolver } from './core-adapter.js'
 import {
@@ -34,7 +41,6 @@ import {
   type PresentationChoice,
   parseDcqlQuery,
 } from './dcql.js'
-import { isRecord } from './guards.js'
 import {
   type CreateKeyOptions,
   checkKeyRecord,

@@ -1,7 +1,6 @@
 import { scrypt as nodeScrypt, randomBytes } from 'node:crypto'
-import { CivitasError, describeValue } from '@civitas/core'
+import { CivitasError, describeValue, hasOwn, isRecord } from '@civitas/core'
 import { argon2idAsync } from '@noble/hashes/argon2.js'
-import { hasOwn, isRecord } from '../guards.js'
 import { base64urlDecodeStrict, base64urlEncodeBytes } from './encoding.js'
 
 /**

@@ -1,6 +1,6 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto'
-import { CivitasError } from '@civitas/core'
-import { isRecord, parseJson } from '../guards.js'
+import { CivitasError, isRecord } from '@civitas/core'
+import { parseJson } from '../json.js'
 import { open, seal } from './aead.js'
 import { base64urlDecodeStrict, base64urlEncodeBytes, fromUtf8, utf8, zero } from './encoding.js'
 import { checkStoredKdf, deriveKek, type KdfParams, newStoredKdf, type StoredKdf } from './kdf.js'

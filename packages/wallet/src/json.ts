@@ -1,22 +1,10 @@
 /**
- * Core's shared guards (packages/core/src/guards) and bounded JSON parse (encoding/json.ts)
- * are not exported by @civitas/core yet (its subpath exports come with the "core seams"
- * issue). Until then the wallet keeps these copies of the same functions in this one file;
- * when core exports them, this file becomes re-exports.
+ * Bounded JSON for what the wallet reads back (its file header, export archives, DCQL
+ * queries). The same functions as core's `encoding/json.ts`, which @civitas/core does not
+ * export (its guards — isRecord, hasOwn, ... — it does, and the wallet uses those): when
+ * core exports these, this file becomes re-exports.
  */
 import { CivitasError, type CivitasErrorCode } from '@civitas/core'
-
-/** A plain JSON-like object: not null, not an array, not a typed array. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)
-  )
-}
-
-/** True when `key` is an own property of `target` (never one inherited from Object.prototype). */
-export function hasOwn(target: object, key: PropertyKey): boolean {
-  return Object.hasOwn(target, key)
-}
 
 const DEFAULT_MAX_JSON_DEPTH = 64
 
