@@ -71,6 +71,16 @@ export interface WalletReading {
   readonly expiresAt?: number
 }
 
+function toList(value: unknown): unknown[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value]
+}
+
+/** A W3C `issuer` / `credentialSubject`: a string id or an object with one. */
+function idOf(value: unknown): string | undefined {
+  if (typeof value === 'string') return value
+  return isRecord(value) && typeof value.id === 'string' ? value.id : undefined
+}
+
 function stringList(value: unknown): string[] {
   if (typeof value === 'string') return [value]
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []
@@ -129,15 +139,19 @@ export function readWalletCredential(token: string): WalletReading {
   }
   const read = readCredential(token)
   const format = formatOf(read)
-  if (read.issuer === undefined)
-    throw new CivitasError('CREDENTIAL_INVALID', 'the credential names no issuer')
+  // W3C: the holder key is not a claim of the credential (a vc+sd-jwt keeps it beside it).
+  const { cnf: _cnf, ...w3c } = read.credential
+  // Core reads a vc+sd-jwt as an SD-JWT: the issuer is the credential's `issuer`, not `iss`.
+  const issuer = format === 'vc+sd-jwt' ? (read.issuer ?? idOf(w3c.issuer)) : read.issuer
+  if (issuer === undefined) throw new CivitasError('CREDENTIAL_INVALID', 'the credential names no issuer')
   const cnf = cnfOf(read)
   const common = {
     format,
     header: read.header,
-    issuer: read.issuer,
+    issuer,
     disclosable: (read.disclosures ?? []).map((d) => d.path),
-    statusEntries: read.statusEntries,
+    // A vc+sd-jwt's W3C entries are read by its verification (verifyWithCore).
+    statusEntries: format === 'vc+sd-jwt' ? [] : read.statusEntries,
     ...(cnf !== undefined ? { cnf } : {}),
   }
   if (format === 'dc+sd-jwt') {
@@ -152,16 +166,13 @@ export function readWalletCredential(token: string): WalletReading {
       ...(expiresAt !== undefined ? { expiresAt } : {}),
     }
   }
-  // W3C: the holder key is not a claim of the credential (vc+sd-jwt keeps it beside it).
-  const { cnf: _cnf, ...claims } = read.credential
-  const subjects = new Set(
-    read.subjects.map((s) => s.id).filter((id): id is string => typeof id === 'string'),
-  )
+  const subjectObjects = format === 'vc+sd-jwt' ? toList(w3c.credentialSubject) : read.subjects
+  const subjects = new Set(subjectObjects.map(idOf).filter((id): id is string => id !== undefined))
   if (typeof read.payload.sub === 'string') subjects.add(read.payload.sub)
-  const expiresAt = expiryOf(read.payload, claims)
+  const expiresAt = expiryOf(read.payload, w3c)
   return {
     ...common,
-    claims: format === 'vc+sd-jwt' ? claims : read.credential,
+    claims: format === 'vc+sd-jwt' ? w3c : read.credential,
     types: stringList(read.credential.type),
     subjects: [...subjects],
     ...(expiresAt !== undefined ? { expiresAt } : {}),

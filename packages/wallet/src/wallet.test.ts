@@ -6,6 +6,8 @@ import {
   verifyJwsWithDid,
   verifyJwtVp,
   verifySdJwt,
+  verifyVcSdJwt,
+  verifyVpSdJwt,
 } from '@civitas/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createMemoryStore } from './store/memory.js'
@@ -422,6 +424,88 @@ describe('match (DCQL, OpenID4VP 1.0) and present: only what was asked', () => {
     const verified2 = await verifyJwtVp(vp2, { resolver, nonce: NONCE, audience: AUD })
     expect(verified2.errors).toEqual([])
     expect(verified2.holder).toBe(holderJwk.did)
+  })
+
+  it('vc+sd-jwt (VCDM 2.0 + SD-JWT): accepted, matched by type, presented with only the asked Disclosures and a KB-JWT', async () => {
+    const wallet = await newWallet()
+    const holder = await wallet.createKey()
+    const token = await issuer.vcSdJwt(holder.did, { holderJwk: holder.publicJwk })
+    const stored = await wallet.accept(token)
+    expect(stored).toMatchObject({
+      format: 'vc+sd-jwt',
+      keyId: holder.id,
+      issuer: issuer.did,
+      types: ['VerifiableCredential', 'VerifiableDiploma'],
+      token,
+    })
+    expect(stored.claims).not.toHaveProperty('cnf')
+    expect([...stored.disclosable].sort()).toEqual([
+      '/credentialSubject/awarded',
+      '/credentialSubject/degree',
+      '/credentialSubject/name',
+    ])
+    expect(await wallet.list({ format: 'vc+sd-jwt' })).toHaveLength(1)
+    // A vc+jwt or jwt_vc_json query does not match it: the format is part of the request.
+    expect((await wallet.match(diplomaQuery('vc+jwt'))).satisfiable).toBe(false)
+
+    const match = await wallet.match(diplomaQuery('vc+sd-jwt', [{ path: ['credentialSubject', 'degree'] }]))
+    const candidate = match.candidates.diploma?.[0]
+    expect(candidate).toMatchObject({
+      credentialId: stored.id,
+      format: 'vc+sd-jwt',
+      selective: true,
+      requested: ['/credentialSubject/degree'],
+      overDisclosed: [],
+    })
+    expect([...(candidate?.withheld ?? [])].sort()).toEqual([
+      '/credentialSubject/awarded',
+      '/credentialSubject/name',
+    ])
+    expect(candidate?.disclosed).toContain('/credentialSubject/degree')
+    expect(candidate?.disclosed).not.toContain('/credentialSubject/name')
+    const result = await wallet.present(match.choice!, { nonce: NONCE, audience: AUD })
+    const vp = result.vpToken.diploma?.[0] as string
+    expect(decodeSdJwt(vp).disclosures.map((d) => d.path)).toEqual(['/credentialSubject/degree'])
+    const verified = await verifyVcSdJwt(vp, { resolver, nonce: NONCE, audience: AUD })
+    expect(verified.errors).toEqual([])
+    expect(verified.verified).toBe(true)
+    expect(verified.credential?.credentialSubject).toEqual({ id: holder.did, degree: 'MSc Mathematics' })
+    // The KB-JWT names this verifier and nonce only.
+    expect((await verifyVcSdJwt(vp, { resolver, nonce: 'other', audience: AUD })).verified).toBe(false)
+  })
+
+  it('a vc+sd-jwt about a holder DID without cnf is presented in a vp+sd-jwt the holder signs', async () => {
+    const wallet = await newWallet()
+    const holder = await wallet.createKey({ did: 'key-ebsi' })
+    const stored = await wallet.accept(await issuer.vcSdJwt(holder.did))
+    expect(stored).toMatchObject({ format: 'vc+sd-jwt', keyId: holder.id, holder: holder.did })
+    const match = await wallet.match(diplomaQuery('vc+sd-jwt', [{ path: ['credentialSubject', 'awarded'] }]))
+    const vp = (await wallet.present(match.choice!, { nonce: NONCE, audience: AUD })).vpToken
+      .diploma?.[0] as string
+    expect(decodeJwt(vp.split('~')[0] as string).header.typ).toBe('vp+sd-jwt')
+    const verified = await verifyVpSdJwt(vp, { resolver, nonce: NONCE, audience: AUD })
+    expect(verified.errors).toEqual([])
+    expect(verified.verified).toBe(true)
+    expect(verified.holder).toBe(holder.did)
+    expect(verified.credentials[0]?.credential?.credentialSubject).toEqual({
+      id: holder.did,
+      awarded: '2024-07-01',
+    })
+    // Someone else's DID as subject: not ours.
+    await expect(
+      wallet.accept(await issuer.vcSdJwt('did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK')),
+    ).rejects.toMatchObject({ code: 'CREDENTIAL_NOT_BOUND' })
+  })
+
+  it('an expired vc+sd-jwt is refused at accept with CREDENTIAL_EXPIRED', async () => {
+    const wallet = await newWallet()
+    const holder = await wallet.createKey()
+    const expired = await issuer.vcSdJwt(holder.did, {
+      holderJwk: holder.publicJwk,
+      validUntil: new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    })
+    await expect(wallet.accept(expired)).rejects.toMatchObject({ code: 'CREDENTIAL_EXPIRED' })
+    expect(await wallet.list()).toEqual([])
   })
 
   it('a JWT VC asked for some claims would show all: refused unless the holder allows it', async () => {

@@ -5,6 +5,7 @@ import {
   generateKeyPair,
   issueJwtVc,
   issueSdJwtVc,
+  issueVcSdJwt,
   type Jwk,
   localSigner,
 } from '@civitas/core'
@@ -23,6 +24,8 @@ export interface TestIssuer {
   ): Promise<string>
   diploma2(subjectDid: string, claims?: Record<string, unknown>): Promise<string>
   pid(holderJwk: Jwk, claims?: Record<string, unknown>): Promise<string>
+  /** A VCDM 2.0 diploma secured with SD-JWT (vc+sd-jwt), bound by `cnf.jwk` when given. */
+  vcSdJwt(subjectDid: string, options?: { holderJwk?: Jwk; validUntil?: string }): Promise<string>
 }
 
 export const PID_CLAIMS = {
@@ -78,6 +81,28 @@ export async function testIssuer(): Promise<TestIssuer> {
           credentialSubject: { id: subjectDid, ...claims },
         },
         { format: 'vc+jwt', signer },
+      )
+    },
+    async vcSdJwt(subjectDid, options = {}) {
+      return issueVcSdJwt(
+        {
+          '@context': ['https://www.w3.org/ns/credentials/v2'],
+          type: ['VerifiableCredential', 'VerifiableDiploma'],
+          issuer: did,
+          validFrom: new Date(Date.now() - 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          ...(options.validUntil ? { validUntil: options.validUntil } : {}),
+          credentialSubject: {
+            id: subjectDid,
+            name: 'Ada Lovelace',
+            degree: 'MSc Mathematics',
+            awarded: '2024-07-01',
+          },
+        },
+        {
+          signer,
+          disclosable: ['/credentialSubject/name', '/credentialSubject/degree', '/credentialSubject/awarded'],
+          ...(options.holderJwk ? { holderJwk: options.holderJwk } : {}),
+        },
       )
     },
     async pid(holderJwk, claims = PID_CLAIMS) {
