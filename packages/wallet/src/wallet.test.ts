@@ -11,6 +11,7 @@ import {
 } from '@civitas/core'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createMemoryStore } from './store/memory.js'
+import type { WalletStore } from './store/types.js'
 import { FAST_KDF, PID_CLAIMS, resolver, type TestIssuer, testIssuer } from './test-utils/issuer.js'
 import { openWallet } from './wallet.js'
 
@@ -256,6 +257,17 @@ describe('passphrase, tampering and truncation: typed errors, nothing lost', () 
       new TextEncoder().encode('{"format":"civitas-wallet","version":1,"kdf":{}}'),
     )
     await expect(newWallet(store)).rejects.toMatchObject({ code: 'WALLET_CORRUPTED' })
+  })
+
+  it('a header lost while records remain is WALLET_CORRUPTED, never a new wallet over them', async () => {
+    const { store, wallet, pid } = await walletWithCredentials()
+    await wallet.close()
+    const headerless: WalletStore = { ...store, getMeta: async () => undefined }
+    await expect(newWallet(headerless as never)).rejects.toMatchObject({ code: 'WALLET_CORRUPTED' })
+    // Nothing was written: the real header and the records still open.
+    const reopened = await newWallet(store)
+    expect((await reopened.get(pid.id)).token).toBe(pid.token)
+    expect(await reopened.list()).toHaveLength(3)
   })
 
   it('changing the passphrase re-wraps the master key only; a KDF upgrade on open re-wraps too', async () => {

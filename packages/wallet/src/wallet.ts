@@ -152,6 +152,16 @@ async function unlock(
 ): Promise<Keyring> {
   const header = await store.getMeta(META)
   if (header === undefined) {
+    // A header lost from a file that still holds records is damage, not a new wallet: a new
+    // master key would leave every record unreadable for good.
+    for (const table of WALLET_TABLES) {
+      if ((await store.idsWithTags(table, [])).length > 0) {
+        throw new CivitasError(
+          'WALLET_CORRUPTED',
+          `the wallet header is missing but the ${table} table holds records`,
+        )
+      }
+    }
     const masterKey = newMasterKey()
     await store.setMeta(
       META,

@@ -135,15 +135,19 @@ describe('SQLite wallet file (@civitas/store, secure_delete + VACUUM)', () => {
     ).rejects.toMatchObject({
       code: 'WALLET_CORRUPTED',
     })
+    // Nothing is lost: the failed open wrote nothing over the file.
+    expect(readFileSync(garbage).equals(Buffer.alloc(8192, 'not a database, just bytes '))).toBe(true)
     const cut = join(dir, 'cut.db')
     const { wallet } = await filledWallet(cut)
     await wallet.close()
     await truncate(cut, 1000)
+    const damaged = readFileSync(cut)
     await expect(
       openWallet({ store: `sqlite:${cut}`, passphrase: PASSPHRASE, resolver }),
     ).rejects.toMatchObject({
       code: 'WALLET_CORRUPTED',
     })
+    expect(readFileSync(cut).equals(damaged)).toBe(true)
   })
 
   it('a truncated record in the file is RECORD_TRUNCATED for it alone', async () => {
