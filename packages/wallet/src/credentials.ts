@@ -116,6 +116,9 @@ export async function bindingKey(read: WalletReading, keys: readonly HolderKey[]
   return fail('CREDENTIAL_NOT_BOUND', 'the credential is bound to a key this wallet does not hold')
 }
 
+/** Most failures an accept error carries (a verifier is caller code: its lists are unbounded). */
+const MAX_REPORTED = 64
+
 /** A verification's answer, from core or from a verifier. */
 interface Outcome {
   readonly verified: boolean
@@ -134,11 +137,13 @@ async function verifyWithVerifier(verifier: CredentialVerifier, token: string): 
   if (!isRecord(result) || !Array.isArray(result.errors)) {
     fail('INVALID_ARGUMENT', 'options.verifier.verifyCredential did not return a verification result')
   }
-  const errors = result.errors.map((e: unknown) => ({
+  const errors = result.errors.slice(0, MAX_REPORTED).map((e: unknown) => ({
     code: isRecord(e) && typeof e.code === 'string' ? e.code : 'CHECK_FAILED',
-    message: isRecord(e) && typeof e.message === 'string' ? e.message : 'check failed',
+    message: isRecord(e) && typeof e.message === 'string' ? e.message.slice(0, 1000) : 'check failed',
   }))
-  const checks = Array.isArray(result.checks) ? result.checks.filter((c) => isRecord(c) && c.ok !== true) : []
+  const checks = Array.isArray(result.checks)
+    ? result.checks.filter((c) => isRecord(c) && c.ok !== true).slice(0, MAX_REPORTED)
+    : []
   // Fail closed: "verified" with failures listed is not verified.
   return { verified: result.verified === true && errors.length === 0, errors, checks }
 }

@@ -113,11 +113,12 @@ export async function planPresentation(
   for (const [queryId, credentials] of chosen) {
     for (const credential of credentials) {
       const candidate = candidates[queryId]?.find((c) => c.credentialId === credential.id)
-      if (!candidate) invalid(`credential ${credential.id} does not satisfy query ${describeValue(queryId)}`)
+      if (!candidate)
+        invalid(`credential ${describeValue(credential.id)} does not satisfy query ${describeValue(queryId)}`)
       if (candidate.overDisclosed.length > 0 && options.allowFullDisclosure !== true) {
         throw new CivitasError(
           'DISCLOSURE_NOT_SELECTIVE',
-          `credential ${credential.id} would disclose ${candidate.overDisclosed.length} claim(s) the request did not ask for`,
+          `credential ${describeValue(credential.id)} would disclose ${candidate.overDisclosed.length} claim(s) the request did not ask for`,
           { details: { credentialId: credential.id, overDisclosed: candidate.overDisclosed } },
         )
       }

@@ -227,7 +227,11 @@ function createWallet(
   async function readKeyRecord(id: string): Promise<KeyRecord> {
     const sealed = await store.get('keys', id)
     if (sealed === undefined) throw new CivitasError('KEY_NOT_FOUND', `no wallet key ${describeValue(id)}`)
-    return checkKeyRecord(openRecord(ring(), 'keys', id, sealed), `keys record ${id}`, 'RECORD_TAMPERED')
+    return checkKeyRecord(
+      openRecord(ring(), 'keys', id, sealed),
+      `keys record ${describeValue(id)}`,
+      'RECORD_TAMPERED',
+    )
   }
 
   async function loadKeys(): Promise<Map<string, HolderKey>> {
@@ -237,7 +241,7 @@ function createWallet(
       try {
         const record = checkKeyRecord(
           openRecord(ring(), 'keys', id, data),
-          `keys record ${id}`,
+          `keys record ${describeValue(id)}`,
           'RECORD_TAMPERED',
         )
         views.set(id, publicView(record))
@@ -253,11 +257,11 @@ function createWallet(
   function decryptCredential(id: string, sealed: Uint8Array): StoredCredential {
     const credential = checkCredentialRecord(
       openRecord(ring(), 'credentials', id, sealed),
-      `credentials record ${id}`,
+      `credentials record ${describeValue(id)}`,
       'RECORD_TAMPERED',
     )
     if (credential.id !== id)
-      throw new CivitasError('RECORD_TAMPERED', `credentials record ${id} names another id`)
+      throw new CivitasError('RECORD_TAMPERED', `credentials record ${describeValue(id)} names another id`)
     // Frozen: list/get/match hand out the cached object itself, which a caller must not alter.
     cache.set(id, deepFreeze(credential))
     return credential
@@ -326,7 +330,7 @@ function createWallet(
     const out: T[] = []
     for (const { id, data } of await store.all(table)) {
       try {
-        out.push(check(openRecord(ring(), table, id, data), `${table} record ${id}`))
+        out.push(check(openRecord(ring(), table, id, data), `${table} record ${describeValue(id)}`))
       } catch (error) {
         if (!isCivitasError(error)) throw error
       }
@@ -469,7 +473,7 @@ function createWallet(
           if (!keyIds.has(credential.keyId)) {
             throw new CivitasError(
               'ARCHIVE_INVALID',
-              `archive credential ${credential.id} is bound to a key the archive lacks`,
+              `archive credential ${describeValue(credential.id)} is bound to a key the archive lacks`,
             )
           }
         }
@@ -519,7 +523,7 @@ function createWallet(
             if (bound.length > 0) {
               throw new CivitasError(
                 'KEY_IN_USE',
-                `key ${id} holds ${bound.length} credential(s): erase them first`,
+                `key ${describeValue(id)} holds ${bound.length} credential(s): erase them first`,
               )
             }
             erased = await tx.delete('keys', id)
@@ -576,10 +580,10 @@ function createWallet(
         for (const { id, data } of await store.all(table)) {
           try {
             const value = openRecord(ring(), table, id, data)
-            if (table === 'keys') checkKeyRecord(value, `keys record ${id}`, 'RECORD_TAMPERED')
+            if (table === 'keys') checkKeyRecord(value, `keys record ${describeValue(id)}`, 'RECORD_TAMPERED')
             else if (table === 'credentials')
-              checkCredentialRecord(value, `credentials record ${id}`, 'RECORD_TAMPERED')
-            else checkLogEntry(value, `log record ${id}`, 'RECORD_TAMPERED')
+              checkCredentialRecord(value, `credentials record ${describeValue(id)}`, 'RECORD_TAMPERED')
+            else checkLogEntry(value, `log record ${describeValue(id)}`, 'RECORD_TAMPERED')
           } catch (error) {
             if (!isCivitasError(error)) throw error
             problems.push({ table, id, code: error.code, message: error.message })
