@@ -61,8 +61,8 @@ export interface WalletReading {
   readonly issuer: string
   /** DIDs the credential is about (`sub`, `credentialSubject.id`); empty for SD-JWT VC. */
   readonly subjects: readonly string[]
-  /** The holder key (`cnf.jwk`) or the DID URL in `cnf.kid`. */
-  readonly cnf?: { readonly jwk?: Jwk; readonly kid?: string }
+  /** The holder key (`cnf.jwk`), the only confirmation method a KB-JWT is made and checked with. */
+  readonly cnf?: { readonly jwk?: Jwk }
   /** JSON Pointers of the claims the holder may withhold (SD-JWT Disclosures). */
   readonly disclosable: readonly string[]
   /** Core's normalised status entries (W3C `credentialStatus`, IETF `status.status_list`). */
@@ -103,10 +103,7 @@ function expiryOf(payload: Record<string, unknown>, credential: Record<string, u
 function cnfOf(read: ReadCredentialResult): WalletReading['cnf'] {
   const cnf = read.cnf
   if (cnf === undefined) return undefined
-  return {
-    ...(isRecord(cnf.jwk) ? { jwk: cnf.jwk as Jwk } : {}),
-    ...(typeof cnf.kid === 'string' ? { kid: cnf.kid } : {}),
-  }
+  return isRecord(cnf.jwk) ? { jwk: cnf.jwk as Jwk } : {}
 }
 
 /**

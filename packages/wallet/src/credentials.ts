@@ -86,14 +86,10 @@ export async function bindingKey(read: WalletReading, keys: readonly HolderKey[]
   const byThumbprint = new Map(keys.map((k) => [k.thumbprint, k]))
   const candidates: Jwk[] = []
   if (read.format === 'dc+sd-jwt' || (read.format === 'vc+sd-jwt' && read.cnf?.jwk)) {
+    // Only cnf.jwk: a KB-JWT is made and checked against that key (core's presentSdJwt and
+    // verifySdJwt, which refuses other confirmation methods before this runs).
     if (read.cnf?.jwk) candidates.push(read.cnf.jwk)
-    else if (read.cnf?.kid) {
-      const jwk = publicJwkOfDid(read.cnf.kid)
-      if (jwk) candidates.push(jwk)
-    }
-    if (candidates.length === 0) {
-      fail('CREDENTIAL_NOT_BOUND', 'the SD-JWT VC has no cnf.jwk: it is not bound to a holder key')
-    }
+    else fail('CREDENTIAL_NOT_BOUND', 'the SD-JWT has no cnf.jwk: it is not bound to a holder key')
   } else {
     for (const subject of read.subjects) {
       const jwk = publicJwkOfDid(subject)
