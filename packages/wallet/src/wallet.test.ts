@@ -170,6 +170,13 @@ describe('accept: verified, bound to one of our keys, kept byte for byte', () =>
     const forged = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(86)}`
     await expect(wallet.accept(forged)).rejects.toMatchObject({ code: 'SIGNATURE_INVALID' })
     await expect(wallet.accept('not a token')).rejects.toMatchObject({ code: 'INVALID_JWS' })
+    // The wallet keeps and presents compact serializations; a JSON one is refused, not converted.
+    await expect(
+      wallet.accept(JSON.stringify({ payload: 'e30', protected: 'e30', signature: 'AA', disclosures: [] })),
+    ).rejects.toMatchObject({ code: 'FORMAT_MISMATCH' })
+    await expect(wallet.accept(`${token}.${'A'.repeat(2_000_000)}`)).rejects.toMatchObject({
+      code: 'INPUT_TOO_LARGE',
+    })
     expect(await wallet.list()).toEqual([])
   })
 
