@@ -72,7 +72,7 @@ function assertChallenge(value: unknown, name: string): asserts value is string 
 export async function planPresentation(
   choice: PresentationChoice,
   options: PresentOptions,
-  readCredential: (id: string) => Promise<StoredCredential | undefined>,
+  loadCredential: (id: string) => Promise<StoredCredential | undefined>,
 ): Promise<PlannedPresentation[]> {
   if (!isRecord(options)) invalid('options must be an object')
   assertChallenge(options.nonce, 'options.nonce')
@@ -96,7 +96,7 @@ export async function planPresentation(
       if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID_LENGTH) {
         invalid(`credential id must be a record id, got ${describeValue(id)}`)
       }
-      const credential = await readCredential(id)
+      const credential = await loadCredential(id)
       if (!credential) throw new CivitasError('CREDENTIAL_NOT_FOUND', `no credential ${describeValue(id)}`)
       credentials.push(credential)
     }

@@ -267,7 +267,7 @@ function createWallet(
     return credential
   }
 
-  async function readCredential(id: string): Promise<StoredCredential | undefined> {
+  async function loadCredential(id: string): Promise<StoredCredential | undefined> {
     const cached = cache.get(id)
     if (cached) return cached
     const sealed = await store.get('credentials', id)
@@ -278,7 +278,7 @@ function createWallet(
    * Credentials by id, in the order of `ids`, skipping the ones that fail authentication
    * (verifyIntegrity reports them). Cached ones cost a lookup; the rest one store round trip.
    */
-  async function readCredentials(ids: readonly string[]): Promise<StoredCredential[]> {
+  async function loadCredentials(ids: readonly string[]): Promise<StoredCredential[]> {
     const missing = ids.filter((id) => !cache.has(id))
     if (missing.length > 0) {
       for (const { id, data } of await store.getMany('credentials', missing)) {
@@ -316,7 +316,7 @@ function createWallet(
     const now = Date.now() / 1000
     const pools = new Map<string, StoredCredential[]>()
     for (const q of parsed.queries) {
-      const credentials = await readCredentials(await idsMatching(candidateFilters(q)))
+      const credentials = await loadCredentials(await idsMatching(candidateFilters(q)))
       // Expired credentials cannot be presented: a verifier would refuse them.
       pools.set(
         q.id,
@@ -376,7 +376,7 @@ function createWallet(
           resolver,
         })
         // The same token twice is one credential: accept is idempotent.
-        const [existing] = await readCredentials(
+        const [existing] = await loadCredentials(
           await store.idsWithTags('credentials', tags([['token', token]])),
         )
         if (existing?.token === token) return existing
@@ -400,13 +400,13 @@ function createWallet(
       // No facts: every id (a tag query with no tags), without reading the records.
       const ids = await store.idsWithTags('credentials', tags(facts))
       // The tags are not authenticated: check the decrypted record agrees.
-      return (await readCredentials(ids)).filter((c) => matchesFilter(c, filter))
+      return (await loadCredentials(ids)).filter((c) => matchesFilter(c, filter))
     },
 
     async get(id) {
       ring()
       assertId(id)
-      const credential = await readCredential(id)
+      const credential = await loadCredential(id)
       if (!credential) throw new CivitasError('CREDENTIAL_NOT_FOUND', `no credential ${describeValue(id)}`)
       return credential
     },
@@ -420,7 +420,7 @@ function createWallet(
 
     present: (choice, options) =>
       exclusive(async () => {
-        const plan = await planPresentation(choice, options, readCredential)
+        const plan = await planPresentation(choice, options, loadCredential)
         const keys = await loadKeys()
         const result = await signPresentations(plan, options, async (keyId) => {
           const key = keys.get(keyId)
