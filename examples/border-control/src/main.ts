@@ -1,4 +1,4 @@
-// `pnpm --filter @civitas/example-border-control start`: the story on its own local chain.
+// `npx -y -p pnpm@10.34.8 pnpm --filter @civitas/example-border-control start`: the story on its own local chain.
 import { createNarrator } from '@civitas/example-story-kit'
 import { runBorderControl } from './story.js'
 

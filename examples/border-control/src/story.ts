@@ -72,21 +72,40 @@ export async function openPidIssuer(world: TrustedWorld): Promise<Issuer> {
   })
 }
 
+/** Who receives the PID: a new traveller, or a person who already has a wallet. */
+export interface PidHolder {
+  name: string
+  givenName: string
+  familyName: string
+  birthdate: string
+  wallet?: Wallet
+}
+
+export const MARCO: PidHolder = {
+  name: 'Marco Bianchi',
+  givenName: 'Marco',
+  familyName: 'Bianchi',
+  birthdate: '1987-11-02',
+}
+
 export async function issuePidToTraveller(
   world: TrustedWorld,
   issuer: Issuer,
   narrator: Narrator,
   personalData: PersonalData = createPersonalData(),
+  person: PidHolder = MARCO,
 ): Promise<{ id: string; token: string; traveller: Traveller }> {
-  narrator.chapter(`${world.identityRegistry.name} issues a PID to a traveller's wallet`)
-  const wallet = await openWallet({ store: 'memory', passphrase: 'marco: tr0ub4dor & 3' })
+  narrator.chapter(`${world.identityRegistry.name} issues a PID to ${person.name}'s wallet`)
+  const wallet =
+    person.wallet ?? (await openWallet({ store: 'memory', passphrase: 'tr0ub4dor & 3 at the border' }))
+  // A key of its own for the PID: two credentials on two keys cannot be linked by their key.
   const key = await wallet.createKey({ alg: 'ES256', did: 'jwk' })
-  const traveller: Traveller = { name: 'Marco Bianchi', wallet, key }
-  narrator.say(`${traveller.name} creates a holder key in the wallet (did:jwk, never on the ledger)`)
+  const traveller: Traveller = { name: person.name, wallet, key }
+  narrator.say(`${traveller.name} creates a holder key in the wallet for it (did:jwk, never on the ledger)`)
   const claims = {
-    given_name: 'Marco',
-    family_name: 'Bianchi',
-    birthdate: '1987-11-02',
+    given_name: person.givenName,
+    family_name: person.familyName,
+    birthdate: person.birthdate,
     nationalities: ['IT'],
     place_of_birth: { locality: 'Padova', country: 'IT' },
     address: { street_address: 'Via dei Servi 21', locality: 'Firenze', postal_code: '50122', country: 'IT' },

@@ -21,8 +21,8 @@ export interface Narrator {
   detail(text: string): void
   ok(text: string): void
   fail(text: string): void
-  /** One line per check of a verification result, ✓ or ✗ with the reason. */
-  checks(checks: readonly CheckResult[]): void
+  /** One line per check of a verification result, ✓ or ✗ with the reason; `failedOnly` counts the passed ones. */
+  checks(checks: readonly CheckResult[], options?: { failedOnly?: boolean }): void
   blank(): void
 }
 
@@ -60,8 +60,11 @@ export function createNarrator(options: NarratorOptions = {}): Narrator {
     fail(text) {
       emit(`${colors.red('  ✗')} ${text}`)
     },
-    checks(checks) {
+    checks(checks, { failedOnly = false } = {}) {
+      const passed = checks.filter((check) => check.ok).length
+      if (failedOnly) emit(`${colors.green('    ✓')} ${passed} of ${checks.length} checks passed`)
       for (const check of checks) {
+        if (failedOnly && check.ok) continue
         const reason = check.ok ? check.message : `${check.code ?? 'FAILED'}: ${check.message}`
         const line = `${check.id.padEnd(30)} ${reason}`
         if (check.ok) emit(`${colors.green('    ✓')} ${line}`)

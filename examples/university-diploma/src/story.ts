@@ -120,6 +120,7 @@ export async function presentDiplomaToEmployer(
   diploma: IssuedDiploma,
   narrator: Narrator,
   personalData: PersonalData = createPersonalData(),
+  { failedOnly = false }: { failedOnly?: boolean } = {},
 ): Promise<PresentationVerificationResult> {
   const { wallet, name } = diploma.student
   const nonce = randomUUID()
@@ -136,9 +137,9 @@ export async function presentDiplomaToEmployer(
   const result = await employerVerifier(world).verifyPresentation(presentation, { nonce, audience: EMPLOYER })
   if (result.verified) narrator.ok('The employer accepts the diploma:')
   else narrator.fail('The employer rejects the diploma:')
-  narrator.checks(result.checks)
+  narrator.checks(result.checks, { failedOnly })
   const chain = describeTrustChain(world, result.checks)
-  if (chain) narrator.detail(`trust chain: ${chain}`)
+  if (chain && !failedOnly) narrator.detail(`trust chain: ${chain}`)
   return result
 }
 
@@ -165,7 +166,7 @@ export async function revokeDiploma(
     `flush() sends the batch: ${flush.applied} change in ${flush.transactions} transaction (only list ids and bit masks)`,
   )
   narrator.say('The student presents the diploma again; the employer reads the status word on the ledger')
-  const result = await presentDiplomaToEmployer(world, diploma, narrator)
+  const result = await presentDiplomaToEmployer(world, diploma, narrator, undefined, { failedOnly: true })
   return { pendingAfterRevoke, flush, result }
 }
 
