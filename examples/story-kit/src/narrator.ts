@@ -5,7 +5,7 @@ import pc from 'picocolors'
 export interface NarratorOptions {
   /** Receives each line; default: standard output. */
   write?: (line: string) => void
-  /** Colour the output; default: only when standard output is a terminal (and NO_COLOR is unset). */
+  /** Colour the output; default: only when standard output is a terminal and NO_COLOR is unset (FORCE_COLOR forces). */
   color?: boolean
 }
 
@@ -29,10 +29,20 @@ export interface Narrator {
 // The ANSI escape sequences colours add, removed for the plain copy in `lines`.
 const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g')
 
+/** Whether standard output is a terminal that should get colours. */
+export function colorTerminal(
+  env: NodeJS.ProcessEnv = process.env,
+  isTTY = process.stdout.isTTY === true,
+): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0') return true
+  return isTTY && env.TERM !== 'dumb'
+}
+
 export function createNarrator(options: NarratorOptions = {}): Narrator {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`))
-  // picocolors decides from the terminal and NO_COLOR / FORCE_COLOR; a caller's sink is never a terminal.
-  const colors = pc.createColors(options.color ?? (options.write === undefined && pc.isColorSupported))
+  // A caller's sink is never a terminal. picocolors' own guess also colours any output under CI.
+  const colors = pc.createColors(options.color ?? (options.write === undefined && colorTerminal()))
   const lines: string[] = []
   const emit = (line: string) => {
     lines.push(line.replace(ANSI, ''))
