@@ -21,10 +21,11 @@ import { needlesOf, readWholeChain, scan } from './chain-scan.js'
 describe('the full story leaves no personal data on the chain', () => {
   let chain: LocalChain
   let outcome: FullStoryOutcome
+  const narrator = createNarrator({ write: () => {} })
 
   beforeAll(async () => {
     chain = await startLocalChain({ networkName: NETWORK, accounts: 10 })
-    outcome = await runFullStory({ chain, narrator: createNarrator({ write: () => {} }) })
+    outcome = await runFullStory({ chain, narrator })
   })
   afterAll(async () => {
     await chain?.stop()
@@ -37,6 +38,19 @@ describe('the full story leaves no personal data on the chain', () => {
     expect(outcome.revocation.result.errors.map((e) => `${e.check}: ${e.code}`)).toEqual([
       'credential/status: CREDENTIAL_REVOKED',
     ])
+    // Told in order, for a person: who trusted whom, the offline border check, the revocation.
+    const told = narrator.lines.join('\n')
+    const order = [
+      'appoints Ministry of Education (IT) as Root TAO',
+      'accredits University of Bologna (Trusted Issuer)',
+      'The employer accepts the diploma',
+      'At the border post, offline',
+      'The post accepts the PID (trust from the snapshot',
+      'revokes the diploma',
+      'The employer rejects the diploma',
+    ].map((step) => told.indexOf(step))
+    expect(order.every((at) => at >= 0)).toBe(true)
+    expect([...order].sort((a, b) => a - b)).toEqual(order)
   })
 
   it('no block, transaction input or log holds a holder identifier, claim, credential id or their hashes', async () => {
