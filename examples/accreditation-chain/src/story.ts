@@ -70,11 +70,19 @@ async function issueOne(chain: LocalChain, university: LegalEntity, familyName: 
   })
   try {
     const student = didKeyFromJwk((await generateKeyPair('ES256')).publicJwk)
+    // The built-in 'diploma' template in VCDM 2.0: the Europass / ELM rendering.
     const { token } = await issuer.issue({
       format: 'vc+jwt',
-      type: DIPLOMA,
+      template: 'diploma',
       subject: student,
-      claims: { familyName, degree: 'Laurea in Fisica' },
+      claims: {
+        givenNames: 'Giulia',
+        familyName,
+        dateOfBirth: '2000-05-02',
+        awardingBody: { name: university.name },
+        qualification: { title: 'Laurea in Fisica', eqfLevel: 6, iscedfCode: '0533' },
+        awardDate: '2025-10-21',
+      },
     })
     return token
   } finally {
@@ -115,7 +123,9 @@ export async function runAccreditationChain(
       })
       narrator.say(`${agencies[agency].name} accredits ${entity.name} (Trusted Issuer)`)
       const token = await issueOne(chain, entity, ['Conti', 'Greco', 'Esposito'][i]!)
-      narrator.detail(`${entity.name} issues a diploma (vc+jwt) to one of its graduates`)
+      narrator.detail(
+        `${entity.name} issues a diploma (template 'diploma', vc+jwt with Europass fields) to a graduate`,
+      )
       diplomas.push({ university: entity.name, agency: agencies[agency].name, token })
     }
 

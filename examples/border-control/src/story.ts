@@ -109,17 +109,17 @@ export async function issuePidToTraveller(
     nationalities: ['IT'],
     place_of_birth: { locality: 'Padova', country: 'IT' },
     address: { street_address: 'Via dei Servi 21', locality: 'Firenze', postal_code: '50122', country: 'IT' },
-    age_over_18: true,
-    age_over_21: true,
   }
+  // The built-in 'pid' template: EUDI PID claim names, every claim (each address part, each
+  // nationality) its own Disclosure, and age_over_NN derived from the birth date by the issuer.
   const { id, token } = await issuer.issue({
     format: 'dc+sd-jwt',
-    type: PID,
+    template: 'pid',
     claims,
     holderKey: key.publicJwk,
   })
   narrator.say(
-    `${world.identityRegistry.name} signs a PID (dc+sd-jwt): every claim a separate Disclosure, bound to the key`,
+    `${world.identityRegistry.name} signs a PID (dc+sd-jwt): template 'pid', every claim a separate Disclosure, bound to the key`,
   )
   // The wallet checks what it accepts with a verifier of its own, online at home.
   const home = createVerifier({

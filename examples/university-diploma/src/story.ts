@@ -82,22 +82,32 @@ export async function issueDiplomaToStudent(
   narrator.say(`${student.name} opens a wallet and creates a holder key (did:key, never on the ledger)`)
   narrator.detail(`${key.did.slice(0, 40)}…`)
 
+  // The built-in 'diploma' template: EBSI's VerifiableDiploma subject for jwt_vc_json
+  // (Europass / ELM for vc+jwt); the claims are checked against its schema before anything is signed.
   const claims = {
-    givenName: 'Chiara',
+    identifier: '0000912345',
+    givenNames: 'Chiara',
     familyName: 'Rossi',
     dateOfBirth: '1999-03-14',
-    degree: 'Laurea Magistrale in Ingegneria Informatica',
-    awardingBody: world.university.name,
+    awardingBody: { name: world.university.name, homepage: 'https://www.unibo.example/' },
+    qualification: {
+      title: 'Laurea Magistrale in Ingegneria Informatica',
+      eqfLevel: 7,
+      iscedfCode: '0613',
+      ects: 120,
+    },
     awardDate: '2025-07-18',
-    eqfLevel: 7,
+    country: 'IT',
   }
   const { id, token } = await issuer.issue({
     format: 'jwt_vc_json',
-    type: DIPLOMA,
+    template: 'diploma',
     subject: key.did,
     claims,
   })
-  narrator.say(`${world.university.name} signs a ${DIPLOMA} (jwt_vc_json, ES256K, its did:ethr key)`)
+  narrator.say(
+    `${world.university.name} signs a ${DIPLOMA} (template 'diploma', jwt_vc_json, ES256K, its did:ethr key)`,
+  )
   narrator.detail(`credential ${id}; status: a random index in its revocation list on the ledger`)
 
   await wallet.accept(token, { verifier: employerVerifier(world) })
@@ -109,8 +119,15 @@ export async function issueDiplomaToStudent(
   personalData.publicJwks.push(key.publicJwk)
   personalData.credentialIds.push(id)
   personalData.tokens.push(token)
-  // The awarding body is the university's public name, not the student's data.
-  recordClaims(personalData, { ...claims, awardingBody: undefined })
+  // The awarding body is the university's public record, the qualification's codes are public too.
+  recordClaims(personalData, {
+    identifier: claims.identifier,
+    givenNames: claims.givenNames,
+    familyName: claims.familyName,
+    dateOfBirth: claims.dateOfBirth,
+    title: claims.qualification.title,
+    awardDate: claims.awardDate,
+  })
   return { id, token, student }
 }
 
