@@ -139,6 +139,11 @@ export async function issuePidToTraveller(
   return { id, token, traveller }
 }
 
+/** The top-level claim names of JSON Pointers (`/address/locality` → `address`), sorted, once each. */
+export function claimNames(pointers: readonly string[]): string[] {
+  return [...new Set(pointers.map((pointer) => pointer.split('/')[1] ?? pointer))].sort()
+}
+
 export interface BorderCheck {
   /** JSON Pointers the wallet showed, and those it kept back. */
   disclosed: readonly string[]
@@ -188,8 +193,8 @@ export async function checkAtBorder(
   const match = await traveller.wallet.match(BORDER_REQUEST)
   const candidate = match.candidates.pid?.[0]
   if (!match.choice || !candidate) throw new Error('the wallet holds no PID')
-  narrator.say(`${traveller.name}'s wallet discloses ${candidate.requested.join(', ')}`)
-  narrator.detail(`and withholds ${candidate.withheld.join(', ')}`)
+  narrator.say(`${traveller.name}'s wallet discloses ${claimNames(candidate.requested).join(', ')}`)
+  narrator.detail(`and withholds ${claimNames(candidate.withheld).join(', ')}`)
   const { vpToken } = await traveller.wallet.present(match.choice, { nonce, audience: BORDER_POST })
   const presentation = vpToken.pid?.[0] as string
   personalData.tokens.push(presentation)

@@ -1,4 +1,5 @@
 // README command 1 (`pnpm demo`): the whole story on a local chain that starts by itself.
+import { claimNames } from '@civitas/example-border-control'
 import { createNarrator } from '@civitas/example-story-kit'
 import { runFullStory } from './story.js'
 
@@ -9,8 +10,11 @@ const outcome = await runFullStory({ narrator })
 const verdict = (verified: boolean) => (verified ? 'verified' : 'not verified')
 narrator.chapter('What happened')
 narrator.say(`Employer in Rotterdam, diploma presented:     ${verdict(outcome.employer.verified)}`)
+// What the officer saw: the disclosed claims, without the SD-JWT's envelope (issuer, type, key, status, times).
+const envelope = new Set(['iss', 'iat', 'nbf', 'exp', 'vct', 'cnf', 'status'])
+const shown = claimNames(outcome.border.disclosed).filter((name) => !envelope.has(name))
 narrator.say(
-  `Border post at Schiphol, PID, offline:         ${verdict(outcome.border.result.verified)} (${outcome.border.disclosed.filter((p) => !/^\/(iss|iat|vct|cnf|status|exp|nbf)(\/|$)/.test(p)).length} claims shown, ${outcome.border.withheld.length} withheld)`,
+  `Border post at Schiphol, PID, offline:         ${verdict(outcome.border.result.verified)} (shown: ${shown.join(', ')}; ${claimNames(outcome.border.withheld).length} claims withheld)`,
 )
 narrator.say(
   `Employer in Rotterdam, after the revocation:   ${verdict(outcome.revocation.result.verified)} (${outcome.revocation.result.errors
