@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
+import { isRecord } from '@civitas/core'
 import { UsageError } from './usage-error.js'
 
 /** The name looked up in the working directory when `--config` is not given. */
@@ -21,13 +22,15 @@ export interface CivitasConfig {
   issuerKey?: string
   /** Store URLs: `sqlite:/path.db` or `postgres://…` (without a password: use PGPASSWORD). */
   stores: { issuer?: string; wallet?: string }
-  /** Base URL under which status lists are served. */
+  /** Base URL under which status lists are served (`status serve`). */
   statusBaseUrl?: string
+  /** Who `verify` and `snapshot create` trust: Root TAOs (did:ethr) and issuers trusted as they are. */
+  trust: { rootTaos: string[]; issuers: string[] }
   /** The file this came from, if any. */
   source?: string
 }
 
-const KNOWN = new Set(['rpc', 'manifest', 'issuerKey', 'stores', 'statusBaseUrl', '$schema'])
+const KNOWN = new Set(['rpc', 'manifest', 'issuerKey', 'stores', 'statusBaseUrl', 'trust', '$schema'])
 // Anything that looks like a secret is refused outright: config files end up in repositories.
 const SECRET = /pass(word|phrase)?|secret|private|mnemonic|seed|token/i
 
@@ -36,7 +39,7 @@ export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()
   if (!existsSync(path)) {
     if (explicitPath)
       throw new UsageError(`config file ${explicitPath} does not exist`, 'check the path given to --config')
-    return { manifest: resolve(cwd, DEFAULT_MANIFEST), stores: {} }
+    return { manifest: resolve(cwd, DEFAULT_MANIFEST), stores: defaultStores(cwd), trust: EMPTY_TRUST() }
   }
   if (statSync(path).size > MAX_CONFIG_BYTES) {
     throw new UsageError(
@@ -59,9 +62,8 @@ export function loadConfig(explicitPath: string | undefined, cwd = process.cwd()
 export function parseConfig(raw: unknown, path: string): CivitasConfig {
   const base = dirname(path)
   const fix = `edit ${path}`
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new UsageError(`${path} must hold a JSON object`, fix)
-  const record = raw as Record<string, unknown>
+  if (!isRecord(raw)) throw new UsageError(`${path} must hold a JSON object`, fix)
+  const record = raw
   for (const key of Object.keys(record)) {
     if (SECRET.test(key)) {
       throw new UsageError(
@@ -84,11 +86,10 @@ export function parseConfig(raw: unknown, path: string): CivitasConfig {
     return value
   }
   const at = (p: string | undefined) => (p === undefined ? undefined : isAbsolute(p) ? p : resolve(base, p))
-  const stores: CivitasConfig['stores'] = {}
+  const stores: CivitasConfig['stores'] = defaultStores(base)
   if (record.stores !== undefined) {
     const s = record.stores
-    if (typeof s !== 'object' || s === null || Array.isArray(s))
-      throw new UsageError(`${path}: "stores" must be an object`, fix)
+    if (!isRecord(s)) throw new UsageError(`${path}: "stores" must be an object`, fix)
     for (const [name, url] of Object.entries(s)) {
       if (name !== 'issuer' && name !== 'wallet')
         throw new UsageError(
@@ -105,15 +106,50 @@ export function parseConfig(raw: unknown, path: string): CivitasConfig {
       stores[name] = url.startsWith('sqlite:') ? `sqlite:${at(url.slice('sqlite:'.length))}` : url
     }
   }
+  const trust = parseTrust(record.trust, path)
   const rpc = str('rpc')
   const issuerKey = at(str('issuerKey'))
   const statusBaseUrl = str('statusBaseUrl')
   return {
     manifest: at(str('manifest')) ?? resolve(base, DEFAULT_MANIFEST),
     stores,
+    trust,
     source: path,
     ...(rpc ? { rpc } : {}),
     ...(issuerKey ? { issuerKey } : {}),
     ...(statusBaseUrl ? { statusBaseUrl } : {}),
   }
+}
+
+const EMPTY_TRUST = (): CivitasConfig['trust'] => ({ rootTaos: [], issuers: [] })
+
+/** The issuer's and the wallet's SQLite files next to the manifest, unless civitas.json says otherwise. */
+function defaultStores(base: string): CivitasConfig['stores'] {
+  return {
+    issuer: `sqlite:${resolve(base, '.civitas/issuer.db')}`,
+    wallet: `sqlite:${resolve(base, '.civitas/wallet.db')}`,
+  }
+}
+
+const MAX_TRUSTED = 256
+
+function parseTrust(value: unknown, path: string): CivitasConfig['trust'] {
+  const trust = EMPTY_TRUST()
+  if (value === undefined) return trust
+  const fix = `edit ${path}: "trust": { "rootTaos": ["did:ethr:…"], "issuers": ["did:…"] }`
+  if (!isRecord(value)) throw new UsageError(`${path}: "trust" must be an object`, fix)
+  for (const key of Object.keys(value)) {
+    if (key !== 'rootTaos' && key !== 'issuers')
+      throw new UsageError(`${path}: unknown member trust.${key.slice(0, 40)}`, fix)
+    const list = value[key]
+    if (
+      !Array.isArray(list) ||
+      list.length > MAX_TRUSTED ||
+      !list.every((d) => typeof d === 'string' && /^did:|^0x/.test(d) && d.length <= 512)
+    ) {
+      throw new UsageError(`${path}: trust.${key} must be a list of DIDs (at most ${MAX_TRUSTED})`, fix)
+    }
+    trust[key] = list as string[]
+  }
+  return trust
 }

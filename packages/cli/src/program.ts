@@ -2,8 +2,13 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { registerChain } from './commands/chain.js'
 import { registerDid } from './commands/did.js'
+import { registerIssue } from './commands/issue.js'
 import { registerSchema } from './commands/schema.js'
+import { registerSnapshot } from './commands/snapshot.js'
+import { registerStatus } from './commands/status.js'
 import { registerTrust } from './commands/trust.js'
+import { registerVerify } from './commands/verify.js'
+import { registerWallet } from './commands/wallet.js'
 import { EXIT_OK, EXIT_USAGE } from './exit-codes.js'
 import { colorsFor, toJson } from './output.js'
 import { reportError } from './report.js'
@@ -27,18 +32,25 @@ export function createProgram(): Command {
       'after',
       `
 Exit codes: 0 ok, 1 failed (verify: not verified), 2 bad arguments.
-Passphrases come from CIVITAS_PASSPHRASE or a prompt, never from civitas.json.
+Passphrases come from CIVITAS_PASSPHRASE (key files) / CIVITAS_WALLET_PASSPHRASE (the
+wallet) or a prompt, never from arguments or civitas.json.
 
 Example session:
   $ civitas chain start &
   $ civitas did create --method ethr --out university.key.json --fund
   $ civitas trust appoint-root did:ethr:local:0x… --types VerifiableDiploma --key .civitas/governance.key.json
-  $ civitas trust show did:ethr:local:0x…`,
+  $ civitas issue --template VerifiableDiploma --subject did:key:z6Mk… --claims d.json --key university.key.json > d.jwt
+  $ civitas verify d.jwt --root-tao did:ethr:local:0x… --explain`,
     )
   registerChain(program)
   registerDid(program)
   registerTrust(program)
   registerSchema(program)
+  registerIssue(program)
+  registerStatus(program)
+  registerVerify(program)
+  registerSnapshot(program)
+  registerWallet(program)
   applyToAll(program)
   return program
 }
