@@ -25,27 +25,46 @@ describe('civitas --help', () => {
   it('lists the command groups as operators think of them', async () => {
     const top = await civitas(['--help'], { cwd })
     expect(top.code).toBe(0)
-    expect(subcommandsOf(top.stdout)).toEqual(['chain', 'did', 'trust', 'schema'])
+    expect(subcommandsOf(top.stdout)).toEqual([
+      'chain',
+      'did',
+      'trust',
+      'schema',
+      'issue',
+      'status',
+      'verify',
+      'snapshot',
+      'wallet',
+    ])
     expect(top.stdout).toContain('Exit codes: 0 ok, 1 failed')
   })
 
-  it('every command has a description, described options and an example', async () => {
+  it('every command and subcommand has a description, described arguments and options, and an example', async () => {
     const leaves: string[][] = []
+    /** The indented entries of a help section (`Options:`, `Arguments:`), continuation lines joined. */
+    const entries = (help: string, section: string): string[] => {
+      const body = help.split(new RegExp(`^${section}:$`, 'm'))[1]?.split(/^\S/m)[0] ?? ''
+      return body
+        .split(/\n(?= {2}\S)/)
+        .map((e) => e.trim())
+        .filter((e) => e.length > 0)
+    }
     // Siblings are checked concurrently: each is a node process of its own.
     const walk = async (path: string[]): Promise<void> => {
+      const name = path.join(' ') || 'civitas'
       const help = await civitas([...path, '--help'], { cwd })
-      expect(help.code, path.join(' ')).toBe(0)
-      expect(help.stdout, path.join(' ')).toMatch(new RegExp(`^Usage: civitas ${path.join(' ')}`))
-      const subs = subcommandsOf(help.stdout)
-      if (subs.length === 0) {
-        leaves.push(path)
-        expect(help.stdout, `${path.join(' ')} has an example`).toMatch(/Example/)
-        // An option line without a description would end right after its flags.
-        const options = help.stdout.split(/^Options:$/m)[1]?.split(/^\S/m)[0] ?? ''
-        for (const line of options.split('\n').filter((l) => /^ {2}-/.test(l))) {
-          expect(line.trim(), `${path.join(' ')}: ${line}`).toMatch(/\s{2,}\S/)
-        }
+      expect(help.code, name).toBe(0)
+      expect(help.stdout, name).toMatch(new RegExp(`^Usage: civitas ${path.join(' ')}`))
+      // The description is the paragraph under the usage line.
+      expect(help.stdout.split('\n')[2]?.trim().length ?? 0, `${name} has a description`).toBeGreaterThan(10)
+      expect(help.stdout, `${name} has an example`).toMatch(/^Example/m)
+      expect(help.stdout, `${name}'s example runs civitas`).toMatch(/^ {2}\$ (\S+=\S+ )?civitas /m)
+      // An option or argument without a description would end right after its name.
+      for (const entry of [...entries(help.stdout, 'Options'), ...entries(help.stdout, 'Arguments')]) {
+        expect(entry, `${name}: ${entry}`).toMatch(/\S\s{2,}\S/)
       }
+      const subs = subcommandsOf(help.stdout)
+      if (subs.length === 0) leaves.push(path)
       await Promise.all(subs.map((sub) => walk([...path, sub])))
     }
     await walk([])
@@ -59,15 +78,29 @@ describe('civitas --help', () => {
         'did deactivate',
         'did resolve',
         'did rotate-key',
+        'issue',
         'schema publish',
         'schema show',
+        'snapshot create',
+        'status flush',
+        'status reinstate',
+        'status revoke',
+        'status serve',
+        'status suspend',
         'trust accredit',
         'trust appoint-root',
         'trust revoke',
         'trust show',
+        'verify',
+        'wallet erase',
+        'wallet export',
+        'wallet import',
+        'wallet init',
+        'wallet list',
+        'wallet present',
       ].sort(),
     )
-  }, 180_000)
+  }, 300_000)
 })
 
 describe('bad arguments exit 2 with the reason and no stack', () => {

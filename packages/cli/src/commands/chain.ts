@@ -22,6 +22,7 @@ export function registerChain(program: Command): void {
   const chain = program
     .command('chain')
     .description('run a local chain with the registries, deploy them to any EVM node, check a deployment')
+    .addHelpText('after', '\nExamples:\n  $ civitas chain start &\n  $ civitas chain status')
 
   chain
     .command('start')

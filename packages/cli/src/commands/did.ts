@@ -23,7 +23,13 @@ type Method = (typeof METHODS)[number]
 const YEAR = 365 * 24 * 3600
 
 export function registerDid(program: Command): void {
-  const did = program.command('did').description('create, resolve and manage DIDs and their keys')
+  const did = program
+    .command('did')
+    .description('create, resolve and manage DIDs and their keys')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ civitas did create --method ethr --out university.key.json --fund\n  $ civitas did resolve did:ethr:local:0x5BA1…',
+    )
 
   did
     .command('create')

@@ -19,6 +19,10 @@ export function registerSchema(program: Command): void {
   const schema = program
     .command('schema')
     .description('JSON Schemas of credential types in the SchemaRegistry (id, hash, URI)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ civitas schema publish diploma.schema.json --key university.key.json\n  $ civitas schema show https://schemas.example/diploma/1',
+    )
 
   schema
     .command('publish')

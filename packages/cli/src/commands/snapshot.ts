@@ -28,6 +28,10 @@ export function registerSnapshot(program: Command): void {
   const snapshot = program
     .command('snapshot')
     .description('signed trust snapshots: what an offline verifier (a border post) needs, at one block')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ civitas snapshot create --out trust.snapshot.json --root-tao did:ethr:local:0x0363… --key operator.key.json',
+    )
 
   snapshot
     .command('create')

@@ -34,6 +34,10 @@ export function registerStatus(program: Command): void {
   const status = program
     .command('status')
     .description("change credentials' status and publish the issuer's status lists")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ civitas status revoke urn:uuid:3f6c… --flush\n  $ civitas status serve --port 7070',
+    )
 
   for (const [action, description] of Object.entries(ACTIONS) as [keyof typeof ACTIONS, string][]) {
     issuerOptions(

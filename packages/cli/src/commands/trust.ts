@@ -110,6 +110,10 @@ export function registerTrust(program: Command): void {
   const trust = program
     .command('trust')
     .description('accreditation chains in the TrustedIssuersRegistry: Root TAO → TAO → Trusted Issuer')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ civitas trust accredit did:ethr:local:0x5BA1… --types VerifiableDiploma --document acc.pdf --document-uri https://agency.example/acc.pdf --key agency.key.json\n  $ civitas trust show did:ethr:local:0x5BA1…',
+    )
 
   addGrantOptions(
     trust

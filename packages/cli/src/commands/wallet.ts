@@ -66,6 +66,10 @@ export function registerWallet(program: Command): void {
   const wallet = program
     .command('wallet')
     .description("a holder's encrypted wallet: keys, credentials, presentations with minimal disclosure")
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ CIVITAS_WALLET_PASSPHRASE=… civitas wallet init\n  $ civitas wallet import diploma.jwt\n  $ civitas wallet present --query q.json --nonce n-1 --audience https://employer.example',
+    )
 
   storeOptions(
     wallet
