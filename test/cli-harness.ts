@@ -49,25 +49,37 @@ export interface CliResult {
   stderr: string
 }
 
-/** Runs `civitas ...args` in `cwd` and resolves with its exit code and output (never rejects). */
+/**
+ * Runs `civitas ...args` in `cwd` and resolves with its exit code and output (never rejects).
+ * `input` is written to its stdin; without it stdin is closed at once, so a command that
+ * reads stdin sees an empty input instead of waiting forever.
+ */
 export function civitas(
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv },
+  options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string },
 ): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(
+    const child = execFile(
       process.execPath,
       [CLI, ...args],
       {
         cwd: options.cwd,
-        env: { ...process.env, NO_COLOR: '1', CIVITAS_PASSPHRASE: '', ...options.env },
+        env: {
+          ...process.env,
+          NO_COLOR: '1',
+          CIVITAS_PASSPHRASE: '',
+          CIVITAS_WALLET_PASSPHRASE: '',
+          ...options.env,
+        },
         timeout: 120_000,
+        maxBuffer: 64 * 1024 * 1024,
       },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
         resolve({ code, stdout, stderr })
       },
     )
+    child.stdin?.end(options.input ?? '')
   })
 }
 
@@ -79,13 +91,23 @@ export function oneJson(result: CliResult): Record<string, unknown> {
 /** A stack trace line as node prints it. */
 export const STACK_LINE = /^\s+at .+:\d+:\d+\)?$/m
 
-/** `civitas chain start --json` as a long-running child; resolves once it printed its document. */
-export async function startChain(
+export interface LongRunning {
+  child: ChildProcess
+  /** The JSON document it printed once ready. */
+  info: Record<string, unknown>
+  /** Sends `signal` and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+/** A long-running `civitas ... --json` child (chain start, status serve); resolves once it printed its document. */
+export async function startLongRunning(
+  args: readonly string[],
   cwd: string,
-): Promise<{ child: ChildProcess; info: Record<string, unknown>; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [CLI, 'chain', 'start', '--json'], {
+  env: NodeJS.ProcessEnv = {},
+): Promise<LongRunning> {
+  const child = spawn(process.execPath, [CLI, ...args, '--json'], {
     cwd,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: { ...process.env, NO_COLOR: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let stdout = ''
@@ -102,14 +124,21 @@ export async function startChain(
         // not the whole document yet
       }
     })
-    child.once('exit', (code) => reject(new Error(`chain start exited with ${code}: ${stderr}`)))
+    child.once('exit', (code) =>
+      reject(new Error(`civitas ${args.join(' ')} exited with ${code}: ${stderr}`)),
+    )
   })
-  const stop = async () => {
-    if (child.exitCode !== null) return
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve())
-      child.kill('SIGINT')
+  const stop = async (signal: NodeJS.Signals = 'SIGINT') => {
+    if (child.exitCode !== null) return child.exitCode
+    return await new Promise<number | null>((resolve) => {
+      child.once('exit', (code) => resolve(code))
+      child.kill(signal)
     })
   }
   return { child, info, stop }
+}
+
+/** `civitas chain start --json` as a long-running child; resolves once it printed its document. */
+export async function startChain(cwd: string): Promise<LongRunning> {
+  return await startLongRunning(['chain', 'start'], cwd)
 }
