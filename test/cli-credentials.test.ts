@@ -159,7 +159,8 @@ describe('civitas issue → verify → status revoke → flush → verify', () =
   })
 
   it('--explain prints every check with ✓ and its reason, without colour off a terminal', async () => {
-    const result = ok(await run(['verify', diploma.file, '--explain']))
+    // NO_COLOR unset: it is the missing terminal that turns colours off.
+    const result = ok(await run(['verify', diploma.file, '--explain'], { env: { NO_COLOR: '' } }))
     expect(result.stdout).toMatch(/^✓ verified credential \(jwt_vc_json\)/)
     expect(result.stdout).toMatch(/^ {2}✓ {2}credential\/status {2,}ok {2}Not revoked/m)
     expect(result.stdout).toMatch(/^ {2}✓ {2}credential\/trust {2,}ok {2}Accredited for VerifiableDiploma/m)
@@ -244,6 +245,22 @@ describe('verify never throws for a bad token; bad arguments exit 2', () => {
     expect(result.stderr).toMatch(/neither a token nor a readable file/)
   })
 
+  it('an unknown template is TEMPLATE_NOT_FOUND, exit 2, before anything is issued', async () => {
+    const result = await run([
+      'issue',
+      '--template',
+      'no-such-template',
+      '--subject',
+      student,
+      '--claims',
+      'diploma.json',
+    ])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^TEMPLATE_NOT_FOUND: /m)
+    expect(result.stderr).toMatch(/how to fix: built-in templates: diploma, pid/)
+    expect(result.stderr).not.toMatch(STACK_LINE)
+  })
+
   it('issue without --claims, and --offline without --snapshot-key: exit 2', async () => {
     const issue = await run(['issue', '--template', 'VerifiableDiploma', '--subject', student])
     expect(issue.code).toBe(2)
@@ -299,15 +316,17 @@ describe('civitas issue --batch', () => {
     expect(reissued[2]?.key).toBe('s3')
   })
 
-  it('JSONL without ids: rows are keyed by line number, the credentials are in the JSON document', async () => {
+  it('JSONL without ids: rows are keyed by line number; key and token per line on stdout, no progress bar off a terminal', async () => {
     writeFileSync(
       join(cwd, 'rows.jsonl'),
       `${JSON.stringify({ subject: student, claims: { familyName: 'Neri' } })}\n\n${JSON.stringify({ subject: student, claims: { familyName: 'Gallo' } })}\n`,
     )
-    const doc = oneJson(
-      ok(await run(['issue', '--template', 'VerifiableDiploma', '--batch', 'rows.jsonl', '--json'])),
-    )
-    expect((doc.credentials as { key: string }[]).map((c) => c.key)).toEqual(['line-1', 'line-3'])
+    const result = ok(await run(['issue', '--template', 'VerifiableDiploma', '--batch', 'rows.jsonl']))
+    const lines = result.stdout.trim().split('\n')
+    expect(lines.map((l) => l.split('\t')[0])).toEqual(['line-1', 'line-3'])
+    expect(lines.every((l) => /^line-\d\teyJ[\w-]+\.[\w-]+\.[\w-]+$/.test(l))).toBe(true)
+    expect(result.stderr).toMatch(/2 of 2 issued/)
+    expect(result.stderr).not.toMatch(/issuing \[|\r/)
   })
 
   it('a repeated id is a usage error before anything is issued', async () => {

@@ -25,7 +25,41 @@ const HINTS: Partial<Record<CivitasErrorCode, string>> = {
   RESOLVER_UNAVAILABLE: 'the DID could not be resolved now; check the network / RPC endpoint',
   KEY_INVALID: 'check the key file and CIVITAS_PASSPHRASE',
   UNSUPPORTED_ALG: 'use ES256, ES256K or EdDSA',
+  CREDENTIAL_NOT_FOUND:
+    'check the credential id (`civitas issue --json` prints it; `civitas wallet list` lists the wallet)',
+  ALREADY_SUSPENDED: 'it is suspended already; `civitas status reinstate ID` lifts it',
+  NOT_SUSPENDED: 'only a suspended credential can be reinstated',
+  STATUS_PURPOSE_MISMATCH:
+    'the credential has no status entry for this purpose (SD-JWT VCs can only be revoked)',
+  TEMPLATE_NOT_FOUND:
+    'built-in templates: diploma, pid; a name starting with a capital letter is a credential type',
+  FORMAT_UNSUPPORTED: 'formats: jwt_vc_json, vc+jwt, dc+sd-jwt',
+  CLAIM_INVALID: 'the claims do not fit the template: fix the claim named in the message',
+  TIME_ORDER_INVALID: '--valid-until must be after --valid-from',
+  PASSPHRASE_INVALID: 'wrong passphrase: check CIVITAS_WALLET_PASSPHRASE (nothing was changed)',
+  WALLET_CORRUPTED: 'the wallet file is not a wallet or is damaged; check --store / stores.wallet',
+  WALLET_LOCKED: 'the wallet was erased; `civitas wallet init` makes a new one',
+  CREDENTIAL_NOT_BOUND:
+    'the credential is bound to no key of this wallet: issue it to the DID `civitas wallet init` prints',
+  QUERY_INVALID: 'the DCQL query is not valid (OpenID4VP 1.0 §6): fix the --query file',
+  DISCLOSURE_NOT_SELECTIVE:
+    'the credential would show claims the verifier did not ask for; pass --allow-full-disclosure to accept that',
+  ARCHIVE_INVALID: 'pass a file written by `civitas wallet export`',
+  KEY_IN_USE: 'erase the credentials bound to the key first',
+  SNAPSHOT_INVALID: 'the snapshot or its --snapshot-key is not the operator’s; get both again',
+  SNAPSHOT_STALE: 'make a fresh snapshot with `civitas snapshot create`',
+  STORE_VERSION_UNSUPPORTED: 'the store was written by a newer civitas: upgrade',
 }
+
+/** Codes that mean the input given was wrong (a claims file, a query, a template name): exit 2 like bad arguments. */
+const USAGE_CODES: ReadonlySet<string> = new Set([
+  'INVALID_ARGUMENT',
+  'TEMPLATE_NOT_FOUND',
+  'FORMAT_UNSUPPORTED',
+  'CLAIM_INVALID',
+  'TIME_ORDER_INVALID',
+  'QUERY_INVALID',
+])
 
 /**
  * Prints a failure the way every command does: `code: message`, then how to fix it; a stack
@@ -47,7 +81,7 @@ export function reportError(error: unknown, options: { json: boolean; debug: boo
   } else if (isCivitasError(error)) {
     code = error.code
     hint = HINTS[error.code] ?? 'run again with --debug for the cause'
-    exit = error.code === 'INVALID_ARGUMENT' ? EXIT_USAGE : EXIT_FAILED
+    exit = USAGE_CODES.has(error.code) ? EXIT_USAGE : EXIT_FAILED
     message = error.message
     details = error.details
   } else {

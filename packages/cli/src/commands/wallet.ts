@@ -8,6 +8,7 @@ import { UsageError } from '../usage-error.js'
 
 // Heavy modules (wallet, store, core) load when a command runs, not for --help.
 const load = async () => ({
+  ...(await import('@civitas/core/errors')),
   ...(await import('../wallet-access.js')),
   ...(await import('../input.js')),
 })
@@ -248,9 +249,9 @@ Example:
         await withWallet(ctx, options, async (w) => {
           const match = await w.match(query)
           if (!match.satisfiable || match.choice === undefined) {
-            throw new UsageError(
+            throw new m.CivitasError(
+              'CREDENTIAL_NOT_FOUND',
               'the wallet holds no credential that answers this query',
-              'check the query, or `civitas wallet list` what the wallet holds',
             )
           }
           const result = await w.present(match.choice, {
