@@ -554,7 +554,7 @@ describe('civitas wallet', () => {
     expect(claims.family_name).toBeUndefined()
   }, 180_000)
 
-  it('a wrong passphrase is PASSPHRASE_INVALID; export writes a 0600 archive; erase --all needs --yes', async () => {
+  it('a wrong passphrase is PASSPHRASE_INVALID; export writes a 0600 archive; erase --all needs --yes and empties the wallet; the archive restores it', async () => {
     const wrong = await run(['wallet', 'list'], { env: { CIVITAS_WALLET_PASSPHRASE: 'wrong' } })
     expect(wrong.code).toBe(1)
     expect(wrong.stderr).toMatch(/^PASSPHRASE_INVALID: /m)
@@ -564,5 +564,13 @@ describe('civitas wallet', () => {
     expect(unconfirmed.code).toBe(2)
     expect(unconfirmed.stderr).toMatch(/--yes/)
     ok(await run(['wallet', 'erase', '--all', '--yes'], { env: WALLET }))
-  }, 120_000)
+    expect(oneJson(ok(await run(['wallet', 'list', '--json'], { env: WALLET })))).toEqual({
+      keys: [],
+      credentials: [],
+    })
+    const restored = oneJson(
+      ok(await run(['wallet', 'import', '--archive', 'backup.civitas-wallet', '--json'], { env: WALLET })),
+    )
+    expect(restored).toMatchObject({ keys: 1, credentials: 2, skipped: 0 })
+  }, 180_000)
 })
