@@ -22,18 +22,8 @@ export function createProgress(ctx: Context, total: number, label: string): Prog
     cliProgress.Presets.shades_classic,
   )
   bar.start(total, 0)
-  // Ctrl-C mid-batch: what was issued is durable (a re-run resumes); give the cursor back first.
-  const interrupted = () => {
-    bar.stop()
-    process.stderr.write('interrupted: run the same command again to resume\n')
-    process.exit(130)
-  }
-  process.once('SIGINT', interrupted)
   return {
     increment: () => bar.increment(),
-    stop: () => {
-      process.off('SIGINT', interrupted)
-      bar.stop()
-    },
+    stop: () => bar.stop(),
   }
 }

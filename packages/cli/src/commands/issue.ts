@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { resolve } from 'node:path'
-import type { IssueFormat, IssueInput, IssueResult } from '@civitas/issuer'
+import type { IssueBatchResult, IssueBatchRow, IssueFormat, IssueInput, IssueResult } from '@civitas/issuer'
 import { type Command, Option } from 'commander'
+import type { BatchRow } from '../batch-rows.js'
 import { contextOf } from '../context.js'
 import { positiveInteger, timeArgument } from '../options.js'
 import { UsageError } from '../usage-error.js'
@@ -138,12 +139,11 @@ function describeIssued(input: IssueInput, result: IssueResult, out?: string) {
 }
 
 function writeOut(path: string, text: string): void {
+  const fd = openOut(path)
   try {
-    const fd = openSync(path, 'w', 0o600)
     writeSync(fd, text)
+  } finally {
     closeSync(fd)
-  } catch {
-    throw new UsageError(`cannot write ${path.slice(0, 300)}`, 'check the --out path')
   }
 }
 
@@ -201,69 +201,79 @@ async function issueBatch(ctx: ReturnType<typeof contextOf>, options: IssueOptio
   const path = resolve(options.batch as string)
   const rows = m.readBatchRows(path)
   const batchId = options.batchId ?? path
-  // The idempotency key the issuer stores: stable for this file (or --batch-id) and row.
+  // The issuer stores each row's key with its allocation: stable for this file (or --batch-id) and row.
   const prefix = createHash('sha256').update(batchId).digest('base64url').slice(0, 16)
-  const inputs = rows.map((row) => {
+  const keyOf = (row: BatchRow) => `batch:${prefix}:${row.key}`
+  const lineOf = new Map(rows.map((row) => [keyOf(row), row]))
+  const batch: IssueBatchRow[] = rows.map((row) => {
     const input = issueInput(options, row)
     if (row.validFrom !== undefined) input.validFrom = row.validFrom
     if (row.validUntil !== undefined) input.validUntil = row.validUntil
     if (row.holderKey !== undefined) input.holderKey = row.holderKey as IssueInput['holderKey']
-    input.idempotencyKey = `batch:${prefix}:${row.key}`
-    return input
+    return { ...input, key: keyOf(row) }
   })
   const { issuer } = await m.openIssuer(ctx, options)
-  const out = options.out !== undefined ? openSync(options.out, 'w', 0o600) : undefined
+  const out = options.out !== undefined ? openOut(options.out) : undefined
   const bar = m.createProgress(ctx, rows.length, 'issuing')
-  const issued: { key: string; line: number; id: string; token: string }[] = []
-  const failed: { key: string; line: number; code: string; message: string }[] = []
+  // Ctrl-C stops taking rows; rows in flight finish and are reported, a re-run resumes.
+  const controller = new AbortController()
+  const interrupt = () => controller.abort()
+  process.once('SIGINT', interrupt)
+  let result: IssueBatchResult
   try {
-    let next = 0
-    const worker = async () => {
-      while (next < inputs.length) {
-        const at = next++
-        const row = rows[at] as (typeof rows)[number]
-        try {
-          const result = await issuer.issue(inputs[at] as IssueInput)
-          const entry = { key: row.key, line: row.line, id: result.id, token: result.token }
-          issued.push(entry)
-          if (out !== undefined)
-            writeSync(out, `${JSON.stringify({ key: entry.key, id: entry.id, token: entry.token })}\n`)
-        } catch (error) {
-          // One bad row does not stop the batch; it is reported with its line and fixed in a re-run.
-          if (!m.isCivitasError(error)) throw error
-          failed.push({ key: row.key, line: row.line, code: error.code, message: error.message })
-        }
+    result = await issuer.issueBatch(batch, {
+      concurrency: options.concurrency,
+      signal: controller.signal,
+      onProgress: ({ row }) => {
+        const source = lineOf.get(row.key) as BatchRow
+        if (row.ok && out !== undefined)
+          writeSync(out, `${JSON.stringify({ key: source.key, id: row.id, token: row.token })}\n`)
         bar.increment()
-      }
-    }
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, inputs.length) }, worker))
+      },
+    })
   } finally {
+    process.off('SIGINT', interrupt)
     bar.stop()
     if (out !== undefined) closeSync(out)
     await issuer.close()
   }
-  const byLine = <T extends { line: number }>(a: T, b: T) => a.line - b.line
-  issued.sort(byLine)
-  failed.sort(byLine)
+  const issued: { key: string; line: number; id: string; token: string; resumed: boolean }[] = []
+  const failed: { key: string; line: number; code: string; message: string }[] = []
+  for (const row of result.rows) {
+    const { key, line } = lineOf.get(row.key) as BatchRow
+    if (row.ok) issued.push({ key, line, id: row.id, token: row.token, resumed: row.resumed })
+    else failed.push({ key, line, code: row.error.code, message: row.error.message })
+  }
   ctx.out.result(
     {
       batchId,
       total: rows.length,
-      issued: issued.length,
+      issued: result.issued,
+      resumed: result.resumed,
       failed,
+      aborted: result.aborted,
       ...(options.out !== undefined ? { out: resolve(options.out) } : { credentials: issued }),
     },
     () => {
       if (options.out === undefined) for (const entry of issued) ctx.out.line(`${entry.key}\t${entry.token}`)
       const c = ctx.out.errColor
+      const good = failed.length === 0 && !result.aborted
       ctx.out.note(
-        `${failed.length === 0 ? c.green('✓') : c.red('✗')} ${issued.length} of ${rows.length} issued${options.out ? ` → ${options.out}` : ''}`,
+        `${good ? c.green('✓') : c.red('✗')} ${issued.length} of ${rows.length} done (${result.issued} issued now, ${result.resumed} from an earlier run)${options.out ? ` → ${options.out}` : ''}`,
       )
       for (const f of failed)
         ctx.out.note(`  ${c.red('✗')} line ${f.line} (${f.key}): ${f.code}: ${f.message}`)
-      if (failed.length > 0)
-        ctx.out.note('  fix these rows and run the same command again: issued rows are not issued twice')
+      if (!good)
+        ctx.out.note('  run the same command again (after fixing these rows): done rows are not issued twice')
     },
   )
-  if (failed.length > 0) process.exitCode = 1
+  if (failed.length > 0 || result.aborted) process.exitCode = 1
+}
+
+function openOut(path: string): number {
+  try {
+    return openSync(path, 'w', 0o600)
+  } catch {
+    throw new UsageError(`cannot write ${path.slice(0, 300)}`, 'check the --out path')
+  }
 }
