@@ -37,6 +37,15 @@ let chain: LongRunning
 let ministry: string
 let university: string
 let student: string
+/** The claims of the built-in `diploma` template (EBSI VerifiableDiploma in jwt_vc_json). */
+const DIPLOMA = {
+  givenNames: 'Chiara',
+  familyName: 'Rossi',
+  dateOfBirth: '2001-04-12',
+  awardingBody: { name: 'Università degli Studi di Bologna' },
+  qualification: { title: 'Laurea Magistrale in Informatica', eqfLevel: 7, iscedfCode: '0613' },
+  awardDate: '2026-07-15',
+}
 const WALLET = { CIVITAS_WALLET_PASSPHRASE: 'correct horse battery staple' }
 const run = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
   civitas(args, { cwd, ...options })
@@ -58,7 +67,7 @@ async function issueDiploma(subject = student): Promise<{ id: string; token: str
       await run([
         'issue',
         '--template',
-        'VerifiableDiploma',
+        'diploma',
         '--subject',
         subject,
         '--claims',
@@ -76,9 +85,10 @@ beforeAll(async () => {
   buildCli()
   cwd = mkdtempSync(join(tmpdir(), 'civitas-cli-credentials-'))
   writeFileSync(join(cwd, 'accreditation.txt'), 'Accreditation of the university for diplomas.\n')
+  writeFileSync(join(cwd, 'diploma.json'), JSON.stringify(DIPLOMA))
   writeFileSync(
-    join(cwd, 'diploma.json'),
-    JSON.stringify({ familyName: 'Rossi', givenName: 'Chiara', degree: 'MSc Computer Science' }),
+    join(cwd, 'grades.json'),
+    JSON.stringify({ familyName: 'Rossi', course: 'Cryptography', grade: '30/30' }),
   )
   chain = await startChain(cwd)
   ;[ministry, university, student] = await Promise.all([
@@ -88,7 +98,7 @@ beforeAll(async () => {
   ])
   const grant = [
     '--types',
-    'VerifiableDiploma',
+    'VerifiableDiploma,urn:eudi:pid:1,TranscriptOfRecords',
     '--document',
     'accreditation.txt',
     '--document-uri',
@@ -113,7 +123,7 @@ describe('civitas issue → verify → status revoke → flush → verify', () =
       await run([
         'issue',
         '--template',
-        'VerifiableDiploma',
+        'diploma',
         '--subject',
         student,
         '--claims',
@@ -122,7 +132,7 @@ describe('civitas issue → verify → status revoke → flush → verify', () =
       ]),
     )
     const doc = oneJson(result)
-    expect(doc).toMatchObject({ format: 'jwt_vc_json', type: 'VerifiableDiploma', subject: student })
+    expect(doc).toMatchObject({ format: 'jwt_vc_json', template: 'diploma', subject: student })
     expect(doc.id).toMatch(/^urn:uuid:/)
     expect((doc.status as { purpose: string }[]).map((s) => s.purpose).sort()).toEqual([
       'revocation',
@@ -133,20 +143,20 @@ describe('civitas issue → verify → status revoke → flush → verify', () =
     writeFileSync(join(cwd, diploma.file), `${diploma.token}\n`)
   })
 
-  it('without --json the token alone is on stdout, so it can be piped', async () => {
+  it('a capitalised --template is a credential type; without --json the token alone is on stdout', async () => {
     const result = ok(
       await run([
         'issue',
         '--template',
-        'VerifiableDiploma',
+        'TranscriptOfRecords',
         '--subject',
         student,
         '--claims',
-        'diploma.json',
+        'grades.json',
       ]),
     )
     expect(result.stdout.trim()).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/)
-    expect(result.stderr).toMatch(/issued VerifiableDiploma/)
+    expect(result.stderr).toMatch(/issued TranscriptOfRecords/)
   })
 
   it('verify of the fresh diploma: exit 0, --json is the verifier result with verified true', async () => {
@@ -261,6 +271,37 @@ describe('verify never throws for a bad token; bad arguments exit 2', () => {
     expect(result.stderr).not.toMatch(STACK_LINE)
   })
 
+  it('claims that do not fit the template: CLAIM_INVALID naming the claim, exit 2', async () => {
+    writeFileSync(join(cwd, 'bad-diploma.json'), JSON.stringify({ ...DIPLOMA, dateOfBirth: 'yesterday' }))
+    const result = await run([
+      'issue',
+      '--template',
+      'diploma',
+      '--subject',
+      student,
+      '--claims',
+      'bad-diploma.json',
+    ])
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/^CLAIM_INVALID: .*dateOfBirth/m)
+    expect(result.stderr).not.toMatch(STACK_LINE)
+  })
+
+  it('a type the issuer is not accredited for: ACCREDITATION_SCOPE_EXCEEDED, exit 1, nothing issued', async () => {
+    const result = await run([
+      'issue',
+      '--template',
+      'Passport',
+      '--subject',
+      student,
+      '--claims',
+      'grades.json',
+      '--json',
+    ])
+    expect(result.code).toBe(1)
+    expect(oneJson(result)).toMatchObject({ ok: false, error: { code: 'ACCREDITATION_SCOPE_EXCEEDED' } })
+  })
+
   it('issue without --claims, and --offline without --snapshot-key: exit 2', async () => {
     const issue = await run(['issue', '--template', 'VerifiableDiploma', '--subject', student])
     expect(issue.code).toBe(2)
@@ -310,7 +351,7 @@ describe('civitas issue --batch', () => {
       `id,subject,familyName,givenName\ns1,${student},Rossi,Chiara\ns2,${student},Bianchi,Luca\ns3,${student},Verdi,Anna\n`,
     )
     const again = oneJson(ok(await run(args)))
-    expect(again).toMatchObject({ total: 3, issued: 3, failed: [] })
+    expect(again).toMatchObject({ total: 3, issued: 1, resumed: 2, failed: [], aborted: false })
     const reissued = lines('diplomas.jsonl')
     expect(reissued.slice(0, 2)).toEqual(issued)
     expect(reissued[2]?.key).toBe('s3')
@@ -325,7 +366,7 @@ describe('civitas issue --batch', () => {
     const lines = result.stdout.trim().split('\n')
     expect(lines.map((l) => l.split('\t')[0])).toEqual(['line-1', 'line-3'])
     expect(lines.every((l) => /^line-\d\teyJ[\w-]+\.[\w-]+\.[\w-]+$/.test(l))).toBe(true)
-    expect(result.stderr).toMatch(/2 of 2 issued/)
+    expect(result.stderr).toMatch(/2 of 2 done \(2 issued now, 0 from an earlier run\)/)
     expect(result.stderr).not.toMatch(/issuing \[|\r/)
   })
 
@@ -473,16 +514,19 @@ describe('civitas wallet', () => {
     writeFileSync(join(cwd, 'holder.jwk.json'), JSON.stringify(holder.publicJwk))
     writeFileSync(
       join(cwd, 'pid.json'),
-      JSON.stringify({ given_name: 'Erika', family_name: 'Mustermann', age_over_18: true }),
+      JSON.stringify({
+        given_name: 'Erika',
+        family_name: 'Mustermann',
+        birthdate: '1984-01-26',
+        nationalities: ['DE'],
+      }),
     )
     const pid = oneJson(
       ok(
         await run([
           'issue',
           '--template',
-          'PersonIdentificationData',
-          '--format',
-          'dc+sd-jwt',
+          'pid',
           '--holder-key',
           'holder.jwk.json',
           '--claims',
@@ -502,7 +546,7 @@ describe('civitas wallet', () => {
           {
             id: 'pid',
             format: 'dc+sd-jwt',
-            meta: { vct_values: ['PersonIdentificationData'] },
+            meta: { vct_values: ['urn:eudi:pid:1'] },
             claims: [{ path: ['age_over_18'] }],
           },
         ],
@@ -529,23 +573,11 @@ describe('civitas wallet', () => {
     const [presentation] = presented.presentations as { presentation: string; disclosed: string[] }[]
     expect(presentation?.disclosed).toContain('/age_over_18')
     expect(presentation?.disclosed).not.toContain('/given_name')
-    // The university is accredited for diplomas only: trusted here as an issuer on the allow-list.
     const verified = verifyDocument(
       ok(
-        await run(
-          [
-            'verify',
-            '-',
-            '--nonce',
-            'b-1',
-            '--audience',
-            'https://border.example',
-            '--trusted-issuer',
-            university,
-            '--json',
-          ],
-          { input: presentation?.presentation as string },
-        ),
+        await run(['verify', '-', '--nonce', 'b-1', '--audience', 'https://border.example', '--json'], {
+          input: presentation?.presentation as string,
+        }),
       ),
     )
     const claims = verified.credentials?.[0]?.credential ?? {}
