@@ -5,6 +5,7 @@
 // resume without issuing twice, status lists are served over HTTP, a signed snapshot verifies
 // offline, and a holder's wallet presents with minimal disclosure.
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -378,8 +379,21 @@ describe('civitas issue --batch', () => {
   })
 })
 
+/** The status code of a raw node:http request (fetch cannot send TRACE). */
+function statusOf(url: string, method: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    request(url, { method }, (response) => {
+      response.resume()
+      resolve(response.statusCode)
+    })
+      .on('error', reject)
+      .end()
+  })
+}
+
 describe('civitas status serve', () => {
   it('serves the signed status lists over HTTP and stops cleanly on SIGTERM', async () => {
+    await issueDiploma() // list 1 exists once a credential names it
     const server = await startLongRunning(['status', 'serve', '--port', '0'], cwd)
     try {
       expect(server.info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/status$/)
@@ -388,6 +402,9 @@ describe('civitas status serve', () => {
       expect(list.headers.get('content-type')).toBe('application/vc+jwt')
       expect(await list.text()).toMatch(/^eyJ/)
       expect((await fetch(`${server.info.url}/99/revocation`)).status).toBe(404)
+      // A method `Request` refuses to represent is answered, and the server stays up.
+      expect(await statusOf(server.info.url as string, 'TRACE')).toBe(405)
+      expect((await fetch(`${server.info.url}/1/revocation`, { method: 'HEAD' })).status).toBe(200)
     } finally {
       expect(await server.stop('SIGTERM')).toBe(0)
     }

@@ -25,7 +25,13 @@ export async function serveStatusLists(
       res.writeHead(414).end()
       return
     }
-    handler(new Request(new URL(path, base.origin), { method: req.method ?? 'GET' }))
+    // Status lists are read, nothing else; and `new Request` throws on TRACE / CONNECT, which
+    // must not take the server down.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD' }).end()
+      return
+    }
+    handler(new Request(new URL(path, base.origin), { method: req.method }))
       .then(async (response) => {
         res.writeHead(response.status, Object.fromEntries(response.headers))
         res.end(Buffer.from(await response.arrayBuffer()))
