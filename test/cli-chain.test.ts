@@ -182,7 +182,7 @@ describe('civitas did and trust on the chain', () => {
     expect(tree.stdout).toMatch(new RegExp(`└─ TAO ${agency} #0 .* revoked`))
   })
 
-  it('an encrypted key file needs the right passphrase: wrong → KEY_INVALID, right → the write goes through', async () => {
+  it('an encrypted key file needs the right passphrase: wrong → PASSPHRASE_INVALID, right → the write goes through', async () => {
     writeFileSync(
       join(cwd, 'diploma.schema.json'),
       JSON.stringify({ $id: 'https://schemas.example/diploma/1', type: 'object' }),
@@ -191,7 +191,7 @@ describe('civitas did and trust on the chain', () => {
       CIVITAS_PASSPHRASE: 'guess',
     })
     expect(wrong.code).toBe(1)
-    expect(wrong.stderr).toMatch(/^KEY_INVALID: /m)
+    expect(wrong.stderr).toMatch(/^PASSPHRASE_INVALID: /m)
     const right = await run(
       ['schema', 'publish', 'diploma.schema.json', '--key', 'university.key.json', '--json'],
       { CIVITAS_PASSPHRASE: 'uni secret' },

@@ -15,6 +15,12 @@ export type CivitasErrorCode =
   | 'KEY_INVALID'
   | 'UNSUPPORTED_CURVE'
   | 'KEY_NOT_PRIVATE'
+  | 'KEY_FILE_INVALID'
+  | 'KEY_FILE_TRUNCATED'
+  | 'KEY_FILE_TAMPERED'
+  | 'KEY_FILE_VERSION_UNSUPPORTED'
+  | 'PKCS11_UNAVAILABLE'
+  | 'PKCS11_FAILED'
   // ── JOSE ─────────────────────────────────────────────────────────────
   | 'INVALID_JWS'
   | 'INVALID_ENCODING'
