@@ -7,6 +7,6 @@ export {
   type KdfParams,
   newStoredKdf,
   passphraseBytes,
-  sameKdfParams,
   type StoredKdf,
+  sameKdfParams,
 } from '@civitas/store/kdf'
