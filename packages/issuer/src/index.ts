@@ -23,6 +23,7 @@ export {
 export type { FlushResult } from './queue.js'
 export { type IssuerTables, issuerMigrations } from './schema.js'
 export type { SignedStatusList, StatusListFormat } from './status-list.js'
+export type { EraseResult, SubjectCredential, SubjectExport, SubjectStatusChange } from './subject.js'
 export {
   BUILT_IN_TEMPLATES,
   type CredentialSchemaRef,

@@ -24,6 +24,7 @@ import {
   type StatusListContext,
   type StatusListFormat,
 } from './status-list.js'
+import { type EraseResult, eraseSubject, exportSubject, type SubjectExport } from './subject.js'
 import {
   BUILT_IN_TEMPLATES,
   type CredentialTemplate,
@@ -118,6 +119,10 @@ export interface Issuer {
   pending(): Promise<number>
   statusListCredential(listId: number, options?: { format?: StatusListFormat }): Promise<SignedStatusList>
   statusListHandler(): (request: Request) => Promise<Response>
+  /** GDPR Art. 15/20: everything the store holds about the holder credentials were issued to. */
+  exportSubject(subjectId: string): Promise<SubjectExport>
+  /** GDPR Art. 17: keeps only what revocation needs (list, index, HMAC of the id); revoke(id) still works. */
+  eraseSubject(subjectId: string): Promise<EraseResult>
   close(): Promise<void>
   /** @internal */
   readonly store: Store<IssuerTables>
@@ -230,6 +235,8 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         {
           migrations: issuerMigrations,
           transactionAttempts: attempts,
+          // eraseSubject must leave no bytes of an erased holder in the file.
+          sqlite: { secureDelete: true },
         },
       )
     : (options.store as unknown as Store<IssuerTables>)
@@ -505,6 +512,8 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     statusListCredential: (listId, opts = {}) =>
       buildStatusList(statusContext, listId, opts.format ?? 'vc+jwt'),
     statusListHandler: () => createStatusListHandler(statusContext),
+    exportSubject: (subjectId) => exportSubject(store, options.did, subjectId),
+    eraseSubject: (subjectId) => eraseSubject(store, subjectId),
     async close() {
       if (closed) return
       closed = true
