@@ -17,3 +17,4 @@ export {
   type UnlockedKey,
 } from './key-file.js'
 export { MAX_KEY_FILE_BYTES, writeKeyFile } from './key-file-io.js'
+export { type Pkcs11Signer, type Pkcs11SignerOptions, pkcs11Signer } from './pkcs11.js'
