@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto'
-import { CivitasError, describeValue, isRecord, type Signer } from '@civitas/core'
+import { CivitasError, describeValue, isRecord, type Jwk, type Signer } from '@civitas/core'
 import { MIN_STATUS_LIST_LENGTH } from '@civitas/registry-contracts'
 import { openStore, type Store, type StoreTarget } from '@civitas/store'
 import { type Allocation, allocateIndex, type StatusPurpose } from './allocate.js'
@@ -17,6 +17,16 @@ import {
 import { assertIssueFormat } from './formats.js'
 import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
 import { type IssuerTables, issuerMigrations } from './schema.js'
+import {
+  checkRotateOptions,
+  type EthrKeyPurpose,
+  type RotateKeyOptions,
+  type RotateKeyResult,
+  type RotationContext,
+  retireDueKeys,
+  revokeEthrKey,
+  rotateEthrKey,
+} from './signers/rotate.js'
 import {
   buildStatusList,
   createStatusListHandler,
@@ -119,6 +129,18 @@ export interface Issuer {
   pending(): Promise<number>
   statusListCredential(listId: number, options?: { format?: StatusListFormat }): Promise<SignedStatusList>
   statusListHandler(): (request: Request) => Promise<Response>
+  /**
+   * Publishes `newSigner`'s key on the issuer's did:ethr, signs with it from now on, and retires
+   * the current key after `gracePeriodSeconds` (0: revoked now). Sent from the chain's txSigner,
+   * which must own the DID. Credentials signed before keep verifying (keyTime 'issuance').
+   */
+  rotateKey(options: RotateKeyOptions): Promise<RotateKeyResult>
+  /** Revokes the old keys whose grace period is over (the flush timer also does). Returns the transaction hashes. */
+  retireDueKeys(): Promise<string[]>
+  /** Revokes a key of the issuer's did:ethr now (compromise, or a grace period cut short). Returns the transaction hash. */
+  revokeKey(publicJwk: Jwk, purpose?: EthrKeyPurpose): Promise<string>
+  /** The signer issuing uses now (changes with rotateKey). */
+  readonly signer: Signer
   /** GDPR Art. 15/20: everything the store holds about the holder credentials were issued to. */
   exportSubject(subjectId: string): Promise<SubjectExport>
   /** GDPR Art. 17: keeps only what revocation needs (list, index, HMAC of the id); revoke(id) still works. */
@@ -295,8 +317,20 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   const autoFlush = () => {
     flush().catch((error: unknown) => options.onFlushError?.(error))
   }
+  // Old keys past their grace period (rotateKey) are revoked on the flush timer; only a
+  // did:ethr issuer has any.
+  const autoRetire = () => {
+    if (!options.did.startsWith('did:ethr:')) return
+    retireDueKeys(rotationContext()).catch((error: unknown) => options.onFlushError?.(error))
+  }
   const interval = options.flushIntervalMs ?? 60_000
-  const timer = interval > 0 ? setInterval(autoFlush, interval) : undefined
+  const timer =
+    interval > 0
+      ? setInterval(() => {
+          autoFlush()
+          autoRetire()
+        }, interval)
+      : undefined
   timer?.unref()
   const queueSize = options.flushQueueSize ?? 1_000
 
@@ -464,7 +498,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     const status = await locate(allocations, input.format)
     const token = await signCredential(input, {
       did: options.did,
-      signer: options.signer,
+      signer: statusContext.signer,
       id,
       issuedAt,
       rendered,
@@ -493,6 +527,15 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     )
   }
 
+  const rotationContext = (): RotationContext => ({
+    did: options.did,
+    store,
+    manifest: options.chain.manifest,
+    provider: chain.provider,
+    registry: chain.clients.did,
+    serialized: chain.serialized,
+  })
+
   let closed = false
   return {
     did: options.did,
@@ -512,6 +555,17 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     statusListCredential: (listId, opts = {}) =>
       buildStatusList(statusContext, listId, opts.format ?? 'vc+jwt'),
     statusListHandler: () => createStatusListHandler(statusContext),
+    get signer() {
+      return statusContext.signer
+    },
+    async rotateKey(rotate) {
+      const checked = checkRotateOptions(rotate)
+      const { signer, result } = await rotateEthrKey(rotationContext(), statusContext.signer, checked)
+      statusContext.signer = signer
+      return result
+    },
+    revokeKey: (publicJwk, purpose) => revokeEthrKey(rotationContext(), publicJwk, purpose),
+    retireDueKeys: () => retireDueKeys(rotationContext()),
     exportSubject: (subjectId) => exportSubject(store, options.did, subjectId),
     eraseSubject: (subjectId) => eraseSubject(store, subjectId),
     async close() {

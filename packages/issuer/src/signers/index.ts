@@ -18,3 +18,9 @@ export {
 } from './key-file.js'
 export { MAX_KEY_FILE_BYTES, writeKeyFile } from './key-file-io.js'
 export { type Pkcs11Signer, type Pkcs11SignerOptions, pkcs11Signer } from './pkcs11.js'
+export {
+  type EthrKeyPurpose,
+  ethrKeyAttribute,
+  type RotateKeyOptions,
+  type RotateKeyResult,
+} from './rotate.js'
