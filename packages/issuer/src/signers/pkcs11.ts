@@ -175,7 +175,7 @@ function checkOptions(options: unknown): Pkcs11SignerOptions & { keyIdBytes?: Bu
   const o = options as unknown as Pkcs11SignerOptions
   if (typeof o.module !== 'string' || o.module.length === 0)
     bad('module must be the path of a PKCS#11 library')
-  if (!(o.alg in CURVE_OIDS) || !Object.hasOwn(CURVE_OIDS, o.alg)) {
+  if (typeof o.alg !== 'string' || !Object.hasOwn(CURVE_OIDS, o.alg)) {
     throw new CivitasError(
       'UNSUPPORTED_ALG',
       `alg must be ES256, ES256K or ES384, got ${describeValue(o.alg)}`,
