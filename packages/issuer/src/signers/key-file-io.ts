@@ -28,17 +28,21 @@ export async function readSource(source: unknown): Promise<Uint8Array> {
   }
   try {
     const info = await stat(source)
-    if (!info.isFile()) throw new CivitasError('KEY_FILE_INVALID', `${source} is not a file`)
+    if (!info.isFile()) throw new CivitasError('KEY_FILE_INVALID', `${describeValue(source)} is not a file`)
     if (info.size > MAX_KEY_FILE_BYTES) {
-      throw new CivitasError('INPUT_TOO_LARGE', `${source} is too large to be a key file`)
+      throw new CivitasError('INPUT_TOO_LARGE', `${describeValue(source)} is too large to be a key file`)
     }
     return new Uint8Array(await readFile(source))
   } catch (error) {
     if (error instanceof CivitasError) throw error
     if (errnoOf(error) === 'ENOENT') {
-      throw new CivitasError('NOT_FOUND', `key file ${source} does not exist`, { details: { path: source } })
+      throw new CivitasError('NOT_FOUND', `key file ${describeValue(source)} does not exist`, {
+        details: { path: source },
+      })
     }
-    throw new CivitasError('KEY_FILE_INVALID', `cannot read key file ${source}`, { cause: error })
+    throw new CivitasError('KEY_FILE_INVALID', `cannot read key file ${describeValue(source)}`, {
+      cause: error,
+    })
   }
 }
 
@@ -80,9 +84,11 @@ export async function writeKeyFile(
     await handle?.close().catch(() => undefined)
     await unlink(temp).catch(() => undefined)
     if (errnoOf(error) === 'EEXIST') {
-      throw new CivitasError('ALREADY_EXISTS', `${path} already exists`, { details: { path } })
+      throw new CivitasError('ALREADY_EXISTS', `${describeValue(path)} already exists`, { details: { path } })
     }
-    throw new CivitasError('INVALID_ARGUMENT', `cannot write key file ${path}`, { cause: error })
+    throw new CivitasError('INVALID_ARGUMENT', `cannot write key file ${describeValue(path)}`, {
+      cause: error,
+    })
   }
 }
 
