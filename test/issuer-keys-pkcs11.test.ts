@@ -70,7 +70,8 @@ function initToken(dir: string, keys: { label: string; id: string; privateJwk: J
   mkdirSync(tokens)
   const conf = join(dir, 'softhsm2.conf')
   writeFileSync(conf, `directories.tokendir = ${tokens}\nobjectstore.backend = file\nlog.level = ERROR\n`)
-  // Read by libsofthsm2 at C_Initialize and by softhsm2-util.
+  // Read by libsofthsm2 at C_Initialize (getenv: this reaches it because vitest runs each file in
+  // its own process, pool 'forks'; a worker thread's process.env would not) and by softhsm2-util.
   process.env.SOFTHSM2_CONF = conf
   const util = (args: string[]) => execFileSync(UTIL!, args, { env: process.env, stdio: 'pipe' })
   util(['--init-token', '--free', '--label', TOKEN, '--pin', PIN, '--so-pin', '5678'])
