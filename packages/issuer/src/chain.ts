@@ -43,8 +43,6 @@ export interface IssuerChain {
   readonly provider: Provider
   readonly chainId: number
   readonly registry: string
-  /** The provider the issuer's transactions go through. */
-  readonly provider: Provider
   owner(): Promise<string>
   statusChain(listId: number): Promise<StatusChain>
   /** Creates list `listId` unless it exists; adopts an existing list of the same purpose and size. */
@@ -84,7 +82,6 @@ export function connectIssuerChain(options: IssuerChainOptions): IssuerChain {
     provider,
     chainId: manifest.network.chainId,
     registry,
-    provider,
     owner,
     async statusChain(listId) {
       return { chainId: manifest.network.chainId, registry, owner: await owner(), listId: String(listId) }
