@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { CivitasError, describeValue, isRecord, type Signer } from '@civitas/core'
 import { MIN_STATUS_LIST_LENGTH } from '@civitas/registry-contracts'
 import { openStore, type Store, type StoreTarget } from '@civitas/store'
-import { type Allocation, allocateIndex, type StatusPurpose } from './allocate.js'
+import type { Allocation, StatusPurpose } from './allocate.js'
 import { type IssueBatchOptions, type IssueBatchResult, type IssueBatchRow, runIssueBatch } from './batch.js'
 import { connectIssuerChain, type IssuerChain, type IssuerChainOptions } from './chain.js'
 import { type AccreditationCheckOptions, createAccreditationCheck } from './checks/accreditation.js'
@@ -15,6 +15,7 @@ import {
   statusListUrl,
 } from './credential.js'
 import { assertIssueFormat } from './formats.js'
+import { createIssuanceCommits } from './issuance-commit.js'
 import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
 import { type IssuerTables, issuerMigrations } from './schema.js'
 import {
@@ -235,6 +236,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     : (options.store as unknown as Store<IssuerTables>)
   if (!ownsStore) await store.migrate(issuerMigrations)
   const secret = await loadSecret(store)
+  const commits = createIssuanceCommits(store, { attempts, size })
   const hashId = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
   const templates = templateRegistry(BUILT_IN_TEMPLATES, options.templates)
   const onChain = new Set<number>()
@@ -360,7 +362,8 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     await accreditationCheck?.assertCovers(
       input.format === 'dc+sd-jwt' ? [rendered.vct] : ['VerifiableCredential', ...rendered.types],
     )
-    if (schemaCheck) {
+    // Only a credential naming a schema (W3C credentialSchema, SD-JWT VC vct) has one to fit.
+    if (schemaCheck && (input.format === 'dc+sd-jwt' || rendered.credentialSchema !== undefined)) {
       // The entries' shape is known before allocation; list 1, index 0 stand in for the drawn ones.
       const stand = await Promise.all(
         wanted.map(async (purpose) => ({
@@ -381,48 +384,22 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         }),
       )
     }
-    const allocated = await store.transaction(
-      async (trx) => {
-        if (key !== undefined) {
-          const existing = await trx
-            .selectFrom('issuer_credentials')
-            .selectAll()
-            .where('idempotency_key', '=', key)
-            .executeTakeFirst()
-          if (existing) return { existing }
-        }
-        const idHash = hashId(fresh.id)
-        const allocations: Allocation[] = []
-        for (const purpose of wanted) allocations.push(await allocateIndex(trx, purpose, size, idHash))
-        const revocation = allocations.find((a) => a.purpose === 'revocation')
-        const suspension = allocations.find((a) => a.purpose === 'suspension')
-        await trx
-          .insertInto('issuer_credentials')
-          .values({
-            id_hash: idHash,
-            credential_id: fresh.id,
-            subject: input.subject ?? null,
-            idempotency_key: key ?? null,
-            token: null,
-            format: input.format,
-            type: template.type,
-            issued_at: fresh.issuedAt.toISOString(),
-            revocation_list: revocation?.listId ?? null,
-            revocation_idx: revocation?.index ?? null,
-            suspension_list: suspension?.listId ?? null,
-            suspension_idx: suspension?.index ?? null,
-            state: 'active',
-          })
-          .execute()
-        return { allocations }
-      },
-      { attempts },
-    )
+    // Committed (with the other issuances queued meanwhile) before anything is signed.
+    const allocated = await commits.allocate({
+      idHash: hashId(fresh.id),
+      credentialId: fresh.id,
+      subject: input.subject ?? null,
+      key: key ?? null,
+      format: input.format,
+      type: template.type,
+      issuedAt: fresh.issuedAt.toISOString(),
+      purposes: wanted,
+    })
 
     let id = fresh.id
     let issuedAt = fresh.issuedAt
     let allocations: Allocation[]
-    if ('existing' in allocated && allocated.existing) {
+    if ('existing' in allocated) {
       const row = allocated.existing
       if (row.credential_id === null)
         throw new CivitasError('CREDENTIAL_NOT_FOUND', 'the credential of this idempotency key was erased')
@@ -451,7 +428,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
       // Allocated before a crash, never signed: build it as of its recorded issuance.
       rendered = render(issuedAt)
     } else {
-      allocations = allocated.allocations!
+      allocations = allocated.allocations
     }
     for (const allocation of allocations) await ensureOnChain(allocation)
     const status = await locate(allocations, input.format)
@@ -464,13 +441,10 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
       statuses: status,
     })
     if (key !== undefined) {
-      await store.db
-        .updateTable('issuer_credentials')
-        .set({ token })
-        .where('id_hash', '=', hashId(id))
-        .execute()
+      // Stored before it is returned: a re-run of this key returns this token.
+      await commits.storeToken(hashId(id), token)
     }
-    return { id, token, status, resumed: 'existing' in allocated && allocated.existing !== undefined }
+    return { id, token, status, resumed: 'existing' in allocated }
   }
 
   async function locate(
