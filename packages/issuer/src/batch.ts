@@ -30,7 +30,7 @@ export interface IssueBatchProgress {
 }
 
 export interface IssueBatchOptions {
-  /** Rows in flight at once (1–256). Default 8. */
+  /** Rows in flight at once (1–256). Default 32: rows in flight together share store transactions (group commit). */
   concurrency?: number
   /** Called after each row, in completion order. An exception it throws is ignored. */
   onProgress?(progress: IssueBatchProgress): void
@@ -84,7 +84,7 @@ export async function runIssueBatch(
   ) {
     throw new CivitasError('INVALID_ARGUMENT', 'rows must be an iterable of { key, ...issue input }')
   }
-  const concurrency = options.concurrency ?? 8
+  const concurrency = options.concurrency ?? 32
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new CivitasError(
       'INVALID_ARGUMENT',
