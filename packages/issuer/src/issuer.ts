@@ -126,6 +126,11 @@ export interface Issuer {
   readonly chainContext: IssuerChain
 }
 
+/** Internal: the batch hears when a row is signed, before its token is stored. */
+interface IssueHooks {
+  signed?(): void
+}
+
 const SECRET = 'id_hmac_secret'
 
 async function loadSecret(store: Store<IssuerTables>): Promise<Buffer> {
@@ -306,11 +311,11 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   // Issuances of one idempotency key in this process run one after the other: the second
   // finds the first's stored row instead of signing the same allocation a second time.
   const issuingKeys = new Map<string, Promise<unknown>>()
-  function issue(input: IssueInput): Promise<IssueResult> {
+  function issue(input: IssueInput, hooks?: IssueHooks): Promise<IssueResult> {
     const key = isRecord(input) ? input.idempotencyKey : undefined
-    if (typeof key !== 'string') return issueOnce(input)
+    if (typeof key !== 'string') return issueOnce(input, hooks)
     const previous = issuingKeys.get(key)
-    const run = previous ? previous.then(() => issueOnce(input)) : issueOnce(input)
+    const run = previous ? previous.then(() => issueOnce(input, hooks)) : issueOnce(input, hooks)
     const settled = run.catch(() => undefined)
     issuingKeys.set(key, settled)
     void settled.then(() => {
@@ -319,7 +324,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     return run
   }
 
-  async function issueOnce(input: IssueInput): Promise<IssueResult> {
+  async function issueOnce(input: IssueInput, hooks?: IssueHooks): Promise<IssueResult> {
     if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'issue input must be an object')
     assertIssueFormat(input.format)
     const template =
@@ -440,6 +445,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
       rendered,
       statuses: status,
     })
+    hooks?.signed?.()
     if (key !== undefined) {
       // Stored before it is returned: a re-run of this key returns this token.
       await commits.storeToken(hashId(id), token)
@@ -465,10 +471,10 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     did: options.did,
     store,
     chainContext: chain,
-    issue,
+    issue: (input) => issue(input),
     issueBatch: (rows, batchOptions = {}) =>
-      runIssueBatch(rows, batchOptions, async (row) => {
-        const { id, token, resumed } = await issue(row)
+      runIssueBatch(rows, batchOptions, async (row, signed) => {
+        const { id, token, resumed } = await issue(row, { signed })
         return { id, token, resumed }
       }),
     revoke: (id) => changeStatus(id, 'revoke'),
