@@ -1,4 +1,4 @@
-import type { Store, Transaction } from '@civitas/store'
+import { type Store, sql, type Transaction } from '@civitas/store'
 import type { Selectable } from 'kysely'
 import { type Allocation, allocateIndices, type StatusPurpose } from './allocate.js'
 import { createGroupCommit } from './group-commit.js'
@@ -99,14 +99,23 @@ async function processGroup(
       .values(rows.slice(k, k + ROWS_PER_INSERT))
       .execute()
   }
-  for (const item of items) {
-    if (item.kind === 'token') {
-      await trx
-        .updateTable('issuer_credentials')
-        .set({ token: item.token })
-        .where('id_hash', '=', item.idHash)
-        .execute()
-    }
+  // Tokens of the group in one statement per chunk: UPDATE ... SET token = CASE id_hash WHEN ... END.
+  const tokens = items.filter((item): item is TokenWrite => item.kind === 'token')
+  for (let k = 0; k < tokens.length; k += ROWS_PER_INSERT) {
+    const part = tokens.slice(k, k + ROWS_PER_INSERT)
+    const cases = sql.join(
+      part.map((t) => sql`WHEN ${t.idHash} THEN ${t.token}`),
+      sql` `,
+    )
+    await trx
+      .updateTable('issuer_credentials')
+      .set({ token: sql<string>`CASE id_hash ${cases} END` })
+      .where(
+        'id_hash',
+        'in',
+        part.map((t) => t.idHash),
+      )
+      .execute()
   }
   return results
 }
