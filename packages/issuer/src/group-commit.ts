@@ -51,7 +51,7 @@ export function createGroupCommit<DB, Item, Result>(
       for (const queued of group) await commit([queued])
       return
     }
-    group.forEach((queued, i) => queued.resolve(results[i]))
+    for (const [i, queued] of group.entries()) queued.resolve(results[i])
   }
 
   async function drain(): Promise<void> {

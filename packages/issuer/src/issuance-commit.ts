@@ -70,7 +70,7 @@ async function processGroup(
       size,
       needing.map(({ item }) => item.idHash),
     )
-    needing.forEach(({ i }, k) => allocationsOf.get(i)!.push(drawn[k]!))
+    for (const [k, { i }] of needing.entries()) allocationsOf.get(i)!.push(drawn[k]!)
   }
   const rows = fresh.map(({ item, i }) => {
     const allocations = allocationsOf.get(i)!
