@@ -13,19 +13,25 @@ export interface Allocation {
 /** Random draws checked one by one before falling back to picking among the free indices. */
 const POINT_DRAWS = 16
 
+/** Allocation ids per multi-row statement: well under SQLite's and PostgreSQL's parameter limits. */
+const ROWS_PER_STATEMENT = 200
+
 /**
- * Draws a status index for `purpose` inside the caller's transaction: the lowest open list
- * of that purpose (a new list row when none is open), an index drawn uniformly from the
- * list's free indices with a CSPRNG, and the list's counter. Runs inside `store.transaction`,
- * so it may run more than once: every run draws afresh and touches only the database.
+ * Draws one status index per id hash for `purpose` inside the caller's transaction: from the
+ * lowest open list of that purpose (a new list row when none is open, the next one when it
+ * fills), indices drawn uniformly from the list's free indices with a CSPRNG, and the list's
+ * counter. Multi-row statements: a group of issuances costs a handful of statements, not a
+ * handful each. Runs inside `store.transaction`, so it may run more than once: every run draws
+ * afresh and touches only the database. Results are in the order of `idHashes`.
  */
-export async function allocateIndex(
+export async function allocateIndices(
   trx: Transaction<IssuerTables>,
   purpose: StatusPurpose,
   size: number,
-  idHash: string,
-): Promise<Allocation> {
-  for (;;) {
+  idHashes: readonly string[],
+): Promise<Allocation[]> {
+  const out: Allocation[] = []
+  while (out.length < idHashes.length) {
     let list = await trx
       .selectFrom('issuer_lists')
       .select(['list_id', 'size', 'allocated'])
@@ -48,46 +54,62 @@ export async function allocateIndex(
     }
     const listId = Number(list.list_id)
     const listSize = Number(list.size)
-    const index = await drawFreeIndex(trx, listId, listSize)
-    if (index === undefined) {
+    const want = Math.min(idHashes.length - out.length, Math.max(1, listSize - Number(list.allocated)))
+    const indices = await drawFreeIndices(trx, listId, listSize, want)
+    if (indices.length === 0) {
       // The counter lagged behind the allocations (rows written by another tool): the list is full.
       await trx.updateTable('issuer_lists').set({ full: 1 }).where('list_id', '=', listId).execute()
       continue
     }
-    await trx
-      .insertInto('issuer_allocations')
-      .values({ list_id: listId, idx: index, id_hash: idHash })
-      .execute()
-    const allocated = Number(list.allocated) + 1
-    await trx
-      .updateTable('issuer_lists')
-      .set({ allocated, full: allocated >= listSize ? 1 : 0 })
-      .where('list_id', '=', listId)
-      .execute()
-    return { purpose, listId, index }
+    const rows = indices.map((idx, i) => ({ list_id: listId, idx, id_hash: idHashes[out.length + i]! }))
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      await trx
+        .insertInto('issuer_allocations')
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .execute()
+    }
+    const allocated = Number(list.allocated) + indices.length
+    // Fewer free indices than wanted: the list is full (whatever its counter said).
+    const full = allocated >= listSize || indices.length < want ? 1 : 0
+    await trx.updateTable('issuer_lists').set({ allocated, full }).where('list_id', '=', listId).execute()
+    for (const index of indices) out.push({ purpose, listId, index })
   }
+  return out
 }
 
 /**
- * A uniformly random free index. While the list is sparse a random draw is almost always
- * free; near the end, rejection sampling would loop, so the free indices are enumerated and
- * one of them is picked (still uniform, still from the CSPRNG).
+ * `want` distinct, uniformly random free indices of a list. While the list is sparse, random
+ * candidates are almost all free (checked in one query per round); near the end, rejection
+ * sampling would loop, so the free indices are enumerated and the rest picked among them
+ * (still uniform, still from the CSPRNG). Fewer than `want` only when the list is full.
  */
-async function drawFreeIndex(
+async function drawFreeIndices(
   trx: Transaction<IssuerTables>,
   listId: number,
   size: number,
-): Promise<number | undefined> {
-  for (let draw = 0; draw < POINT_DRAWS; draw++) {
-    const candidate = randomInt(size)
-    const taken = await trx
-      .selectFrom('issuer_allocations')
-      .select('idx')
-      .where('list_id', '=', listId)
-      .where('idx', '=', candidate)
-      .executeTakeFirst()
-    if (!taken) return candidate
+  want: number,
+): Promise<number[]> {
+  const picked = new Set<number>()
+  for (let round = 0; round < POINT_DRAWS && picked.size < want && want - picked.size <= size / 4; round++) {
+    const candidates = new Set<number>()
+    while (candidates.size < want - picked.size) {
+      const candidate = randomInt(size)
+      if (!picked.has(candidate)) candidates.add(candidate)
+    }
+    const list = [...candidates]
+    const taken = new Set<number>()
+    for (let i = 0; i < list.length; i += ROWS_PER_STATEMENT) {
+      const rows = await trx
+        .selectFrom('issuer_allocations')
+        .select('idx')
+        .where('list_id', '=', listId)
+        .where('idx', 'in', list.slice(i, i + ROWS_PER_STATEMENT))
+        .execute()
+      for (const row of rows) taken.add(Number(row.idx))
+    }
+    for (const candidate of list) if (!taken.has(candidate)) picked.add(candidate)
   }
+  if (picked.size >= want) return [...picked]
   const rows = await trx
     .selectFrom('issuer_allocations')
     .select('idx')
@@ -95,11 +117,15 @@ async function drawFreeIndex(
     .execute()
   const used = new Uint8Array(size)
   for (const row of rows) used[Number(row.idx)] = 1
-  const free = size - rows.length
-  if (free <= 0) return undefined
-  let pick = randomInt(free)
-  for (let i = 0; i < size; i++) {
-    if (used[i] === 0 && pick-- === 0) return i
+  for (const index of picked) used[index] = 1
+  const free: number[] = []
+  for (let i = 0; i < size; i++) if (used[i] === 0) free.push(i)
+  // A partial Fisher-Yates shuffle draws the rest uniformly without replacement.
+  const rest = Math.min(want - picked.size, free.length)
+  for (let k = 0; k < rest; k++) {
+    const j = k + randomInt(free.length - k)
+    ;[free[k], free[j]] = [free[j]!, free[k]!]
+    picked.add(free[k]!)
   }
-  return undefined
+  return [...picked]
 }

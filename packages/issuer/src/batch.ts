@@ -30,7 +30,10 @@ export interface IssueBatchProgress {
 }
 
 export interface IssueBatchOptions {
-  /** Rows in flight at once (1–256). Default 8. */
+  /**
+   * Rows being allocated and signed at once (1–256), default 32; as many more may be storing
+   * their token. Rows in flight together share store transactions (group commit).
+   */
   concurrency?: number
   /** Called after each row, in completion order. An exception it throws is ignored. */
   onProgress?(progress: IssueBatchProgress): void
@@ -71,7 +74,8 @@ function rowError(error: unknown): CivitasError {
 export async function runIssueBatch(
   rows: Iterable<IssueBatchRow> | AsyncIterable<IssueBatchRow>,
   options: IssueBatchOptions,
-  issueOne: (input: IssueInput) => Promise<IssueOutcome>,
+  /** Issues one row; calls `signed` once its token is signed (before it is stored). */
+  issueOne: (input: IssueInput, signed: () => void) => Promise<IssueOutcome>,
 ): Promise<IssueBatchResult> {
   if (!isRecord(options as unknown)) {
     throw new CivitasError('INVALID_ARGUMENT', 'issueBatch options must be an object')
@@ -84,7 +88,7 @@ export async function runIssueBatch(
   ) {
     throw new CivitasError('INVALID_ARGUMENT', 'rows must be an iterable of { key, ...issue input }')
   }
-  const concurrency = options.concurrency ?? 8
+  const concurrency = options.concurrency ?? 32
   if (!Number.isSafeInteger(concurrency) || concurrency < 1 || concurrency > 256) {
     throw new CivitasError(
       'INVALID_ARGUMENT',
@@ -103,30 +107,9 @@ export async function runIssueBatch(
       ? rows[Symbol.asyncIterator]()
       : (rows as Iterable<IssueBatchRow>)[Symbol.iterator]()
   ) as AsyncIterator<IssueBatchRow> | Iterator<IssueBatchRow>
-  let exhausted = false
   let aborted = false
-  // Workers take rows one at a time from the shared iterator; `pulling` keeps two from calling next() at once.
-  let pulling: Promise<unknown> = Promise.resolve()
-  const take = (): Promise<{ row: unknown; position: number } | undefined> => {
-    const next = pulling.then(async () => {
-      if (exhausted) return undefined
-      if (signal?.aborted) {
-        aborted = true
-        return undefined
-      }
-      const step = await source.next()
-      if (step.done) {
-        exhausted = true
-        return undefined
-      }
-      results.push(undefined as unknown as IssueBatchRowResult)
-      return { row: step.value as unknown, position: results.length - 1 }
-    })
-    pulling = next.catch(() => undefined)
-    return next
-  }
 
-  async function runRow(row: unknown): Promise<IssueBatchRowResult> {
+  async function runRow(row: unknown, signed: () => void): Promise<IssueBatchRowResult> {
     const key = isRecord(row) ? row.key : undefined
     if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) {
       return {
@@ -148,37 +131,73 @@ export async function runIssueBatch(
     seen.add(key)
     const { key: _, ...input } = row as unknown as IssueBatchRow
     try {
-      const outcome = await issueOne({ ...input, idempotencyKey: key })
+      const outcome = await issueOne({ ...input, idempotencyKey: key }, signed)
       return { key, ok: true, ...outcome }
     } catch (error) {
       return { key, ok: false, error: rowError(error) }
     }
   }
 
-  async function worker(): Promise<void> {
-    for (;;) {
-      const next = await take()
-      if (next === undefined) return
-      const result = await runRow(next.row)
-      results[next.position] = result
-      counts.done++
-      if (!result.ok) counts.failed++
-      else if (result.resumed) counts.resumed++
-      else counts.issued++
-      try {
-        options.onProgress?.({ ...counts, row: result })
-      } catch {
-        // A progress callback must not stop the batch.
-      }
+  function record(position: number, result: IssueBatchRowResult): void {
+    results[position] = result
+    counts.done++
+    if (!result.ok) counts.failed++
+    else if (result.resumed) counts.resumed++
+    else counts.issued++
+    try {
+      options.onProgress?.({ ...counts, row: result })
+    } catch {
+      // A progress callback must not stop the batch.
     }
   }
 
+  // `concurrency` rows are being allocated and signed at once. A row gives its slot up once
+  // signed, while its token is still being stored: that write then shares a transaction
+  // with the next rows' allocations instead of costing one of its own.
+  let active = 0
+  let wake: (() => void) | undefined
+  const running = new Set<Promise<void>>()
   try {
-    await Promise.all(Array.from({ length: concurrency }, () => worker()))
+    for (;;) {
+      // Bounded both ways: `concurrency` rows before their signature, as many again storing tokens.
+      while (active >= concurrency || running.size >= 2 * concurrency) {
+        await new Promise<void>((resolve) => (wake = resolve))
+      }
+      if (signal?.aborted) {
+        aborted = true
+        break
+      }
+      const step = await source.next()
+      if (step.done) break
+      const position = results.push(undefined as unknown as IssueBatchRowResult) - 1
+      active++
+      let released = false
+      const release = () => {
+        if (released) return
+        released = true
+        active--
+        const w = wake
+        wake = undefined
+        w?.()
+      }
+      const run = runRow(step.value, release).then((result) => {
+        record(position, result)
+        running.delete(run)
+        if (released) {
+          const w = wake
+          wake = undefined
+          w?.()
+        }
+        release()
+      })
+      running.add(run)
+    }
   } catch (error) {
+    await Promise.all(running)
     throw isCivitasError(error)
       ? error
       : new CivitasError('INVALID_ARGUMENT', 'the rows could not be read', { cause: error })
   }
+  await Promise.all(running)
   return { rows: results, issued: counts.issued, resumed: counts.resumed, failed: counts.failed, aborted }
 }

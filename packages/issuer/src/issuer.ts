@@ -2,7 +2,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto'
 import { CivitasError, describeValue, isRecord, type Jwk, type Signer } from '@civitas/core'
 import { MIN_STATUS_LIST_LENGTH } from '@civitas/registry-contracts'
 import { openStore, type Store, type StoreTarget } from '@civitas/store'
-import { type Allocation, allocateIndex, type StatusPurpose } from './allocate.js'
+import type { Allocation, StatusPurpose } from './allocate.js'
 import { type IssueBatchOptions, type IssueBatchResult, type IssueBatchRow, runIssueBatch } from './batch.js'
 import { connectIssuerChain, type IssuerChain, type IssuerChainOptions } from './chain.js'
 import { type AccreditationCheckOptions, createAccreditationCheck } from './checks/accreditation.js'
@@ -15,6 +15,7 @@ import {
   statusListUrl,
 } from './credential.js'
 import { assertIssueFormat } from './formats.js'
+import { createIssuanceCommits } from './issuance-commit.js'
 import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
 import { type IssuerTables, issuerMigrations } from './schema.js'
 import {
@@ -152,6 +153,11 @@ export interface Issuer {
   readonly chainContext: IssuerChain
 }
 
+/** Internal: the batch hears when a row is signed, before its token is stored. */
+interface IssueHooks {
+  signed?(): void
+}
+
 const SECRET = 'id_hmac_secret'
 
 async function loadSecret(store: Store<IssuerTables>): Promise<Buffer> {
@@ -264,6 +270,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     : (options.store as unknown as Store<IssuerTables>)
   if (!ownsStore) await store.migrate(issuerMigrations)
   const secret = await loadSecret(store)
+  const commits = createIssuanceCommits(store, { attempts, size })
   const hashId = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
   const templates = templateRegistry(BUILT_IN_TEMPLATES, options.templates)
   const onChain = new Set<number>()
@@ -345,11 +352,11 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   // Issuances of one idempotency key in this process run one after the other: the second
   // finds the first's stored row instead of signing the same allocation a second time.
   const issuingKeys = new Map<string, Promise<unknown>>()
-  function issue(input: IssueInput): Promise<IssueResult> {
+  function issue(input: IssueInput, hooks?: IssueHooks): Promise<IssueResult> {
     const key = isRecord(input) ? input.idempotencyKey : undefined
-    if (typeof key !== 'string') return issueOnce(input)
+    if (typeof key !== 'string') return issueOnce(input, hooks)
     const previous = issuingKeys.get(key)
-    const run = previous ? previous.then(() => issueOnce(input)) : issueOnce(input)
+    const run = previous ? previous.then(() => issueOnce(input, hooks)) : issueOnce(input, hooks)
     const settled = run.catch(() => undefined)
     issuingKeys.set(key, settled)
     void settled.then(() => {
@@ -358,7 +365,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     return run
   }
 
-  async function issueOnce(input: IssueInput): Promise<IssueResult> {
+  async function issueOnce(input: IssueInput, hooks?: IssueHooks): Promise<IssueResult> {
     if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'issue input must be an object')
     assertIssueFormat(input.format)
     const template =
@@ -401,7 +408,8 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     await accreditationCheck?.assertCovers(
       input.format === 'dc+sd-jwt' ? [rendered.vct] : ['VerifiableCredential', ...rendered.types],
     )
-    if (schemaCheck) {
+    // Only a credential naming a schema (W3C credentialSchema, SD-JWT VC vct) has one to fit.
+    if (schemaCheck && (input.format === 'dc+sd-jwt' || rendered.credentialSchema !== undefined)) {
       // The entries' shape is known before allocation; list 1, index 0 stand in for the drawn ones.
       const stand = await Promise.all(
         wanted.map(async (purpose) => ({
@@ -422,48 +430,22 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         }),
       )
     }
-    const allocated = await store.transaction(
-      async (trx) => {
-        if (key !== undefined) {
-          const existing = await trx
-            .selectFrom('issuer_credentials')
-            .selectAll()
-            .where('idempotency_key', '=', key)
-            .executeTakeFirst()
-          if (existing) return { existing }
-        }
-        const idHash = hashId(fresh.id)
-        const allocations: Allocation[] = []
-        for (const purpose of wanted) allocations.push(await allocateIndex(trx, purpose, size, idHash))
-        const revocation = allocations.find((a) => a.purpose === 'revocation')
-        const suspension = allocations.find((a) => a.purpose === 'suspension')
-        await trx
-          .insertInto('issuer_credentials')
-          .values({
-            id_hash: idHash,
-            credential_id: fresh.id,
-            subject: input.subject ?? null,
-            idempotency_key: key ?? null,
-            token: null,
-            format: input.format,
-            type: template.type,
-            issued_at: fresh.issuedAt.toISOString(),
-            revocation_list: revocation?.listId ?? null,
-            revocation_idx: revocation?.index ?? null,
-            suspension_list: suspension?.listId ?? null,
-            suspension_idx: suspension?.index ?? null,
-            state: 'active',
-          })
-          .execute()
-        return { allocations }
-      },
-      { attempts },
-    )
+    // Committed (with the other issuances queued meanwhile) before anything is signed.
+    const allocated = await commits.allocate({
+      idHash: hashId(fresh.id),
+      credentialId: fresh.id,
+      subject: input.subject ?? null,
+      key: key ?? null,
+      format: input.format,
+      type: template.type,
+      issuedAt: fresh.issuedAt.toISOString(),
+      purposes: wanted,
+    })
 
     let id = fresh.id
     let issuedAt = fresh.issuedAt
     let allocations: Allocation[]
-    if ('existing' in allocated && allocated.existing) {
+    if ('existing' in allocated) {
       const row = allocated.existing
       if (row.credential_id === null)
         throw new CivitasError('CREDENTIAL_NOT_FOUND', 'the credential of this idempotency key was erased')
@@ -492,7 +474,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
       // Allocated before a crash, never signed: build it as of its recorded issuance.
       rendered = render(issuedAt)
     } else {
-      allocations = allocated.allocations!
+      allocations = allocated.allocations
     }
     for (const allocation of allocations) await ensureOnChain(allocation)
     const status = await locate(allocations, input.format)
@@ -504,14 +486,12 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
       rendered,
       statuses: status,
     })
+    hooks?.signed?.()
     if (key !== undefined) {
-      await store.db
-        .updateTable('issuer_credentials')
-        .set({ token })
-        .where('id_hash', '=', hashId(id))
-        .execute()
+      // Stored before it is returned: a re-run of this key returns this token.
+      await commits.storeToken(hashId(id), token)
     }
-    return { id, token, status, resumed: 'existing' in allocated && allocated.existing !== undefined }
+    return { id, token, status, resumed: 'existing' in allocated }
   }
 
   async function locate(
@@ -541,10 +521,10 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     did: options.did,
     store,
     chainContext: chain,
-    issue,
+    issue: (input) => issue(input),
     issueBatch: (rows, batchOptions = {}) =>
-      runIssueBatch(rows, batchOptions, async (row) => {
-        const { id, token, resumed } = await issue(row)
+      runIssueBatch(rows, batchOptions, async (row, signed) => {
+        const { id, token, resumed } = await issue(row, { signed })
         return { id, token, resumed }
       }),
     revoke: (id) => changeStatus(id, 'revoke'),

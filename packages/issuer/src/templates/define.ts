@@ -164,12 +164,22 @@ export function defineTemplate(definition: TemplateDefinition): CredentialTempla
   return template
 }
 
+// Templates of plain types, made once per type name (bounded: a type name is caller input).
+const typeTemplates = new Map<string, CredentialTemplate>()
+const MAX_TYPE_TEMPLATES = 1_024
+
 /** The template of a plain `issue({ type })`: nothing but the type, claims as given. */
 export function templateForType(type: unknown): CredentialTemplate {
   if (typeof type !== 'string' || !TYPE_NAME.test(type)) {
     throw new CivitasError('INVALID_ARGUMENT', `type ${describeValue(type)} is not a credential type name`)
   }
-  return defineTemplate({ id: type.replace(/[^A-Za-z0-9_.:-]/g, '_'), type })
+  let template = typeTemplates.get(type)
+  if (template === undefined) {
+    template = defineTemplate({ id: type.replace(/[^A-Za-z0-9_.:-]/g, '_'), type })
+    if (typeTemplates.size >= MAX_TYPE_TEMPLATES) typeTemplates.clear()
+    typeTemplates.set(type, template)
+  }
+  return template
 }
 
 /** Looks a template up by id (a Map: never an inherited name). */
