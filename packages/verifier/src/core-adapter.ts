@@ -15,6 +15,7 @@ import {
   createLruCache,
   decodeJws,
   describeValue,
+  isSdJwtJson,
   isXsdDateTime,
   type Jwk,
   type JwsHeader,
@@ -23,15 +24,18 @@ import {
   parseJwtClaims,
   type SdJwtVerificationResult,
   type StatusList,
+  sdJwtFromJson,
+  type VcSdJwtVerificationResult,
   type VerificationError,
   type VerifiedSignature,
   verifyJwtVc,
   verifyJwtVp,
   verifySdJwt,
   verifyStatusListToken,
+  verifyVcSdJwt,
 } from '@civitas/core'
 import type { Resolvable } from 'did-resolver'
-import { isRecord } from './guards.js'
+import { hasOwn, isRecord, parseJson } from './guards.js'
 import { type CheckId, type CheckResult, type CredentialFormat, fail, pass } from './result.js'
 import { MAX_STATUS_ENTRIES, type ReadStatusEntries, type StatusEntry } from './status/entries.js'
 
@@ -176,6 +180,9 @@ function earlyFailure(
 ): CheckResult {
   const id = error.check !== undefined ? checkOf(error as VerificationError, level) : `${level}/signature`
   if (id === `${level}/format`) return fail(id, error.code, `The ${what} cannot be read: ${error.message}`)
+  // SD-JWT: a Disclosure that is not the issuer's stops core before the claims exist.
+  if (id === 'sd-jwt/disclosures')
+    return fail(id, error.code, `Disclosures do not match the signed ${what}: ${error.message}`)
   return fail(`${level}/signature`, error.code, `The ${what}'s signature does not verify: ${error.message}`)
 }
 
@@ -348,9 +355,73 @@ function readSdJwtCredential(result: SdJwtVerificationResult): ReadCredential | 
   }
 }
 
+function readVcSdJwtCredential(result: VcSdJwtVerificationResult): ReadCredential | undefined {
+  const { header, payload, credential } = result
+  if (header === undefined || payload === undefined || credential === undefined) return undefined
+  // The issuer is clear text in a vc+sd-jwt (core refuses a disclosable one): it named the key.
+  const issuer = idOf(credential.issuer)
+  const subject = subjectOf(credential)
+  const issuedAt = numericDate(payload.iat) ?? numericDate(payload.nbf) ?? xsdSeconds(credential.validFrom)
+  const schemas = w3cSchemas(credential)
+  const cnf = isRecord(payload.cnf) ? payload.cnf : undefined
+  return {
+    format: 'vc+sd-jwt',
+    header,
+    payload,
+    credential,
+    ...(issuer !== undefined ? { issuer } : {}),
+    ...(subject !== undefined ? { subject } : {}),
+    types: typesOf(credential),
+    ...(issuedAt !== undefined ? { issuedAt } : {}),
+    ...(cnf !== undefined ? { cnf } : {}),
+    status: statusEntriesOf(result.statusEntries, result.errors),
+    schemas: schemas.refs,
+    schemaProblems: schemas.problems,
+  }
+}
+
 /** SD-JWT in compact (`~`) or JSON serialization; anything else is read as a JWT. */
 export function isSdJwt(token: string): boolean {
   return token.includes('~') || token.trimStart().startsWith('{')
+}
+
+// vc-jose-cose's media type, and the names earlier drafts gave it (as core accepts them).
+const VCDM_SD_JWT_TYPES = new Set(['vc+sd-jwt', 'vc+ld+json+sd-jwt', 'vc-ld+sd-jwt'])
+const VP_SD_JWT_TYPES = new Set(['vp+sd-jwt', 'vp+ld+json+sd-jwt', 'vp-ld+sd-jwt'])
+// Core refuses a larger SD-JWT anyway; the kind of a larger JSON one is not looked at.
+const MAX_JSON_SD_JWT_LENGTH = 1_048_576
+
+/** The issuer-signed JWT of a compact or JSON-serialized SD-JWT, as a compact JWS. */
+function issuerJwtOfSdJwt(token: string): string {
+  if (!token.startsWith('{') || token.length > MAX_JSON_SD_JWT_LENGTH) return issuerJwtOf(token)
+  try {
+    const json = parseJson(token, 'SD_JWT_INVALID', 'the SD-JWT JSON')
+    return isSdJwtJson(json) ? issuerJwtOf(sdJwtFromJson(json).compact) : token
+  } catch {
+    // Unreadable: core reports it as the format failure it is.
+    return token
+  }
+}
+
+/** What an SD-JWT is: its `typ` (media type, lower case) and whether it names a `vct`. */
+export type SdJwtKind = 'vc+sd-jwt' | 'vp+sd-jwt' | 'dc+sd-jwt'
+
+/**
+ * `vc+sd-jwt` names a VCDM 2.0 credential secured with SD-JWT (vc-jose-cose §3.2, no `vct`)
+ * and, in drafts of SD-JWT VC before -06, what is now `dc+sd-jwt` (with `vct`): the payload
+ * tells them apart. Anything unreadable is `dc+sd-jwt`, whose verification reports why.
+ */
+export function sdJwtKind(token: string): SdJwtKind {
+  try {
+    const { header, payload } = decodeJws(issuerJwtOfSdJwt(token))
+    const raw = typeof header.typ === 'string' ? header.typ.toLowerCase() : ''
+    const typ = raw.startsWith('application/') ? raw.slice('application/'.length) : raw
+    if (VP_SD_JWT_TYPES.has(typ)) return 'vp+sd-jwt'
+    if (VCDM_SD_JWT_TYPES.has(typ) && !hasOwn(parseJwtClaims(payload), 'vct')) return 'vc+sd-jwt'
+  } catch {
+    // Unreadable: the dc+sd-jwt path reports it.
+  }
+  return 'dc+sd-jwt'
 }
 
 // ── the signature check ──────────────────────────────────────────────────────
@@ -528,20 +599,33 @@ async function verifyJwtCredential(
   return jwtOutcome(result, options, 'resolver' in key)
 }
 
+/** What the SD-JWT credential paths share: core's dc+sd-jwt and vc+sd-jwt results. */
+type SdJwtResult = Pick<SdJwtVerificationResult, 'errors' | 'signatures' | 'disclosures' | 'keyBinding'>
+
+const SD_JWT_LABELS = {
+  'dc+sd-jwt': { format: 'An SD-JWT VC (dc+sd-jwt).', wellFormed: 'Well-formed SD-JWT VC.' },
+  'vc+sd-jwt': {
+    format: 'A VCDM 2.0 credential secured with SD-JWT (vc+sd-jwt).',
+    wellFormed: 'Well-formed for VCDM 2.0.',
+  },
+} as const
+
 async function sdJwtOutcome(
-  result: SdJwtVerificationResult,
+  format: 'dc+sd-jwt' | 'vc+sd-jwt',
+  result: SdJwtResult,
+  read: ReadCredential | undefined,
+  claimedIssuer: string | undefined,
   options: TokenCheckOptions,
   viaDid: boolean,
   inPresentation: boolean,
 ): Promise<CredentialTokenOutcome> {
-  const read = readSdJwtCredential(result)
-  const issuer = typeof result.payload?.iss === 'string' ? result.payload.iss : undefined
-  const base = { format: 'dc+sd-jwt' as const, ...(issuer !== undefined ? { issuer } : {}) }
+  const labels = SD_JWT_LABELS[format]
+  const issuer = read?.issuer ?? claimedIssuer
+  const base = { format, ...(issuer !== undefined ? { issuer } : {}) }
   if (read === undefined)
     return { ...base, checks: [earlyFailure(result.errors[0] ?? NOT_VERIFIED, 'credential', 'credential')] }
   const deactivated = viaDid ? await deactivatedSince(read.issuer, options) : undefined
-  if (deactivated)
-    return { ...base, checks: [pass('credential/format', 'An SD-JWT VC (dc+sd-jwt).'), deactivated] }
+  if (deactivated) return { ...base, checks: [pass('credential/format', labels.format), deactivated] }
   // Key binding, nonce and audience are the presentation's checks.
   const groups = groupErrors(
     result.errors.filter((e) => e.check !== 'status-entry' && e.check !== 'binding'),
@@ -549,14 +633,20 @@ async function sdJwtOutcome(
   )
   const disclosures = groups.get('sd-jwt/disclosures')
   groups.delete('sd-jwt/disclosures')
+  // vc+sd-jwt's format rules (iss = issuer, no vct) are checked after the signature: one
+  // format check, failed or passed, not both.
+  const format_ = groups.get('credential/format')
+  groups.delete('credential/format')
   const checks: CheckResult[] = [
-    pass('credential/format', 'An SD-JWT VC (dc+sd-jwt).'),
+    format_
+      ? failedCheck('credential/format', format_, 'Not a well-formed credential of its format: ')
+      : pass('credential/format', labels.format),
     pass(
       'credential/signature',
       `Signed by ${describeValue(read.issuer ?? 'its issuer', 200)}.`,
       signatureData(result.signatures, options, viaDid),
     ),
-    ...modelChecks(groups, 'Well-formed SD-JWT VC.'),
+    ...modelChecks(groups, labels.wellFormed),
     disclosures
       ? failedCheck('sd-jwt/disclosures', disclosures, 'Disclosures do not match the signed credential: ')
       : pass(
@@ -579,19 +669,75 @@ function sdJwtKeyOptions(key: Exclude<KeyChoice, { error: VerificationError }>) 
   return 'publicJwk' in key ? { publicJwk: key.publicJwk } : key
 }
 
+/** The SD-JWT credential verifications core offers, each with what the verifier reads from it. */
+interface SdJwtVerification {
+  result: SdJwtResult & { payload?: Record<string, unknown> }
+  read: ReadCredential | undefined
+  /** The issuer the token names, for a result that did not get past its signature. */
+  claimedIssuer: string | undefined
+}
+
+type SdJwtCoreOptions = ReturnType<typeof sdJwtKeyOptions> & {
+  now: number
+  clockSkewSeconds: number
+  requireKeyBinding?: boolean
+  nonce?: string
+  audience?: string
+}
+
+async function verifySdJwtOf(
+  format: 'dc+sd-jwt' | 'vc+sd-jwt',
+  token: string,
+  options: SdJwtCoreOptions,
+): Promise<SdJwtVerification> {
+  if (format === 'vc+sd-jwt') {
+    // Core's verifyVcSdJwt: signature by the key of the credential's `issuer`, the strictest
+    // of iat / nbf / exp / validFrom / validUntil, VCDM 2.0, clear-text members, Disclosures,
+    // and the KB-JWT when one is present.
+    const result = await verifyVcSdJwt(token, options)
+    return {
+      result,
+      read: readVcSdJwtCredential(result),
+      claimedIssuer: idOf(result.payload?.issuer),
+    }
+  }
+  const result = await verifySdJwt(token, options)
+  return {
+    result,
+    read: readSdJwtCredential(result),
+    claimedIssuer: typeof result.payload?.iss === 'string' ? result.payload.iss : undefined,
+  }
+}
+
 async function verifySdJwtCredential(
+  format: 'dc+sd-jwt' | 'vc+sd-jwt',
   token: string,
   options: TokenCheckOptions,
 ): Promise<CredentialTokenOutcome> {
-  const key = chooseKey(issuerJwtOf(token), options)
-  if ('error' in key)
-    return { format: 'dc+sd-jwt', checks: [earlyFailure(key.error, 'credential', 'credential')] }
-  const result = await verifySdJwt(token, {
+  const key = chooseKey(issuerJwtOfSdJwt(token), options)
+  if ('error' in key) return { format, checks: [earlyFailure(key.error, 'credential', 'credential')] }
+  const { result, read, claimedIssuer } = await verifySdJwtOf(format, token, {
     ...sdJwtKeyOptions(key),
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
   })
-  return sdJwtOutcome(result, options, 'resolver' in key, false)
+  return sdJwtOutcome(format, result, read, claimedIssuer, options, 'resolver' in key, false)
+}
+
+/** The presentation outcome of a presentation format the verifier does not verify. */
+function unsupportedPresentation(format: string): PresentationTokenOutcome {
+  return {
+    checks: [
+      fail(
+        'presentation/format',
+        'FORMAT_UNSUPPORTED',
+        `A ${format} presentation is not supported; present the credential as an SD-JWT with a key-binding JWT, or in a vp+jwt.`,
+      ),
+    ],
+    signatureVerified: false,
+    credentials: [],
+    keyBound: false,
+  }
 }
 
 /** Verifies a credential token's signature, times and data model; never throws for a bad token. */
@@ -599,7 +745,20 @@ export async function verifyCredentialToken(
   token: string,
   options: TokenCheckOptions,
 ): Promise<CredentialTokenOutcome> {
-  return isSdJwt(token) ? verifySdJwtCredential(token, options) : verifyJwtCredential(token, options)
+  if (!isSdJwt(token)) return verifyJwtCredential(token, options)
+  const kind = sdJwtKind(token)
+  if (kind === 'vp+sd-jwt') {
+    return {
+      checks: [
+        fail(
+          'credential/format',
+          'FORMAT_MISMATCH',
+          'A vp+sd-jwt is a presentation: verify it with verifyPresentation.',
+        ),
+      ],
+    }
+  }
+  return verifySdJwtCredential(kind, token, options)
 }
 
 // ── presentations ────────────────────────────────────────────────────────────
@@ -781,18 +940,19 @@ function nonceAndAudienceChecks(
 const KB_MAX_AGE_SECONDS = 300
 
 async function verifySdJwtPresentation(
+  format: 'dc+sd-jwt' | 'vc+sd-jwt',
   token: string,
   options: TokenCheckOptions & PresentationTokenOptions,
 ): Promise<PresentationTokenOutcome> {
-  const none = { format: 'dc+sd-jwt' as const, checks: [], signatureVerified: false, keyBound: true }
-  const key = chooseKey(issuerJwtOf(token), options)
+  const none = { format, checks: [], signatureVerified: false, keyBound: true }
+  const key = chooseKey(issuerJwtOfSdJwt(token), options)
   if ('error' in key) {
     return {
       ...none,
-      credentials: [{ format: 'dc+sd-jwt', checks: [earlyFailure(key.error, 'credential', 'credential')] }],
+      credentials: [{ format, checks: [earlyFailure(key.error, 'credential', 'credential')] }],
     }
   }
-  const result = await verifySdJwt(token, {
+  const { result, read, claimedIssuer } = await verifySdJwtOf(format, token, {
     ...sdJwtKeyOptions(key),
     now: options.now,
     clockSkewSeconds: options.clockSkewSeconds,
@@ -800,7 +960,7 @@ async function verifySdJwtPresentation(
     ...(options.nonce !== undefined ? { nonce: options.nonce } : {}),
     ...(options.audience !== undefined ? { audience: options.audience } : {}),
   })
-  const credential = await sdJwtOutcome(result, options, 'resolver' in key, true)
+  const credential = await sdJwtOutcome(format, result, read, claimedIssuer, options, 'resolver' in key, true)
   if (credential.read === undefined) return { ...none, credentials: [credential] }
   const binding = result.errors.filter((e) => e.check === 'binding')
   const keyBindingErrors = binding.filter((e) => e.code.startsWith('KB_'))
@@ -823,7 +983,7 @@ async function verifySdJwtPresentation(
   const nonce = typeof kbPayload?.nonce === 'string' ? kbPayload.nonce : undefined
   const iat = numericDate(kbPayload?.iat)
   return {
-    format: 'dc+sd-jwt',
+    format,
     checks,
     signatureVerified: bound,
     keyBound: true,
@@ -834,12 +994,19 @@ async function verifySdJwtPresentation(
   }
 }
 
-/** Verifies a presentation token (JWT VP or SD-JWT VC with KB-JWT); never throws for a bad token. */
+/**
+ * Verifies a presentation token (JWT VP, or an SD-JWT credential, dc+sd-jwt or vc+sd-jwt,
+ * with its KB-JWT); never throws for a bad token. A vp+sd-jwt is FORMAT_UNSUPPORTED.
+ */
 export async function verifyPresentationToken(
   token: string,
   options: TokenCheckOptions & PresentationTokenOptions,
 ): Promise<PresentationTokenOutcome> {
-  return isSdJwt(token) ? verifySdJwtPresentation(token, options) : verifyJwtPresentation(token, options)
+  if (!isSdJwt(token)) return verifyJwtPresentation(token, options)
+  const kind = sdJwtKind(token)
+  return kind === 'vp+sd-jwt'
+    ? unsupportedPresentation('vp+sd-jwt')
+    : verifySdJwtPresentation(kind, token, options)
 }
 
 // ── status-list credentials ──────────────────────────────────────────────────

@@ -1,20 +1,10 @@
 /**
- * Core's guards (packages/core/src/guards, encoding/json) are not exported from
- * `@civitas/core` yet: these mirror them, one line each, until core's subpath exports land.
+ * Core's guards are exported from `@civitas/core` (re-exported here so the package keeps one
+ * import path); its bounded JSON parser (encoding/json) is not yet: `parseJson` mirrors it.
  */
 import { CivitasError, type CivitasErrorCode } from '@civitas/core'
 
-/** A plain JSON-like object: not null, not an array, not a typed array. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return (
-    value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Uint8Array)
-  )
-}
-
-/** True when `key` is an own property of `target` (never one inherited from Object.prototype). */
-export function hasOwn(target: object, key: PropertyKey): boolean {
-  return Object.hasOwn(target, key)
-}
+export { hasOwn, isRecord } from '@civitas/core'
 
 /** JSON.parse for remote text, bounded in depth; failures become `code`. Iterative depth check. */
 export function parseJson(text: string, code: CivitasErrorCode, what: string, maxDepth = 64): unknown {

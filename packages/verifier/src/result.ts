@@ -46,7 +46,7 @@ export interface VerificationFailure {
   readonly credential?: number
 }
 
-export type CredentialFormat = 'jwt_vc_json' | 'vc+jwt' | 'dc+sd-jwt'
+export type CredentialFormat = 'jwt_vc_json' | 'vc+jwt' | 'vc+sd-jwt' | 'dc+sd-jwt'
 
 /** Where the trust decisions of a result came from, and as of when. */
 export interface TrustInfo {

@@ -13,6 +13,7 @@ import { localSigner, type Signer } from '../keys/signer.js'
 import { sdDigest } from '../sd-jwt/hash.js'
 import { presentSdJwt } from '../sd-jwt/present.js'
 import { joinSdJwt, splitSdJwt } from '../sd-jwt/serialization.js'
+import type { KeyRequest } from '../verification/key.js'
 import { VCDM_2_0_CONTEXT } from './data-model.js'
 import { issueVcSdJwt, issueVpSdJwt, verifyVcSdJwt, verifyVpSdJwt } from './vc-sd-jwt.js'
 
@@ -219,6 +220,21 @@ describe('vc+sd-jwt (VCDM 2.0 secured with SD-JWT, vc-jose-cose §3.2.1)', () =>
     expect(codes(await verifyVcSdJwt(anonymous, { publicJwk: university.jwk, now: NOW }))).toContain(
       'SD_DISCLOSURE_INVALID',
     )
+  })
+
+  it('keyTime "issuance" asks for the key at validFrom (issueVcSdJwt sets no iat), or at iat when there is one', async () => {
+    const at: number[] = []
+    const getKey = (request: KeyRequest) => {
+      at.push(request.at)
+      return { publicJwk: university.jwk }
+    }
+    const token = await issueVcSdJwt(degree(), { signer: university.signer, disclosable })
+    const result = await verifyVcSdJwt(token, { now: NOW, getKey, keyTime: 'issuance' })
+    expect(result.errors).toEqual([])
+    const iat = NOW - 3_600
+    const withIat = await handBuilt({ ...degree(), iat }, {})
+    expect((await verifyVcSdJwt(withIat, { now: NOW, getKey, keyTime: 'issuance' })).errors).toEqual([])
+    expect(at).toEqual([Date.parse('2026-01-01T00:00:00Z') / 1000, iat])
   })
 
   it("is signed by the issuer's assertionMethod key: another key is SIGNATURE_INVALID", async () => {

@@ -20,7 +20,7 @@ import { type StatusEntry, w3cStatusEntries } from '../verification/status-entry
 import { PRESENTATION_VALIDITY } from '../verification/times.js'
 import { type CredentialProfile, idOf, validateCredential, validatePresentation } from './data-model.js'
 import { DEFAULT_CREDENTIAL_CONCURRENCY, DEFAULT_MAX_CREDENTIALS } from './jwt-vp.js'
-import { credentialTimeBounds } from './read.js'
+import { credentialTimeBounds, issuedAtOf } from './read.js'
 
 /**
  * VCDM 2.0 secured with SD-JWT (W3C vc-jose-cose §3.2): the credential (presentation) is the
@@ -245,8 +245,16 @@ async function verifyVcSdJwtIn(
       ...(options.requireKeyBinding !== undefined ? { requireKeyBinding: options.requireKeyBinding } : {}),
       ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
     },
-    // The issuer must be clear text: it names the key the signature is checked with.
-    (payload) => ({ did: idOf(payload.issuer), purpose: 'assertionMethod' }),
+    // The issuer must be clear text: it names the key the signature is checked with. The
+    // issuance time too (keyTime "issuance"): issueVcSdJwt sets no iat, so it is validFrom.
+    (payload) => {
+      const issuedAt = issuedAtOf(payload, payload)
+      return {
+        did: idOf(payload.issuer),
+        purpose: 'assertionMethod',
+        ...(issuedAt !== undefined ? { issuedAt } : {}),
+      }
+    },
     {
       // validFrom / validUntil bound it together with iat / nbf / exp: the strictest holds.
       times: (claims) => credentialTimeBounds(credentialOf(claims)),

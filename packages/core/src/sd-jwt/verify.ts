@@ -203,7 +203,12 @@ export async function verifySdJwt(
 export type SdJwtSignerOf = (
   payload: Record<string, unknown>,
   header: JwsHeader,
-) => { did: unknown; purpose: 'assertionMethod' | 'authentication' }
+) => {
+  did: unknown
+  purpose: 'assertionMethod' | 'authentication'
+  /** When the format says the token was issued (keyTime "issuance"); default: `iat`. */
+  issuedAt?: number
+}
 
 /**
  * What a format built on SD-JWT adds to the pipeline (vc+sd-jwt / vp+sd-jwt): more validity
@@ -253,7 +258,8 @@ export async function verifySdJwtIn(
     read: () => readSdJwt(token, options),
     // With several issuer signatures (General JSON), one by the issuer's key suffices.
     signer: ({ decoded, otherJwts, otherSignatures }) => {
-      const { did, purpose } = signerOf(decoded.payload, decoded.header)
+      const { did, purpose, issuedAt } = signerOf(decoded.payload, decoded.header)
+      const iat = issuedAt ?? decoded.payload.iat
       return {
         parts: [
           { jws: decoded.parts.jwt, decoded: decoded.jws },
@@ -263,7 +269,7 @@ export async function verifySdJwtIn(
         signer: did,
         purpose,
         role: purpose === 'authentication' ? 'holder' : 'issuer',
-        ...(typeof decoded.payload.iat === 'number' ? { issuedAt: decoded.payload.iat } : {}),
+        ...(typeof iat === 'number' ? { issuedAt: iat } : {}),
       }
     },
     process: ({ decoded }, verified) => {

@@ -7,12 +7,13 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { VCDM_1_1_CONTEXT, VCDM_2_0_CONTEXT, validateCredential } from '../credentials/data-model.js'
 import { issueJwtVc, verifyJwtVc } from '../credentials/jwt-vc.js'
+import { issueVcSdJwt, verifyVcSdJwt } from '../credentials/vc-sd-jwt.js'
 import { didJwkFromJwk } from '../did/jwk.js'
 import { signJws } from '../jose/sign.js'
 import type { Jwk } from '../keys/algorithms.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { localSigner, type Signer } from '../keys/signer.js'
-import { issueSdJwtVc } from '../sd-jwt/issue.js'
+import { issueSdJwt, issueSdJwtVc } from '../sd-jwt/issue.js'
 import { sdJwtToJson } from '../sd-jwt/json-serialization.js'
 import { verifySdJwt } from '../sd-jwt/verify.js'
 import { readCredential } from './read-credential.js'
@@ -153,6 +154,62 @@ describe('readCredential', () => {
       expect(read.credential.given_name).toBe('Erika')
       expect(read.disclosures?.map((d) => d.path)).toEqual(['/given_name'])
     }
+  })
+
+  it('vc+sd-jwt (vc-jose-cose §3.2): a VCDM 2.0 credential, issuer from `issuer`, subjects, schemas and status as W3C', async () => {
+    const credential = {
+      '@context': [VCDM_2_0_CONTEXT],
+      type: ['VerifiableCredential', 'VerifiableDiploma'],
+      issuer: { id: did, name: 'Uni' },
+      validFrom: '2026-01-01T00:00:00Z',
+      credentialSubject: { id: 'did:example:student', degree: 'MSc', familyName: 'Rossi' },
+      credentialSchema: { id: 'https://schemas.example/diploma.json', type: 'JsonSchema' },
+      credentialStatus: diploma11().credentialStatus.slice(0, 1),
+    }
+    const token = await issueVcSdJwt(credential, {
+      signer,
+      disclosable: ['/credentialSubject/familyName'],
+      holderJwk,
+    })
+    for (const form of [token, sdJwtToJson(token, 'general')]) {
+      const read = readCredential(form)
+      expect(read).toMatchObject({
+        format: 'vc+sd-jwt',
+        header: { typ: 'vc+sd-jwt', cty: 'vc' },
+        issuer: did,
+        subject: 'did:example:student',
+        subjects: [{ id: 'did:example:student', degree: 'MSc', familyName: 'Rossi' }],
+        cnf: { jwk: holderJwk },
+        schemas: [{ id: 'https://schemas.example/diploma.json', type: 'JsonSchema' }],
+        statusEntries: [{ kind: 'bitstring-status-list', index: 40312, chain: CHAIN }],
+      })
+      expect(read.disclosures?.map((d) => d.path)).toEqual(['/credentialSubject/familyName'])
+      // The same credential verifyVcSdJwt returns: digests applied, the holder key left out.
+      const verified = await verifyVcSdJwt(token, { publicJwk: jwk, now: NOW })
+      expect(verified.errors).toEqual([])
+      expect(read.credential).toEqual(verified.credential)
+      expect(read.credential.cnf).toBeUndefined()
+    }
+  })
+
+  it('vc+sd-jwt with vct is the SD-JWT VC of drafts before -06: read as dc+sd-jwt', async () => {
+    const token = await issueSdJwt(
+      { iss: 'https://pid.example', vct: 'urn:eudi:pid:1', given_name: 'Erika' },
+      ['/given_name'],
+      { signer, typ: 'vc+sd-jwt' },
+    )
+    const read = readCredential(token)
+    expect(read).toMatchObject({
+      format: 'dc+sd-jwt',
+      issuer: 'https://pid.example',
+      schemas: [{ id: 'urn:eudi:pid:1', type: 'vct' }],
+    })
+    expect(read.credential.given_name).toBe('Erika')
+  })
+
+  it('an SD-JWT of another typ is FORMAT_MISMATCH', async () => {
+    const token = await issueSdJwt({ iss: 'https://x.example' }, [], { signer, typ: 'example+sd-jwt' })
+    expect(() => readCredential(token)).toThrow(expect.objectContaining({ code: 'FORMAT_MISMATCH' }))
   })
 
   it('what cannot be read throws a CivitasError', () => {
