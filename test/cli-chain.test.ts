@@ -217,6 +217,52 @@ describe('civitas did and trust on the chain', () => {
     expect(missing.code).toBe(2)
   })
 
+  it('did rotate-key with a grace period leaves the old key under its id (tokens signed under it keep resolving); did revoke-key ends it', async () => {
+    const owner = await createEthr('rotator')
+    await run(['did', 'create', '--alg', 'EdDSA', '--out', 'k1.key.json'])
+    await run(['did', 'create', '--alg', 'EdDSA', '--out', 'k2.key.json'])
+    const edIds = async (): Promise<string[]> => {
+      const doc = oneJson(await run(['did', 'resolve', owner, '--json'])) as {
+        didDocument: { verificationMethod: { id: string; type: string }[] }
+      }
+      return doc.didDocument.verificationMethod
+        .filter((vm) => vm.type === 'Ed25519VerificationKey2018')
+        .map((vm) => vm.id)
+    }
+    const owned = ['--key', 'rotator.key.json']
+    expect((await run(['did', 'add-key', owner, '--public-key', 'k1.key.json', ...owned])).code).toBe(0)
+    const [oldId] = await edIds()
+    expect(oldId).toBeDefined()
+
+    const rotated = await run([
+      'did',
+      'rotate-key',
+      owner,
+      '--old',
+      'k1.key.json',
+      '--new',
+      'k2.key.json',
+      '--grace',
+      '600',
+      ...owned,
+      '--json',
+    ])
+    expect(rotated.code, rotated.stderr).toBe(0)
+    expect(oneJson(rotated)).toMatchObject({
+      retired: { graceSeconds: 600, revoked: false },
+      transactions: [expect.any(String)],
+    })
+    const during = await edIds()
+    expect(during).toContain(oldId)
+    expect(during).toHaveLength(2)
+
+    const revoked = await run(['did', 'revoke-key', owner, '--public-key', 'k1.key.json', ...owned, '--json'])
+    expect(revoked.code, revoked.stderr).toBe(0)
+    const after = await edIds()
+    expect(after).not.toContain(oldId)
+    expect(after).toHaveLength(1)
+  })
+
   it('did add-key publishes an Ed25519 key in the did:ethr document; deactivate needs --yes and is final', async () => {
     await run(['did', 'create', '--alg', 'EdDSA', '--out', 'signing.key.json'])
     const added = await run([

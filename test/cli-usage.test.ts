@@ -77,6 +77,7 @@ describe('civitas --help', () => {
         'did create',
         'did deactivate',
         'did resolve',
+        'did revoke-key',
         'did rotate-key',
         'issue',
         'schema publish',

@@ -247,12 +247,17 @@ Examples:
 
   did
     .command('rotate-key')
-    .description('add a new key to a did:ethr and retire the old one after a grace period')
+    .description('add a new key to a did:ethr; revoke the old one now, or say when to (after a grace period)')
     .argument('<did>', 'the did:ethr to change')
     .requiredOption('--old <file>', 'key file of the key being retired (public part used)')
     .requiredOption('--new <file>', 'key file of the new key (public part used)')
     .option('--key <file>', 'key file of the DID owner (default: civitas.json issuerKey)')
-    .option('--grace <seconds>', 'how long the old key stays valid (0 = revoke now)', nonNegativeInteger, 0)
+    .option(
+      '--grace <seconds>',
+      'how long the old key stays in use (0 = revoke now; else revoke it later with did revoke-key)',
+      nonNegativeInteger,
+      0,
+    )
     .addOption(
       new Option('--purpose <purpose>', 'purpose of both keys')
         .choices(['veriKey', 'sigAuth'])
@@ -286,23 +291,72 @@ Examples:
         const newAttr = keyAttribute(m.readKeyFilePublic(resolve(options.new)), options.purpose)
         const { identity, registry } = await didWriter(ctx, didArg, options)
         const added = await registry.setAttribute(identity, newAttr.name, newAttr.value, options.validity)
+        // did:ethr numbers keys by event: setting the old key again (with a shorter validity)
+        // would give it a new `#delegate-N` id, and every token signed under the old id would
+        // stop finding its key at once. So a grace period leaves the old key untouched; the
+        // operator revokes it when the period ends (`did revoke-key`).
         const retired =
           options.grace === 0
             ? await registry.revokeAttribute(identity, oldAttr.name, oldAttr.value)
-            : await registry.setAttribute(identity, oldAttr.name, oldAttr.value, options.grace)
+            : undefined
+        const revokeAfter = new Date(Date.now() + options.grace * 1000).toISOString()
         ctx.out.result(
           {
             did: didArg,
             added: newAttr,
-            retired: { ...oldAttr, graceSeconds: options.grace },
-            transactions: [added.hash, retired.hash],
+            retired: {
+              ...oldAttr,
+              graceSeconds: options.grace,
+              ...(retired ? { revoked: true } : { revoked: false, revokeAfter }),
+            },
+            transactions: retired ? [added.hash, retired.hash] : [added.hash],
           },
           () => {
             ctx.out.line(`${ctx.out.color.green('✓')} new key ${newAttr.name} added (tx ${added.hash})`)
-            ctx.out.line(
-              `${ctx.out.color.green('✓')} old key ${options.grace === 0 ? 'revoked' : `valid ${options.grace} s more`} (tx ${retired.hash})`,
-            )
+            if (retired) ctx.out.line(`${ctx.out.color.green('✓')} old key revoked (tx ${retired.hash})`)
+            else
+              ctx.out.line(
+                `  old key unchanged until ${revokeAfter}; then run: civitas did revoke-key ${didArg} --public-key ${options.old}`,
+              )
           },
+        )
+      },
+    )
+
+  did
+    .command('revoke-key')
+    .description('revoke a public key (from a key file) of a did:ethr document, e.g. after a rotation')
+    .argument('<did>', 'the did:ethr to change')
+    .requiredOption('--public-key <file>', 'key file whose public key is revoked (no passphrase needed)')
+    .option('--key <file>', 'key file of the DID owner (default: civitas.json issuerKey)')
+    .addOption(
+      new Option('--purpose <purpose>', 'the purpose the key was added with')
+        .choices(['veriKey', 'sigAuth'])
+        .default('veriKey'),
+    )
+    .option('--manifest <file>', 'registry manifest')
+    .option('--rpc <url>', 'JSON-RPC endpoint')
+    .addHelpText(
+      'after',
+      `${ethrOnly}\nCredentials the key signed before keep verifying with the key valid at their issuance.\n\nExample:\n  $ civitas did revoke-key did:ethr:local:0x… --public-key k1.key.json --key university.key.json`,
+    )
+    .action(
+      async (
+        didArg: string,
+        options: { publicKey: string; key?: string; purpose: string; manifest?: string; rpc?: string },
+        command: Command,
+      ) => {
+        m = await load()
+        const ctx = contextOf(command)
+        const attribute = keyAttribute(m.readKeyFilePublic(resolve(options.publicKey)), options.purpose)
+        const { identity, registry } = await didWriter(ctx, didArg, options)
+        const tx = await registry.revokeAttribute(identity, attribute.name, attribute.value)
+        ctx.out.result(
+          { did: didArg, attribute: attribute.name, publicKey: attribute.value, transaction: tx.hash },
+          () =>
+            ctx.out.line(
+              `${ctx.out.color.green('✓')} ${attribute.name} revoked on ${didArg} (tx ${tx.hash})`,
+            ),
         )
       },
     )
