@@ -3,6 +3,7 @@
 export * from './credentials/index.js'
 export * from './did/index.js'
 export * from './encoding/base64url.js'
+export { assertJsonDepth, DEFAULT_MAX_JSON_DEPTH, parseJson } from './encoding/json.js'
 export * from './errors/index.js'
 export * from './guards/index.js'
 export * from './jose/index.js'

@@ -395,7 +395,7 @@ const MAX_JSON_SD_JWT_LENGTH = 1_048_576
 function issuerJwtOfSdJwt(token: string): string {
   if (!token.startsWith('{') || token.length > MAX_JSON_SD_JWT_LENGTH) return issuerJwtOf(token)
   try {
-    const json = parseJson(token, 'SD_JWT_INVALID', 'the SD-JWT JSON')
+    const json = parseJson(token, 'SD_JWT_INVALID', { what: 'the SD-JWT JSON' })
     return isSdJwtJson(json) ? issuerJwtOf(sdJwtFromJson(json).compact) : token
   } catch {
     // Unreadable: core reports it as the format failure it is.

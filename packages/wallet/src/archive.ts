@@ -1,9 +1,8 @@
-import { CivitasError, isRecord } from '@civitas/core'
+import { CivitasError, isRecord, parseJson } from '@civitas/core'
 import { checkCredentialRecord, type StoredCredential } from './credentials.js'
 import { open, seal } from './crypto/aead.js'
 import { base64urlDecodeStrict, base64urlEncodeBytes, fromUtf8, utf8, zero } from './crypto/encoding.js'
 import { checkStoredKdf, deriveKek, type KdfParams, newStoredKdf, type StoredKdf } from './crypto/kdf.js'
-import { parseJson } from './json.js'
 import { checkKeyRecord, type KeyRecord } from './keys.js'
 import { checkLogEntry, type LogEntry } from './log.js'
 

@@ -1,4 +1,4 @@
-import { CivitasError, describeValue, isRecord } from '@civitas/core'
+import { assertJsonDepth, CivitasError, describeValue, isRecord } from '@civitas/core'
 import { type DcqlCredential, DcqlQuery } from 'dcql'
 import {
   type ClaimPathElement,
@@ -9,7 +9,6 @@ import {
 } from './claims.js'
 import { type CredentialFormat, isSelective } from './core-adapter.js'
 import type { StoredCredential } from './credentials.js'
-import { assertJsonDepth } from './json.js'
 
 /**
  * DCQL (OpenID4VP 1.0 §6) over the wallet's credentials, with the `dcql` package doing the

@@ -67,7 +67,7 @@ export function parseSchemaDocument(bytes: Uint8Array, registered: RegisteredSch
   } catch (error) {
     throw new CivitasError('SCHEMA_UNAVAILABLE', 'the schema document is not UTF-8 text', { cause: error })
   }
-  return parseJson(text, 'SCHEMA_UNAVAILABLE', 'the schema document', 32)
+  return parseJson(text, 'SCHEMA_UNAVAILABLE', { what: 'the schema document', maxDepth: 32 })
 }
 
 /** Fetches a registered schema's bytes (bounded). */

@@ -76,7 +76,7 @@ export async function loadTrustSnapshot(
     throw new CivitasError('INVALID_ARGUMENT', "publicKey must be the operator's public JWK")
   if (text.length > (options.maxBytes ?? DEFAULT_MAX_SNAPSHOT_BYTES))
     throw invalid('the snapshot file is too large')
-  const file = parseJson(text, 'SNAPSHOT_INVALID', 'the snapshot file', 8)
+  const file = parseJson(text, 'SNAPSHOT_INVALID', { what: 'the snapshot file', maxDepth: 8 })
   if (
     !isRecord(file) ||
     file.format !== SNAPSHOT_FORMAT ||
@@ -104,7 +104,9 @@ export async function loadTrustSnapshot(
   if (signed.length !== digest.length || !timingSafeEqual(signed, digest)) {
     throw invalid('the snapshot was changed after it was signed')
   }
-  const body = checkBody(parseJson(file.body, 'SNAPSHOT_INVALID', 'the snapshot body', 128))
+  const body = checkBody(
+    parseJson(file.body, 'SNAPSHOT_INVALID', { what: 'the snapshot body', maxDepth: 128 }),
+  )
   if (claims.block !== body.chain.block || claims.chainId !== body.chain.chainId) {
     throw invalid('the snapshot signature names another block or chain than its body')
   }

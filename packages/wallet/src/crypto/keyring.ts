@@ -1,6 +1,5 @@
 import { createHmac, createSecretKey, hkdfSync, type KeyObject, randomBytes } from 'node:crypto'
-import { CivitasError, isRecord } from '@civitas/core'
-import { parseJson } from '../json.js'
+import { CivitasError, isRecord, parseJson } from '@civitas/core'
 import { open, seal } from './aead.js'
 import { base64urlDecodeStrict, base64urlEncodeBytes, fromUtf8, utf8, zero } from './encoding.js'
 import { checkStoredKdf, deriveKek, type KdfParams, newStoredKdf, type StoredKdf } from './kdf.js'
