@@ -66,6 +66,8 @@ export const coreSpecs: Record<string, CallSpec> = {
   assertInteger: { args: () => [1, 'value', { min: 0, max: 10 }] },
   assertFiniteNumber: { args: () => [1.5, 'value', { min: 0, max: 10 }] },
   limitOption: { args: () => [5, 'value', 10, 100] },
+  assertJsonDepth: { args: () => [{ a: [1, { b: null }] }, 8, 'INVALID_ARGUMENT', 'value'] },
+  parseJson: { args: () => ['{"a":[1]}', 'INVALID_ARGUMENT', { maxDepth: 8, what: 'value' }] },
   isVerificationAlgorithm: { args: () => ['ES256'] },
   verificationAlgorithmsForJwk: { args: (fx) => [fx.keys.publicJwk] },
   derToJose: {
