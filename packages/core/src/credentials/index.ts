@@ -32,6 +32,7 @@ export {
   VP_JWT_TYP,
   verifyJwtVp,
 } from './jwt-vp.js'
+export type { PresentationOptions } from './presentation-checks.js'
 export {
   envelopeVcSdJwt,
   type IssueVcSdJwtOptions,

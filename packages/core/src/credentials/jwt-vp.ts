@@ -1,33 +1,33 @@
 import { parse } from 'did-resolver'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger, assertString, isRecord, limitOption } from '../guards/index.js'
+import { assertInteger, assertString, isRecord } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import { signJws } from '../jose/sign.js'
-import type { Jwk } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
-import { mapWithConcurrency } from '../verification/deadline.js'
-import { type GetKey, keySourceFrom, type VerifiedSignature } from '../verification/key.js'
-import {
-  type PipelineContext,
-  runPipeline,
-  type VerifyOptions,
-  withPipelineContext,
-} from '../verification/pipeline.js'
+import type { VerifiedSignature } from '../verification/key.js'
+import { type PipelineContext, runPipeline, withPipelineContext } from '../verification/pipeline.js'
 import type { VerificationError } from '../verification/result.js'
 import { jwtTimeBounds, PRESENTATION_VALIDITY } from '../verification/times.js'
 import { type CredentialProfile, idOf, validatePresentation } from './data-model.js'
 import { checkEbsiPresentationJwt } from './ebsi.js'
 import { type JwtVcVerificationResult, verifyJwtVcIn } from './jwt-vc.js'
+import {
+  bindingErrors,
+  checkPresentationOptions,
+  type EnclosedLimits,
+  NO_ISSUER_KEYS,
+  type PresentationOptions,
+  presentationHolder,
+  verifyEnclosedCredentials,
+} from './presentation-checks.js'
 import { type JwtCredentialFormat, type ReadJwt, readJwt, VP_JWT_TYP } from './read.js'
 
+export { DEFAULT_CREDENTIAL_CONCURRENCY, DEFAULT_MAX_CREDENTIALS } from './presentation-checks.js'
 export { VP_JWT_TYP } from './read.js'
 
 const ENVELOPED_PREFIX = 'data:application/vc+jwt,'
 
 export type Presentation = Record<string, unknown>
-
-/** Default `maxCredentials` of verifyJwtVp: far above any wallet's presentation. */
-export const DEFAULT_MAX_CREDENTIALS = 64
 
 export interface IssueJwtVpOptions {
   format: JwtCredentialFormat
@@ -147,35 +147,12 @@ export async function issueJwtVp(presentation: Presentation, options: IssueJwtVp
   return signJws(claims, options.signer, header)
 }
 
-export interface VerifyJwtVpOptions extends VerifyOptions {
-  /** The challenge this verifier sent. */
-  nonce: string
-  /** This verifier's identifier. */
-  audience: string
+export interface VerifyJwtVpOptions extends PresentationOptions {
   /** Accept only this format. */
   format?: JwtCredentialFormat
-  /**
-   * How the enclosed credentials' issuer keys are found. Default: the `getKey` above, else
-   * the `resolver`; `publicJwk` above is the holder's and never used for them.
-   */
-  credentials?: {
-    publicJwk?: Jwk
-    getKey?: GetKey
-  }
   /** `ebsi`: EBSI's presentation rules, and the credential profile for every enclosed credential. */
   profile?: CredentialProfile
-  /**
-   * Most enclosed credentials verified (default 64): each costs a DID resolution and a
-   * signature check, so a presentation carrying thousands would turn one request into
-   * thousands of lookups. More is `INPUT_TOO_LARGE` and none is verified.
-   */
-  maxCredentials?: number
-  /** Enclosed credentials verified at once (default 8): their DID lookups run in parallel. */
-  concurrency?: number
 }
-
-/** Default `concurrency` of verifyJwtVp. */
-export const DEFAULT_CREDENTIAL_CONCURRENCY = 8
 
 export interface JwtVpVerificationResult {
   readonly verified: boolean
@@ -192,10 +169,6 @@ export interface JwtVpVerificationResult {
   readonly errors: readonly VerificationError[]
 }
 
-function checkAudience(aud: unknown, audience: string): boolean {
-  return aud === audience || (Array.isArray(aud) && aud.includes(audience))
-}
-
 interface ReadPresentation extends ReadJwt {
   readonly presentation: Presentation
   readonly holder: unknown
@@ -208,37 +181,9 @@ function readPresentation(
 ): ReadPresentation {
   const read = readJwt(token, 'vp', format, seen)
   const presentation = (read.format === 'jwt_vc_json' ? read.payload.vp : read.payload) as Presentation
-  // VCDM 1.1 maps the holder to iss; vc-jose-cose allows iss as well. Either names the signer.
-  const claimed: unknown = read.payload.iss !== undefined ? read.payload.iss : idOf(presentation.holder)
-  // A presentation need not name its holder; the DID its kid names then signed it. A claimed
-  // holder that is not a string is no DID: the key step refuses it.
-  const holder =
-    claimed === undefined && read.header.kid !== undefined ? parse(read.header.kid)?.did : claimed
+  const holder = presentationHolder(read.payload.iss, presentation.holder, read.header.kid)
   const { decoded, header, payload } = read
   return { decoded, header, payload, format: read.format, presentation, holder }
-}
-
-function bindingErrors(read: ReadPresentation, options: VerifyJwtVpOptions): VerificationError[] {
-  const errors: VerificationError[] = []
-  const { payload, presentation } = read
-  if (payload.nonce !== options.nonce) {
-    errors.push({ code: 'NONCE_MISMATCH', message: 'nonce is not the expected challenge', check: 'binding' })
-  }
-  if (!checkAudience(payload.aud, options.audience)) {
-    errors.push({ code: 'AUDIENCE_MISMATCH', message: 'aud does not name this verifier', check: 'binding' })
-  }
-  if (
-    payload.iss !== undefined &&
-    presentation.holder !== undefined &&
-    payload.iss !== idOf(presentation.holder)
-  ) {
-    errors.push({
-      code: 'CLAIM_INVALID',
-      message: 'the holder differs from the JWT "iss" claim',
-      check: 'binding',
-    })
-  }
-  return errors
 }
 
 /**
@@ -251,38 +196,7 @@ export async function verifyJwtVp(
   token: string,
   options: VerifyJwtVpOptions,
 ): Promise<JwtVpVerificationResult> {
-  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
-  if (
-    typeof options.nonce !== 'string' ||
-    typeof options.audience !== 'string' ||
-    options.nonce.length === 0 ||
-    options.audience.length === 0
-  ) {
-    throw new CivitasError('INVALID_ARGUMENT', 'nonce and audience are required to verify a presentation')
-  }
-  const maxCredentials = options.maxCredentials ?? DEFAULT_MAX_CREDENTIALS
-  assertInteger(maxCredentials, 'options.maxCredentials', { min: 0 })
-  const concurrency = limitOption(
-    options.concurrency,
-    'options.concurrency',
-    DEFAULT_CREDENTIAL_CONCURRENCY,
-    64,
-  )
-  if (options.credentials !== undefined && !isRecord(options.credentials)) {
-    throw new CivitasError('INVALID_ARGUMENT', 'options.credentials must be an object')
-  }
-  const issuerKeys = keySourceFrom(
-    {
-      ...(options.credentials?.publicJwk !== undefined ? { publicJwk: options.credentials.publicJwk } : {}),
-      ...((options.credentials?.getKey ?? options.getKey)
-        ? { getKey: options.credentials?.getKey ?? options.getKey }
-        : {}),
-      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
-      ...(options.keyTime !== undefined ? { keyTime: options.keyTime } : {}),
-      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-    },
-    false,
-  )
+  const { issuerKeys, ...limits } = checkPresentationOptions(options)
   return withPipelineContext(options, async (context) => {
     const seen: { header?: JwsHeader; payload?: Record<string, unknown> } = {}
     let credentials: JwtVcVerificationResult[] = []
@@ -302,17 +216,11 @@ export async function verifyJwtVp(
       dataModel: (read) =>
         validatePresentation(read.presentation, { version: read.format === 'jwt_vc_json' ? '1.1' : '2.0' }),
       checks: async (read) => {
-        const errors = bindingErrors(read, options)
+        const errors = bindingErrors(read.payload, read.presentation.holder, options)
         if (options.profile === 'ebsi' && read.format === 'jwt_vc_json') {
           errors.push(...checkEbsiPresentationJwt(read.header, read.payload))
         }
-        const enclosed = await verifyEnclosed(
-          read,
-          { ...context, keys: issuerKeys },
-          options,
-          maxCredentials,
-          concurrency,
-        )
+        const enclosed = await verifyEnclosed(read, { ...context, keys: issuerKeys }, options, limits)
         credentials = enclosed.credentials
         return [...errors, ...enclosed.errors]
       },
@@ -335,41 +243,25 @@ export async function verifyJwtVp(
 }
 
 /** The enclosed credentials, verified in parallel within the presentation's context. */
-async function verifyEnclosed(
+function verifyEnclosed(
   read: ReadPresentation,
   context: PipelineContext,
   options: VerifyJwtVpOptions,
-  maxCredentials: number,
-  concurrency: number,
+  limits: Pick<EnclosedLimits, 'maxCredentials' | 'concurrency'>,
 ): Promise<{ credentials: JwtVcVerificationResult[]; errors: VerificationError[] }> {
-  const vcs = read.presentation?.verifiableCredential
-  const all = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
-  if (all.length > maxCredentials) {
-    const message = `the presentation encloses ${all.length} credentials, the limit is ${maxCredentials}`
-    return { credentials: [], errors: [{ code: 'INPUT_TOO_LARGE', message, check: 'resources' }] }
-  }
   const failed = (
     code: VerificationError['code'],
     message: string,
     check: VerificationError['check'],
   ): JwtVcVerificationResult => ({ verified: false, signatures: [], errors: [{ code, message, check }] })
   const profile = options.profile
-  // At most `concurrency` at once, all under the presentation's one deadline: each
-  // credential may name another slow issuer host.
-  const credentials = await mapWithConcurrency(
-    all,
-    concurrency,
-    context.deadline,
-    async (item): Promise<JwtVcVerificationResult> => {
-      if (context.keys === undefined) {
-        // Caller misuse, not a bad token, but reported rather than thrown: whether there are
-        // credentials to check depends on the token.
-        return failed(
-          'INVALID_ARGUMENT',
-          'pass getKey, credentials.publicJwk or resolver to verify enclosed credentials',
-          'key',
-        )
-      }
+  return verifyEnclosedCredentials(
+    read.presentation?.verifiableCredential,
+    context,
+    limits,
+    failed,
+    async (item) => {
+      if (context.keys === undefined) return failed('INVALID_ARGUMENT', NO_ISSUER_KEYS, 'key')
       const jwt = unenvelope(item)
       if (jwt === undefined) return failed('PRESENTATION_INVALID', 'not a credential JWT', 'format')
       return verifyJwtVcIn(context, jwt, {
@@ -377,13 +269,5 @@ async function verifyEnclosed(
         ...(profile !== undefined ? { profile } : {}),
       })
     },
-    () => failed('VERIFICATION_TIMEOUT', 'not verified: the presentation ran out of time', 'resources'),
   )
-  const errors: VerificationError[] = []
-  for (const [i, result] of credentials.entries()) {
-    for (const e of result.errors) {
-      errors.push({ ...e, message: `verifiableCredential[${i}]: ${e.message}`, credential: i })
-    }
-  }
-  return { credentials, errors }
 }

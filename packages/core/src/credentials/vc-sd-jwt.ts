@@ -1,7 +1,6 @@
-import { parse } from 'did-resolver'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
-import { assertInteger, assertString, isRecord, limitOption } from '../guards/index.js'
+import { assertInteger, assertString, isRecord } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
 import type { Jwk } from '../keys/algorithms.js'
 import type { Signer } from '../keys/signer.js'
@@ -12,14 +11,21 @@ import { issueSdJwt } from '../sd-jwt/issue.js'
 import type { VerifiedKeyBinding } from '../sd-jwt/key-binding.js'
 import { splitSdJwt } from '../sd-jwt/serialization.js'
 import { checkSdJwtOptions, verifySdJwtIn } from '../sd-jwt/verify.js'
-import { mapWithConcurrency } from '../verification/deadline.js'
-import { type GetKey, keySourceFrom, type VerifiedSignature } from '../verification/key.js'
+import type { VerifiedSignature } from '../verification/key.js'
 import { type PipelineContext, type VerifyOptions, withPipelineContext } from '../verification/pipeline.js'
 import type { VerificationError } from '../verification/result.js'
 import { type StatusEntry, w3cStatusEntries } from '../verification/status-entry.js'
 import { PRESENTATION_VALIDITY } from '../verification/times.js'
 import { type CredentialProfile, idOf, validateCredential, validatePresentation } from './data-model.js'
-import { DEFAULT_CREDENTIAL_CONCURRENCY, DEFAULT_MAX_CREDENTIALS } from './jwt-vp.js'
+import {
+  bindingErrors,
+  checkPresentationOptions,
+  type EnclosedLimits,
+  NO_ISSUER_KEYS,
+  type PresentationOptions,
+  presentationHolder,
+  verifyEnclosedCredentials,
+} from './presentation-checks.js'
 import { credentialTimeBounds, issuedAtOf } from './read.js'
 
 /**
@@ -378,19 +384,8 @@ export async function issueVpSdJwt(
   )
 }
 
-export interface VerifyVpSdJwtOptions extends VerifyOptions {
-  nonce: string
-  audience: string
-  /**
-   * How the enclosed credentials' issuer keys are found. Default: the `getKey` above, else
-   * the `resolver`; `publicJwk` above is the holder's and never used for them.
-   */
-  credentials?: { publicJwk?: Jwk; getKey?: GetKey }
-  /** Most enclosed credentials verified (default 64); more is `INPUT_TOO_LARGE`. */
-  maxCredentials?: number
-  /** Enclosed credentials verified at once (default 8). */
-  concurrency?: number
-}
+/** `nonce`, `audience`, the enclosed credentials' keys and limits: see {@link PresentationOptions}. */
+export type VerifyVpSdJwtOptions = PresentationOptions
 
 export interface VpSdJwtVerificationResult {
   readonly verified: boolean
@@ -408,8 +403,7 @@ export interface VpSdJwtVerificationResult {
 
 /** The signer of a presentation: its holder, or the DID its `kid` names when it has none. */
 function holderOf(payload: Record<string, unknown>, kid: unknown): unknown {
-  const claimed = payload.iss !== undefined ? payload.iss : idOf(payload.holder)
-  return claimed === undefined && typeof kid === 'string' ? parse(kid)?.did : claimed
+  return presentationHolder(payload.iss, payload.holder, kid)
 }
 
 /** `typ`, `nonce`, `aud`, `exp` and holder = `iss` of a vp+sd-jwt. */
@@ -427,27 +421,10 @@ function vpErrors(
       check: 'format',
     })
   }
-  if (presentation.nonce !== options.nonce) {
-    errors.push({ code: 'NONCE_MISMATCH', message: 'nonce is not the expected challenge', check: 'binding' })
-  }
-  const aud = presentation.aud
-  if (!(aud === options.audience || (Array.isArray(aud) && aud.includes(options.audience)))) {
-    errors.push({ code: 'AUDIENCE_MISMATCH', message: 'aud does not name this verifier', check: 'binding' })
-  }
   if (typeof presentation.exp !== 'number') {
     errors.push({ code: 'CLAIM_INVALID', message: 'a presentation needs exp', check: 'time' })
   }
-  if (
-    presentation.iss !== undefined &&
-    presentation.holder !== undefined &&
-    presentation.iss !== idOf(presentation.holder)
-  ) {
-    errors.push({
-      code: 'CLAIM_INVALID',
-      message: 'the holder differs from the JWT "iss" claim',
-      check: 'binding',
-    })
-  }
+  errors.push(...bindingErrors(presentation, presentation.holder, options))
   return errors
 }
 
@@ -462,34 +439,7 @@ export async function verifyVpSdJwt(
   token: string,
   options: VerifyVpSdJwtOptions,
 ): Promise<VpSdJwtVerificationResult> {
-  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
-  for (const name of ['nonce', 'audience'] as const) {
-    if (typeof options[name] !== 'string' || options[name].length === 0) {
-      throw new CivitasError('INVALID_ARGUMENT', `${name} is required to verify a presentation`)
-    }
-  }
-  const maxCredentials = options.maxCredentials ?? DEFAULT_MAX_CREDENTIALS
-  assertInteger(maxCredentials, 'options.maxCredentials', { min: 0 })
-  const concurrency = limitOption(
-    options.concurrency,
-    'options.concurrency',
-    DEFAULT_CREDENTIAL_CONCURRENCY,
-    64,
-  )
-  if (options.credentials !== undefined && !isRecord(options.credentials)) {
-    throw new CivitasError('INVALID_ARGUMENT', 'options.credentials must be an object')
-  }
-  const getKey = options.credentials?.getKey ?? options.getKey
-  const issuerKeys = keySourceFrom(
-    {
-      ...(options.credentials?.publicJwk !== undefined ? { publicJwk: options.credentials.publicJwk } : {}),
-      ...(getKey !== undefined ? { getKey } : {}),
-      ...(options.resolver !== undefined ? { resolver: options.resolver } : {}),
-      ...(options.keyTime !== undefined ? { keyTime: options.keyTime } : {}),
-      ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
-    },
-    false,
-  )
+  const { issuerKeys, ...limits } = checkPresentationOptions(options)
   return withPipelineContext(options, async (context) => {
     let credentials: VcSdJwtVerificationResult[] = []
     const sd = await verifySdJwtIn(
@@ -502,13 +452,7 @@ export async function verifyVpSdJwt(
         validity: PRESENTATION_VALIDITY,
         dataModel: (claims) => validatePresentation(claims, { version: '2.0' }),
         checks: async ({ header, claims }) => {
-          const enclosed = await verifyEnclosed(
-            claims,
-            { ...context, keys: issuerKeys },
-            options,
-            maxCredentials,
-            concurrency,
-          )
+          const enclosed = await verifyEnclosed(claims, { ...context, keys: issuerKeys }, options, limits)
           credentials = enclosed.credentials
           return [...vpErrors(header, claims, options), ...enclosed.errors]
         },
@@ -530,19 +474,12 @@ export async function verifyVpSdJwt(
 }
 
 /** The enveloped credentials, verified in parallel within the presentation's context. */
-async function verifyEnclosed(
+function verifyEnclosed(
   presentation: Record<string, unknown>,
   context: PipelineContext,
   options: VerifyVpSdJwtOptions,
-  maxCredentials: number,
-  concurrency: number,
+  limits: Pick<EnclosedLimits, 'maxCredentials' | 'concurrency'>,
 ): Promise<{ credentials: VcSdJwtVerificationResult[]; errors: VerificationError[] }> {
-  const vcs = presentation.verifiableCredential
-  const all = vcs === undefined ? [] : Array.isArray(vcs) ? vcs : [vcs]
-  if (all.length > maxCredentials) {
-    const message = `the presentation encloses ${all.length} credentials, the limit is ${maxCredentials}`
-    return { credentials: [], errors: [{ code: 'INPUT_TOO_LARGE', message, check: 'resources' }] }
-  }
   const failed = (
     code: VerificationError['code'],
     message: string,
@@ -553,22 +490,17 @@ async function verifyEnclosed(
     signatures: [],
     errors: [{ code, message, check }],
   })
-  const credentials = await mapWithConcurrency(
-    all,
-    concurrency,
-    context.deadline,
-    async (item): Promise<VcSdJwtVerificationResult> => {
+  return verifyEnclosedCredentials(
+    presentation.verifiableCredential,
+    context,
+    limits,
+    failed,
+    async (item) => {
       const enclosed = unenvelope(item)
       if (enclosed === undefined) {
         return failed('PRESENTATION_INVALID', 'not an enveloped vc+sd-jwt credential', 'format')
       }
-      if (context.keys === undefined) {
-        return failed(
-          'INVALID_ARGUMENT',
-          'pass getKey, credentials.publicJwk or resolver to verify enclosed credentials',
-          'key',
-        )
-      }
+      if (context.keys === undefined) return failed('INVALID_ARGUMENT', NO_ISSUER_KEYS, 'key')
       let keyBound = false
       try {
         keyBound = splitSdJwt(enclosed).kbJwt !== undefined
@@ -580,13 +512,5 @@ async function verifyEnclosed(
         ...(options.algorithms !== undefined ? { algorithms: options.algorithms } : {}),
       })
     },
-    () => failed('VERIFICATION_TIMEOUT', 'not verified: the presentation ran out of time', 'resources'),
   )
-  const errors: VerificationError[] = []
-  for (const [i, result] of credentials.entries()) {
-    for (const e of result.errors) {
-      errors.push({ ...e, message: `verifiableCredential[${i}]: ${e.message}`, credential: i })
-    }
-  }
-  return { credentials, errors }
 }

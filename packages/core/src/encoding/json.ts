@@ -143,6 +143,11 @@ function refusal({ code, maxDepth, what }: Limits): (reason: Refusal, cause?: un
   }
 }
 
+function checkJson(strict: boolean, value: unknown, maxDepth: unknown, code: unknown, what: unknown): void {
+  const limits = checkLimits(code, maxDepth, what, ['maxDepth', 'what'])
+  walkJson(value, limits.maxDepth, strict, refusal(limits))
+}
+
 /**
  * Throws `code` when `value` nests objects/arrays deeper than `maxDepth` (1 to 1,000; default
  * {@link DEFAULT_MAX_JSON_DEPTH} when undefined) or contains itself. Iterative and bounded, so
@@ -156,8 +161,7 @@ export function assertJsonDepth(
   code: CivitasErrorCode,
   what = 'JSON value',
 ): void {
-  const limits = checkLimits(code, maxDepth, what, ['maxDepth', 'what'])
-  walkJson(value, limits.maxDepth, false, refusal(limits))
+  checkJson(false, value, maxDepth, code, what)
 }
 
 /**
@@ -172,8 +176,7 @@ export function assertJsonValue(
   code: CivitasErrorCode,
   what = 'value',
 ): void {
-  const limits = checkLimits(code, maxDepth, what, ['maxDepth', 'what'])
-  walkJson(value, limits.maxDepth, true, refusal(limits))
+  checkJson(true, value, maxDepth, code, what)
 }
 
 /**
