@@ -299,6 +299,36 @@ export function statusEntriesOf(
   return out
 }
 
+/**
+ * What the verifier reads from a W3C credential (`jwt_vc_json`, `vc+jwt`, `vc+sd-jwt`) once
+ * its format has said who issued it, about whom and when: the rest is read alike.
+ */
+function readW3cCredential(
+  format: CredentialFormat,
+  token: { header: JwsHeader; payload: Record<string, unknown>; credential: Record<string, unknown> },
+  verified: { statusEntries?: readonly CoreStatusEntry[] | undefined; errors: readonly VerificationError[] },
+  named: { issuer: string | undefined; subject: string | undefined; issuedAt: number | undefined },
+): ReadCredential {
+  const { header, payload, credential } = token
+  const { issuer, subject, issuedAt } = named
+  const schemas = w3cSchemas(credential)
+  const cnf = isRecord(payload.cnf) ? payload.cnf : undefined
+  return {
+    format,
+    header,
+    payload,
+    credential,
+    ...(issuer !== undefined ? { issuer } : {}),
+    ...(subject !== undefined ? { subject } : {}),
+    types: typesOf(credential),
+    ...(issuedAt !== undefined ? { issuedAt } : {}),
+    ...(cnf !== undefined ? { cnf } : {}),
+    status: statusEntriesOf(verified.statusEntries, verified.errors),
+    schemas: schemas.refs,
+    schemaProblems: schemas.problems,
+  }
+}
+
 function readJwtCredential(result: JwtVcVerificationResult): ReadCredential | undefined {
   const { format, header, payload, credential } = result
   if (format === undefined || header === undefined || payload === undefined || credential === undefined) {
@@ -313,22 +343,7 @@ function readJwtCredential(result: JwtVcVerificationResult): ReadCredential | un
     numericDate(payload.nbf) ??
     xsdSeconds(credential.validFrom) ??
     xsdSeconds(credential.issuanceDate)
-  const schemas = w3cSchemas(credential)
-  const cnf = isRecord(payload.cnf) ? payload.cnf : undefined
-  return {
-    format,
-    header,
-    payload,
-    credential,
-    ...(issuer !== undefined ? { issuer } : {}),
-    ...(subject !== undefined ? { subject } : {}),
-    types: typesOf(credential),
-    ...(issuedAt !== undefined ? { issuedAt } : {}),
-    ...(cnf !== undefined ? { cnf } : {}),
-    status: statusEntriesOf(result.statusEntries, result.errors),
-    schemas: schemas.refs,
-    schemaProblems: schemas.problems,
-  }
+  return readW3cCredential(format, { header, payload, credential }, result, { issuer, subject, issuedAt })
 }
 
 function readSdJwtCredential(result: SdJwtVerificationResult): ReadCredential | undefined {
@@ -362,22 +377,11 @@ function readVcSdJwtCredential(result: VcSdJwtVerificationResult): ReadCredentia
   const issuer = idOf(credential.issuer)
   const subject = subjectOf(credential)
   const issuedAt = numericDate(payload.iat) ?? numericDate(payload.nbf) ?? xsdSeconds(credential.validFrom)
-  const schemas = w3cSchemas(credential)
-  const cnf = isRecord(payload.cnf) ? payload.cnf : undefined
-  return {
-    format: 'vc+sd-jwt',
-    header,
-    payload,
-    credential,
-    ...(issuer !== undefined ? { issuer } : {}),
-    ...(subject !== undefined ? { subject } : {}),
-    types: typesOf(credential),
-    ...(issuedAt !== undefined ? { issuedAt } : {}),
-    ...(cnf !== undefined ? { cnf } : {}),
-    status: statusEntriesOf(result.statusEntries, result.errors),
-    schemas: schemas.refs,
-    schemaProblems: schemas.problems,
-  }
+  return readW3cCredential('vc+sd-jwt', { header, payload, credential }, result, {
+    issuer,
+    subject,
+    issuedAt,
+  })
 }
 
 /** SD-JWT in compact (`~`) or JSON serialization; anything else is read as a JWT. */
