@@ -1,5 +1,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, isAbsolute, resolve } from 'node:path'
+// Loaded by every command, --help included: the guards subpath loads no package, where the
+// root of @civitas/core would load all of it before the first line of help is printed.
+import { isRecord } from '@civitas/core/guards'
 import { UsageError } from './usage-error.js'
 
 /** The name looked up in the working directory when `--config` is not given. */
@@ -27,12 +30,6 @@ export interface CivitasConfig {
   trust: { rootTaos: string[]; issuers: string[] }
   /** The file this came from, if any. */
   source?: string
-}
-
-// Loaded by every command, --help included: a three-line object test here instead of
-// importing all of @civitas/core (its guards) before the first line of help is printed.
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 const KNOWN = new Set(['rpc', 'manifest', 'issuerKey', 'stores', 'statusBaseUrl', 'trust', '$schema'])

@@ -25,6 +25,7 @@ const SUBPATHS = [
   './status-list',
   './verification',
   './errors',
+  './guards',
   './ethers',
 ]
 const HEAVY = ['ethers', 'ethr-did-resolver']
@@ -80,6 +81,7 @@ describe('@civitas/core exports', () => {
       './status-list': () => import('@civitas/core/status-list'),
       './verification': () => import('@civitas/core/verification'),
       './errors': () => import('@civitas/core/errors'),
+      './guards': () => import('@civitas/core/guards'),
     }
     expect(Object.keys(areas)).toEqual(SUBPATHS.filter((s) => s !== '.' && s !== './ethers'))
     for (const [subpath, load] of Object.entries(areas)) {
@@ -100,6 +102,13 @@ describe('@civitas/core exports', () => {
       for (const heavy of HEAVY) expect(packages.has(heavy), `${subpath} imports ${heavy}`).toBe(false)
     },
   )
+
+  it('./guards and ./errors load no package at all: the CLI imports them before printing --help', () => {
+    for (const subpath of ['./guards', './errors']) {
+      const source = (manifest.exports[subpath] as Record<string, string>)['@civitas/source']!
+      expect([...eagerPackages(join(packageDir, source))], subpath).toEqual([])
+    }
+  })
 
   it('the graph walk does see ethers where it is imported eagerly (so the check above can fail)', () => {
     expect(eagerPackages(join(packageDir, 'src/ethers/index.ts')).has('ethers')).toBe(true)
