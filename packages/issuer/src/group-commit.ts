@@ -5,7 +5,9 @@ import type { Store, Transaction } from '@civitas/store'
  * one, processed as one batch (multi-row statements), so concurrent issuances of one process
  * share one transaction (one fsync on SQLite, no serialization conflicts among themselves on
  * PostgreSQL) instead of queuing for one each. Every caller gets its result only once the
- * transaction holding its item has committed.
+ * transaction holding its item has committed. Commits are not awaited to be on disk here
+ * (`durability: 'deferred'`): a caller that acknowledges anything awaits `store.durable()`
+ * first, so the disk flush overlaps its own work (signing) and the next group's transaction.
  */
 export interface GroupCommit<Item, Result> {
   run(item: Item): Promise<Result>
@@ -39,7 +41,7 @@ export function createGroupCommit<DB, Item, Result>(
             trx,
             group.map((q) => q.item),
           ),
-        { attempts: options.attempts },
+        { attempts: options.attempts, durability: 'deferred' },
       )
     } catch (error) {
       if (group.length === 1) {

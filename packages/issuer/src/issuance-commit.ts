@@ -29,9 +29,15 @@ export type CredentialRow = Selectable<IssuerTables['issuer_credentials']>
 export type AllocationOutcome = { existing: CredentialRow } | { allocations: Allocation[] }
 
 export interface IssuanceCommits {
-  /** The row's status indices, committed; or the row stored earlier under the same key. */
+  /**
+   * The row's status indices, committed; or the row stored earlier under the same key. Not yet
+   * known to be on disk: await `durable()` before the credential leaves the issuer.
+   */
   allocate(request: Omit<AllocationRequest, 'kind'>): Promise<AllocationOutcome>
+  /** Stores the signed token under its row; resolves once it is on disk. */
   storeToken(idHash: string, token: string): Promise<void>
+  /** Resolves once every commit so far is on disk. */
+  durable(): Promise<void>
 }
 
 const KEYS_PER_QUERY = 200
@@ -138,6 +144,8 @@ export function createIssuanceCommits(
     allocate: async (request) => (await group.run({ kind: 'allocate', ...request }))!,
     storeToken: async (idHash, token) => {
       await group.run({ kind: 'token', idHash, token })
+      await store.durable()
     },
+    durable: () => store.durable(),
   }
 }

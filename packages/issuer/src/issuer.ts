@@ -430,7 +430,8 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         }),
       )
     }
-    // Committed (with the other issuances queued meanwhile) before anything is signed.
+    // Committed (with the other issuances queued meanwhile) before anything is signed; on disk
+    // (commits.durable) before the token is returned.
     const allocated = await commits.allocate({
       idHash: hashId(fresh.id),
       credentialId: fresh.id,
@@ -490,6 +491,9 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     if (key !== undefined) {
       // Stored before it is returned: a re-run of this key returns this token.
       await commits.storeToken(hashId(id), token)
+    } else {
+      // The allocation was committed before signing; it is on disk before the token leaves.
+      await commits.durable()
     }
     return { id, token, status, resumed: 'existing' in allocated }
   }

@@ -38,12 +38,15 @@ export async function openStore<DB = AnyDatabase>(
   const resolved = resolveTarget(target)
   const settings = checkOptions(options)
   const dialect: StoreDialect = resolved.dialect
-  const inner: Dialect =
-    resolved.dialect === 'sqlite'
-      ? await openSqlite(resolved.path, settings.sqlite)
-      : await openPostgres(resolved, settings.postgres)
-
   const transactions = new AsyncLocalStorage<{ active: boolean }>()
+  // store.transaction awaits its commit's flush itself, after the connection is released.
+  const deferred = () => transactions.getStore() !== undefined
+  const opened =
+    resolved.dialect === 'sqlite'
+      ? await openSqlite(resolved.path, settings.sqlite, deferred)
+      : { dialect: await openPostgres(resolved, settings.postgres), durable: async () => {} }
+  const inner: Dialect = opened.dialect
+
   const running = new Set<Promise<unknown>>()
   let closing: Promise<void> | undefined
   const guarded = guardDialect(inner, {
@@ -65,6 +68,17 @@ export async function openStore<DB = AnyDatabase>(
         })
       }
       const attempts = checkAttempts(options.attempts ?? settings.attempts, 'options.attempts')
+      if (
+        options.durability !== undefined &&
+        options.durability !== 'immediate' &&
+        options.durability !== 'deferred'
+      ) {
+        throw new CivitasError(
+          'INVALID_ARGUMENT',
+          `options.durability must be 'immediate' or 'deferred', got ${describeValue(options.durability)}`,
+          { details: { argument: 'options.durability' } },
+        )
+      }
       if (transactions.getStore()?.active) {
         throw new CivitasError(
           'INVALID_ARGUMENT',
@@ -92,11 +106,14 @@ export async function openStore<DB = AnyDatabase>(
       }, attempts)
       running.add(run)
       try {
-        return await run
+        const result = await run
+        if (options.durability !== 'deferred') await opened.durable()
+        return result
       } finally {
         running.delete(run)
       }
     },
+    durable: () => opened.durable(),
     async migrate(set: MigrationSet) {
       assertMigrationSet(set, 'set')
       return await retryOnConflict(() => runMigrations(anyDb, dialect, set), settings.attempts)

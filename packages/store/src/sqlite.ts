@@ -1,21 +1,43 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CivitasError } from '@civitas/core/errors'
 import type BetterSqlite3 from 'better-sqlite3'
-import { CompiledQuery, type DatabaseConnection, type Dialect, SqliteDialect } from 'kysely'
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  type SqliteStatement,
+} from 'kysely'
 import { toStoreError } from './errors.js'
+import { type Checkpointer, startCheckpointer } from './sqlite-checkpoint.js'
+import { durableDriver, walDurability } from './sqlite-durability.js'
 import type { SqliteOptions } from './types.js'
 
 export const SQLITE_DEFAULTS = { busyTimeoutMs: 5000, secureDelete: false } as const
 
+export interface OpenedSqlite {
+  dialect: Dialect
+  /** Resolves once every commit so far is on disk (see sqlite-durability.ts). */
+  durable(): Promise<void>
+}
+
 /**
  * Opens the SQLite file with the settings the store promises: WAL (readers do not block
- * the writer), synchronous=FULL (a commit is on disk before it is acknowledged, so a
- * kill -9 or a power cut loses nothing the caller was told is stored), foreign keys on,
- * and a busy timeout so that a writer waits for another process instead of failing.
+ * the writer), every acknowledged commit on disk (synchronous=NORMAL plus the store's own
+ * flush of the WAL before it acknowledges: sqlite-durability.ts; so a kill -9 or a power cut
+ * loses nothing the caller was told is stored), foreign keys on, and a busy timeout so that
+ * a writer waits for another process instead of failing. `deferred()` is true while a commit
+ * is one whose flush the store awaits itself, after releasing the connection.
  */
-export async function openSqlite(path: string, options: Required<SqliteOptions>): Promise<Dialect> {
+export async function openSqlite(
+  path: string,
+  options: Required<SqliteOptions>,
+  deferred: () => boolean,
+): Promise<OpenedSqlite> {
   const Database = await loadDriver()
   const memory = path === ':memory:'
   if (!memory) prepareFile(path)
@@ -32,15 +54,91 @@ export async function openSqlite(path: string, options: Required<SqliteOptions>)
         })
       }
     }
-    database.pragma('synchronous = FULL')
+    // In memory nothing is durable anyway; on disk, durableDriver flushes the WAL before acknowledging.
+    database.pragma(memory ? 'synchronous = FULL' : 'synchronous = NORMAL')
     database.pragma('foreign_keys = ON')
     database.pragma(`secure_delete = ${options.secureDelete ? 'ON' : 'OFF'}`)
   } catch (error) {
     database?.close()
     throw toStoreError(error, 'sqlite')
   }
-  return new SqliteDialect({ database })
+  const open = database
+  const statements = cachingStatements(open, memory ? undefined : resolve(path))
+  const base = new SqliteDialect({ database: statements.database })
+  if (memory) return { dialect: base, durable: async () => {} }
+  const durability = walDurability(`${resolve(path)}-wal`)
+  return {
+    dialect: {
+      createAdapter: () => base.createAdapter(),
+      createQueryCompiler: () => base.createQueryCompiler(),
+      createIntrospector: (db) => base.createIntrospector(db),
+      createDriver: () =>
+        durableDriver(base.createDriver(), durability, {
+          inTransaction: () => open.open && open.inTransaction,
+          wrote: statements.takeWrote,
+          deferred,
+        }),
+    },
+    durable: () => durability.flush(),
+  }
 }
+
+/** Prepared statements kept per SQL text; enough for every statement the issuer and wallet repeat. */
+const STATEMENT_CACHE = 200
+/** Statements between two looks at the WAL's size, until the background checkpointer runs. */
+const WAL_CHECK_EVERY = 64
+
+/**
+ * The database as Kysely's SqliteDialect sees it, with two changes. Statements are prepared once
+ * per SQL text, not per execution (preparing costs as much as running a short statement, and
+ * the issuer runs the same few thousands of times a second). And once the WAL has grown past
+ * SQLite's own checkpoint threshold, checkpoints move to a background thread
+ * (sqlite-checkpoint.ts): a store that stays small never starts one.
+ */
+function cachingStatements(
+  database: BetterSqlite3.Database,
+  path: string | undefined,
+): { database: SqliteDatabase; takeWrote(): boolean } {
+  const statements = new Map<string, SqliteStatement>()
+  // Set by any statement that may change the database, until the durability layer takes it.
+  let wrote = false
+  // undefined: not started yet; false: could not start (SQLite keeps checkpointing by itself).
+  let checkpointer: Checkpointer | false | undefined
+  let untilWalCheck = WAL_CHECK_EVERY
+  const takeWrote = (): boolean => {
+    const value = wrote
+    wrote = false
+    return value
+  }
+  const wrapper: SqliteDatabase = {
+    prepare(sql: string): SqliteStatement {
+      if (path !== undefined && checkpointer === undefined && --untilWalCheck === 0) {
+        untilWalCheck = WAL_CHECK_EVERY
+        try {
+          checkpointer = startCheckpointer(database, path, driverPath())
+        } catch {
+          checkpointer = false
+        }
+      }
+      let statement = statements.get(sql) as BetterSqlite3.Statement | undefined
+      if (statement === undefined) {
+        statement = database.prepare(sql)
+        if (statements.size >= STATEMENT_CACHE) statements.delete(statements.keys().next().value as string)
+        statements.set(sql, statement)
+      }
+      if (!statement.readonly) wrote = true
+      return statement
+    },
+    close(): void {
+      statements.clear()
+      if (checkpointer) checkpointer.stop()
+      database.close()
+    },
+  }
+  return { database: wrapper, takeWrote }
+}
+
+const driverPath = () => createRequire(import.meta.url).resolve('better-sqlite3')
 
 /**
  * The file is created by us, owner-only, before SQLite sees it: SQLite gives its -wal and

@@ -102,6 +102,13 @@ export interface TransactionOptions {
    * Default: `transactionAttempts` of the store (10).
    */
   attempts?: number
+  /**
+   * `'deferred'`: resolve once the transaction has committed, before its commit is flushed to
+   * disk (SQLite); the caller must `await store.durable()` before it tells anyone the write
+   * happened. Lets work that does not depend on durability (signing a credential) overlap the
+   * disk flush. Default `'immediate'`: resolves once the commit is durable.
+   */
+  durability?: 'immediate' | 'deferred'
 }
 
 export interface Store<DB = AnyDatabase> {
@@ -120,6 +127,11 @@ export interface Store<DB = AnyDatabase> {
    * not have effects outside the database. Resolves once the commit is durable.
    */
   transaction<T>(fn: (trx: Transaction<DB>) => Promise<T>, options?: TransactionOptions): Promise<T>
+  /**
+   * Resolves once every commit so far is on disk: after `transaction(fn, { durability: 'deferred' })`,
+   * before the write is acknowledged. PostgreSQL commits are durable when they return: resolves at once.
+   */
+  durable(): Promise<void>
   /** Applies a component's migrations (also done by `openStore({ migrations })`). */
   migrate(set: MigrationSet): Promise<MigrationResult>
   /** The applied version of a namespace (0 when none). */

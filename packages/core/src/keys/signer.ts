@@ -1,4 +1,4 @@
-import { sign } from 'node:crypto'
+import { type KeyObject, sign } from 'node:crypto'
 import { base64urlDecode } from '../encoding/base64url.js'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
@@ -132,6 +132,18 @@ export function checkSignerOutput(
   }
 }
 
+/**
+ * node:crypto's callback form signs on libuv's thread pool: the event loop goes on (parsing,
+ * storage, other requests) while OpenSSL works, and concurrent signatures use every core.
+ */
+function signOnThreadPool(hash: string | null, data: Uint8Array, key: KeyObject): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    sign(hash, data, { key, dsaEncoding: 'ieee-p1363' }, (error, signature) =>
+      error ? reject(error) : resolve(signature),
+    )
+  })
+}
+
 /** A {@link Signer} backed by a private JWK held in this process. */
 export function localSigner(privateJwk: Jwk, options: LocalSignerOptions = {}): Signer {
   const alg = algorithmForJwk(privateJwk)
@@ -148,7 +160,7 @@ export function localSigner(privateJwk: Jwk, options: LocalSignerOptions = {}): 
     publicJwk,
     async sign(data: Uint8Array): Promise<Uint8Array> {
       assertBytes(data, 'data')
-      const signature = sign(hash, data, { key, dsaEncoding: 'ieee-p1363' })
+      const signature = await signOnThreadPool(hash, data, key)
       return alg === 'ES256K' ? normalizeEcdsaSignature(signature, alg) : signature
     },
   }
