@@ -38,9 +38,11 @@ export async function openStore<DB = AnyDatabase>(
   const resolved = resolveTarget(target)
   const settings = checkOptions(options)
   const dialect: StoreDialect = resolved.dialect
-  const transactions = new AsyncLocalStorage<{ active: boolean }>()
-  // store.transaction awaits its commit's flush itself, after the connection is released.
-  const deferred = () => transactions.getStore() !== undefined
+  // active: fn is running; open: the Kysely transaction has not ended (its COMMIT may be running).
+  const transactions = new AsyncLocalStorage<{ active: boolean; open: boolean }>()
+  // store.transaction awaits its commit's flush itself, after the connection is released. Only
+  // while its transaction is open: work that fn scheduled for later inherits the context.
+  const deferred = () => transactions.getStore()?.open === true
   const opened =
     resolved.dialect === 'sqlite'
       ? await openSqlite(resolved.path, settings.sqlite, deferred)
@@ -89,20 +91,24 @@ export async function openStore<DB = AnyDatabase>(
         )
       }
       const run = retryOnConflict(async () => {
-        const context = { active: false }
-        return await transactions.run(context, () =>
-          db
-            .transaction()
-            .setIsolationLevel('serializable')
-            .execute(async (trx) => {
-              context.active = true
-              try {
-                return await fn(trx)
-              } finally {
-                context.active = false
-              }
-            }),
-        )
+        const context = { active: false, open: true }
+        try {
+          return await transactions.run(context, () =>
+            db
+              .transaction()
+              .setIsolationLevel('serializable')
+              .execute(async (trx) => {
+                context.active = true
+                try {
+                  return await fn(trx)
+                } finally {
+                  context.active = false
+                }
+              }),
+          )
+        } finally {
+          context.open = false
+        }
       }, attempts)
       running.add(run)
       try {
