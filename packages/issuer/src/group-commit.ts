@@ -53,6 +53,10 @@ export function createGroupCommit<DB, Item, Result>(
       for (const queued of group) await commit([queued])
       return
     }
+    // The flush starts now, ahead of the signatures its callers are about to queue on the same
+    // thread pool; each caller awaits it (store.durable() joins the flush in flight) before it
+    // acknowledges, and sees its error there.
+    store.durable().catch(() => {})
     for (const [i, queued] of group.entries()) queued.resolve(results[i])
   }
 
