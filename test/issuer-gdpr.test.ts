@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { isCivitasError } from '@civitas/core'
+import { generateKeyPair, isCivitasError, type Jwk, jwkThumbprint } from '@civitas/core'
 import type { Issuer } from '@civitas/issuer'
 import { createStatusRegistryClient } from '@civitas/registry-contracts'
 import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
@@ -186,6 +186,88 @@ for (const kind of kinds) {
           }),
         ),
       ).toBeUndefined()
+    })
+
+    it("an SD-JWT VC bound only by holderKey is filed under the key's RFC 9278 thumbprint URI: exported and erased by JWK or URI, revoke(id) still works", async () => {
+      const holder = await generateKeyPair('ES256')
+      const uri = `urn:ietf:params:oauth:jwk-thumbprint:sha-256:${await jwkThumbprint(holder.publicJwk)}`
+      const pid = await issuer.issue({
+        format: 'dc+sd-jwt',
+        type: 'urn:eudi:pid:1',
+        claims: { given_name: 'Ximena', family_name: 'Quetzal-Brandt' },
+        holderKey: holder.publicJwk,
+      })
+      const byJwk = await issuer.exportSubject(holder.publicJwk)
+      expect(byJwk.subject).toBe(uri)
+      expect(byJwk.credentials.map((c) => c.id)).toEqual([pid.id])
+      expect(byJwk.credentials[0]).toMatchObject({ format: 'dc+sd-jwt', state: 'active' })
+      expect((await issuer.exportSubject(uri)).credentials.map((c) => c.id)).toEqual([pid.id])
+      // The same key with its private member is refused, never looked up.
+      expect(await codeOf(issuer.exportSubject(holder.privateJwk))).toBe('INVALID_ARGUMENT')
+
+      expect(hits(await storeContents(), [pid.id, uri])).toEqual([pid.id, uri])
+      expect(await issuer.eraseSubject(holder.publicJwk)).toEqual({ erased: 1 })
+      expect(hits(await storeContents(), [pid.id, uri])).toEqual([])
+      expect((await issuer.exportSubject(uri)).credentials).toEqual([])
+      expect(await issuer.eraseSubject(uri)).toEqual({ erased: 0 })
+
+      const registry = createStatusRegistryClient(chain.contracts.StatusRegistry, chain.provider)
+      const [revocation] = pid.status
+      await issuer.revoke(pid.id)
+      await issuer.flush()
+      expect(
+        await registry.isSet(chain.wallets[kind.account]!.address, revocation!.listId, revocation!.index),
+      ).toBe(true)
+    })
+
+    it('with both subject and holderKey the credential is filed under the subject DID', async () => {
+      const holder = await generateKeyPair('ES256')
+      const subject = 'did:key:z6MkGdprHolderWithKeyAndDid00000003'
+      const pid = await issuer.issue({
+        format: 'dc+sd-jwt',
+        type: 'urn:eudi:pid:1',
+        subject,
+        claims: { given_name: 'Ximena' },
+        holderKey: holder.publicJwk,
+      })
+      expect((await issuer.exportSubject(subject)).credentials.map((c) => c.id)).toEqual([pid.id])
+      expect((await issuer.exportSubject(holder.publicJwk)).credentials).toEqual([])
+    })
+
+    it('a private, malformed or misplaced holderKey is INVALID_ARGUMENT with no index allocated and no row written', async () => {
+      const holder = await generateKeyPair('ES256')
+      const rows = async () => {
+        const db = issuer.store.db
+        const [allocations, credentials] = await Promise.all([
+          db
+            .selectFrom('issuer_allocations')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow(),
+          db
+            .selectFrom('issuer_credentials')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow(),
+        ])
+        return [Number(allocations.n), Number(credentials.n)]
+      }
+      const before = await rows()
+      const pid = (holderKey: unknown, format: 'dc+sd-jwt' | 'jwt_vc_json' = 'dc+sd-jwt') =>
+        codeOf(
+          issuer.issue({
+            format,
+            type: 'urn:eudi:pid:1',
+            ...(format === 'jwt_vc_json' ? { subject: HOLDER } : {}),
+            claims: { given_name: 'Ximena' },
+            holderKey: holderKey as Jwk,
+          }),
+        )
+      expect(await pid(holder.privateJwk)).toBe('INVALID_ARGUMENT')
+      expect(await pid({ kty: 'EC', crv: 'P-256', x: 'AAAA', y: 'AAAA' })).toBe('INVALID_ARGUMENT')
+      expect(await pid({ kty: 'oct', k: 'c2VjcmV0' })).toBe('INVALID_ARGUMENT')
+      expect(await pid('not a key')).toBe('INVALID_ARGUMENT')
+      // The JWT formats bind by subject: a key there would bind nothing.
+      expect(await pid(holder.publicJwk, 'jwt_vc_json')).toBe('INVALID_ARGUMENT')
+      expect(await rows()).toEqual(before)
     })
 
     it('a subject id that is not a string is INVALID_ARGUMENT', async () => {

@@ -57,7 +57,12 @@ export interface IssueInput {
   claims: Record<string, unknown>
   validFrom?: Date | string
   validUntil?: Date | string
-  /** The holder's public key: `cnf.jwk` of an SD-JWT VC. */
+  /**
+   * The holder's public key: `cnf.jwk` of an SD-JWT VC (`dc+sd-jwt` only). Without a `subject`
+   * the issuer files the credential under the key's RFC 9278 thumbprint URI
+   * (`urn:ietf:params:oauth:jwk-thumbprint:sha-256:…`), which exportSubject / eraseSubject find
+   * from the JWK; with one, the subject stays what the credential is filed under.
+   */
   holderKey?: Jwk
   /** Caller's key: issuing twice with the same key returns the first credential. */
   idempotencyKey?: string

@@ -15,6 +15,7 @@ import {
   statusListUrl,
 } from './credential.js'
 import { assertIssueFormat } from './formats.js'
+import { holderSubjectOf, subjectIdOf } from './holder-key.js'
 import { createIssuanceCommits } from './issuance-commit.js'
 import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
 import { type IssuerTables, issuerMigrations } from './schema.js'
@@ -142,10 +143,13 @@ export interface Issuer {
   revokeKey(publicJwk: Jwk, purpose?: EthrKeyPurpose): Promise<string>
   /** The signer issuing uses now (changes with rotateKey). */
   readonly signer: Signer
-  /** GDPR Art. 15/20: everything the store holds about the holder credentials were issued to. */
-  exportSubject(subjectId: string): Promise<SubjectExport>
+  /**
+   * GDPR Art. 15/20: everything the store holds about the holder credentials were issued to: the
+   * subject DID / URI, or the holder's public JWK for credentials bound only by `holderKey`.
+   */
+  exportSubject(subject: string | Jwk): Promise<SubjectExport>
   /** GDPR Art. 17: keeps only what revocation needs (list, index, HMAC of the id); revoke(id) still works. */
-  eraseSubject(subjectId: string): Promise<EraseResult>
+  eraseSubject(subject: string | Jwk): Promise<EraseResult>
   close(): Promise<void>
   /** @internal */
   readonly store: Store<IssuerTables>
@@ -385,6 +389,9 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         `subject must be a DID or URI, got ${describeValue(input.subject)}`,
       )
     }
+    // GDPR: a credential bound only by cnf.jwk is filed under the key's RFC 9278 thumbprint
+    // URI, so exportSubject / eraseSubject find it; a given subject DID stays the subject.
+    const holderSubject = await holderSubjectOf(input)
     const key = input.idempotencyKey
     if (key !== undefined && (typeof key !== 'string' || key.length === 0 || key.length > 256)) {
       throw new CivitasError(
@@ -435,7 +442,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     const allocated = await commits.allocate({
       idHash: hashId(fresh.id),
       credentialId: fresh.id,
-      subject: input.subject ?? null,
+      subject: input.subject ?? holderSubject ?? null,
       key: key ?? null,
       format: input.format,
       type: template.type,
@@ -550,8 +557,8 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     },
     revokeKey: (publicJwk, purpose) => revokeEthrKey(rotationContext(), publicJwk, purpose),
     retireDueKeys: () => retireDueKeys(rotationContext()),
-    exportSubject: (subjectId) => exportSubject(store, options.did, subjectId),
-    eraseSubject: (subjectId) => eraseSubject(store, subjectId),
+    exportSubject: async (subject) => exportSubject(store, options.did, await subjectIdOf(subject)),
+    eraseSubject: async (subject) => eraseSubject(store, await subjectIdOf(subject)),
     async close() {
       if (closed) return
       closed = true

@@ -5,7 +5,8 @@ import type { IssuerTables } from './schema.js'
 
 /**
  * GDPR requests about one data subject (the holder a credential was issued to, by the DID or
- * URI given as `subject` when issuing): Art. 15/20 export and Art. 17 erasure.
+ * URI given as `subject` when issuing, or, for an SD-JWT VC bound only by `holderKey`, the
+ * RFC 9278 thumbprint URI of that key): Art. 15/20 export and Art. 17 erasure.
  *
  * What the issuer's store holds about a person is the `issuer_credentials` row of each
  * credential issued to them (credential id, subject, the caller's idempotency key, the token
@@ -61,7 +62,7 @@ function checkSubject(subjectId: unknown): string {
   if (typeof subjectId !== 'string' || subjectId.length === 0 || subjectId.length > MAX_SUBJECT_LENGTH) {
     throw new CivitasError(
       'INVALID_ARGUMENT',
-      `subjectId must be the DID or URI credentials were issued to, got ${describeValue(subjectId)}`,
+      `subject must be the DID or URI credentials were issued to, or the holder's public JWK, got ${describeValue(subjectId)}`,
     )
   }
   return subjectId
