@@ -4,8 +4,12 @@ import {
   issueJwtVc,
   issueSdJwtVc,
   type Jwk,
+  jwtVcPayload,
+  type PreparedSdJwtVc,
+  prepareSdJwtVc,
   type SdJwtVcInput,
   type Signer,
+  signSdJwtVc,
   VCDM_1_1_CONTEXT,
   VCDM_2_0_CONTEXT,
 } from '@civitas/core'
@@ -116,28 +120,14 @@ export function buildCredential(input: IssueInput, ctx: Omit<SignContext, 'signe
     throw new CivitasError('TIME_ORDER_INVALID', 'validUntil is before validFrom')
   }
   if (input.format === 'dc+sd-jwt') {
-    const revocation = statuses.find((s) => s.purpose === 'revocation')
+    const status = sdJwtStatus(statuses)
     const sdJwtVc: SdJwtVcInput = {
       vct: rendered.vct,
       iss: ctx.did,
       claims,
       disclosable: rendered.disclosable,
       ...(input.holderKey ? { cnf: { jwk: input.holderKey } } : {}),
-      ...(revocation
-        ? {
-            status: {
-              // The on-chain location travels next to idx/uri (BRIEF-STATUS-SHAPE.md); core passes it through.
-              status_list: {
-                idx: revocation.index,
-                uri: revocation.url,
-                statusChain: revocation.chain,
-              } as {
-                idx: number
-                uri: string
-              },
-            },
-          }
-        : {}),
+      ...(status ? { status } : {}),
       iat: seconds(ctx.issuedAt),
       nbf: seconds(validFrom),
       ...(validUntil ? { exp: seconds(validUntil) } : {}),
@@ -179,10 +169,58 @@ export function buildCredential(input: IssueInput, ctx: Omit<SignContext, 'signe
   return { format: input.format, credential, instance: credential }
 }
 
-/** Builds and signs the credential; the status indices are already durably allocated. */
-export async function signCredential(input: IssueInput, ctx: SignContext): Promise<string> {
-  const built = buildCredential(input, ctx)
+/** The IETF Token Status List reference of an SD-JWT VC: its revocation entry, if it has one. */
+function sdJwtStatus(statuses: readonly LocatedStatus[]): SdJwtVcInput['status'] {
+  const revocation = statuses.find((s) => s.purpose === 'revocation')
+  if (!revocation) return undefined
+  return {
+    // The on-chain location travels next to idx/uri (BRIEF-STATUS-SHAPE.md); core passes it through.
+    status_list: {
+      idx: revocation.index,
+      uri: revocation.url,
+      statusChain: revocation.chain,
+    } as { idx: number; uri: string },
+  }
+}
+
+/** A credential core has already checked: an SD-JWT VC also packed, so signing repeats nothing. */
+export type CheckedCredential =
+  | { format: 'dc+sd-jwt'; prepared: PreparedSdJwtVc }
+  | { format: 'jwt_vc_json' | 'vc+jwt' }
+
+/**
+ * Runs what core checks when it signs (data model, validity order, JSON, SD-JWT VC claim and
+ * disclosure rules) on a built credential, throwing core's own CivitasError: the issuer runs it
+ * on the credential with stand-in status entries, before any index is allocated.
+ */
+export function checkCredential(built: BuiltCredential, issuedAt: Date): CheckedCredential {
+  if (built.format === 'dc+sd-jwt') return { format: built.format, prepared: prepareSdJwtVc(built.sdJwtVc) }
+  jwtVcPayload(built.credential, {
+    format: built.format,
+    ...(built.format === 'jwt_vc_json' ? { iat: seconds(issuedAt) } : {}),
+  })
+  return { format: built.format }
+}
+
+/**
+ * Builds and signs the credential; the status indices are already durably allocated. An SD-JWT
+ * VC `checked` before allocation is signed as prepared, with its drawn status in place.
+ */
+export async function signCredential(
+  input: IssueInput,
+  ctx: SignContext,
+  checked?: CheckedCredential,
+): Promise<string> {
   const kid = ctx.signer.kid
+  if (checked?.format === 'dc+sd-jwt') {
+    const status = sdJwtStatus(ctx.statuses)
+    return signSdJwtVc(checked.prepared, {
+      signer: ctx.signer,
+      ...(kid !== undefined ? { kid } : {}),
+      ...(status ? { status } : {}),
+    })
+  }
+  const built = buildCredential(input, ctx)
   if (built.format === 'dc+sd-jwt') {
     return issueSdJwtVc(built.sdJwtVc, { signer: ctx.signer, ...(kid !== undefined ? { kid } : {}) })
   }

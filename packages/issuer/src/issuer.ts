@@ -9,6 +9,8 @@ import { type AccreditationCheckOptions, createAccreditationCheck } from './chec
 import { createSchemaCheck, type SchemaCheckOptions } from './checks/schema.js'
 import {
   buildCredential,
+  type CheckedCredential,
+  checkCredential,
   type IssueInput,
   type LocatedStatus,
   signCredential,
@@ -415,27 +417,29 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     await accreditationCheck?.assertCovers(
       input.format === 'dc+sd-jwt' ? [rendered.vct] : ['VerifiableCredential', ...rendered.types],
     )
+    // Everything core checks when it signs, and the schema, run now on the credential with
+    // stand-in status entries (their shape is known; list 1, index 0 stand in for the drawn
+    // ones): what would be refused costs no index. Built once for both checks.
+    const stand = await Promise.all(
+      wanted.map(async (purpose) => ({
+        purpose,
+        listId: 1,
+        index: 0,
+        url: statusListUrl(baseUrl, 1, purpose, input.format),
+        chain: await chain.statusChain(1),
+      })),
+    )
+    const built = buildCredential(input, {
+      did: options.did,
+      id: fresh.id,
+      issuedAt: fresh.issuedAt,
+      rendered,
+      statuses: stand,
+    })
+    let checked: CheckedCredential | undefined = checkCredential(built, fresh.issuedAt)
     // Only a credential naming a schema (W3C credentialSchema, SD-JWT VC vct) has one to fit.
     if (schemaCheck && (input.format === 'dc+sd-jwt' || rendered.credentialSchema !== undefined)) {
-      // The entries' shape is known before allocation; list 1, index 0 stand in for the drawn ones.
-      const stand = await Promise.all(
-        wanted.map(async (purpose) => ({
-          purpose,
-          listId: 1,
-          index: 0,
-          url: statusListUrl(baseUrl, 1, purpose, input.format),
-          chain: await chain.statusChain(1),
-        })),
-      )
-      await schemaCheck.assertFits(
-        buildCredential(input, {
-          did: options.did,
-          id: fresh.id,
-          issuedAt: fresh.issuedAt,
-          rendered,
-          statuses: stand,
-        }),
-      )
+      await schemaCheck.assertFits(built)
     }
     // Committed (with the other issuances queued meanwhile) before anything is signed; on disk
     // (commits.durable) before the token is returned.
@@ -481,19 +485,24 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         }
       // Allocated before a crash, never signed: build it as of its recorded issuance.
       rendered = render(issuedAt)
+      checked = undefined
     } else {
       allocations = allocated.allocations
     }
     for (const allocation of allocations) await ensureOnChain(allocation)
     const status = await locate(allocations, input.format)
-    const token = await signCredential(input, {
-      did: options.did,
-      signer: statusContext.signer,
-      id,
-      issuedAt,
-      rendered,
-      statuses: status,
-    })
+    const token = await signCredential(
+      input,
+      {
+        did: options.did,
+        signer: statusContext.signer,
+        id,
+        issuedAt,
+        rendered,
+        statuses: status,
+      },
+      checked,
+    )
     hooks?.signed?.()
     if (key !== undefined) {
       // Stored before it is returned: a re-run of this key returns this token.

@@ -16,6 +16,7 @@ export {
   issueJwtVc,
   type JwtCredentialFormat,
   type JwtVcVerificationResult,
+  jwtVcPayload,
   VC_JWT_TYP,
   type VerifyJwtVcOptions,
   verifyJwtVc,

@@ -1,3 +1,4 @@
+import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
 import { CivitasError } from '../errors/index.js'
 import { assertInteger, isRecord } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
@@ -119,14 +120,19 @@ function throwIfInvalid(errors: VerificationError[]): void {
 }
 
 /**
- * Signs a credential as a JWT. `jwt_vc_json`: VCDM 1.1 credential in the `vc` claim with
- * the registered claims mapped from it. `vc+jwt`: the VCDM 2.0 credential is the payload,
- * `typ` vc+jwt. The credential is checked against its data model first (`CREDENTIAL_INVALID`).
+ * The JWT payload {@link issueJwtVc} signs, checked as it checks it, without signing: the
+ * credential against its data model (`CREDENTIAL_INVALID`, `TIME_ORDER_INVALID`), the
+ * format's rules, the `jwt_vc_json` claims mapped from it, and a payload that is JSON a signer
+ * may sign. Throws what `issueJwtVc` throws, so an issuer can refuse a credential before it
+ * spends anything on it (a status index). The EBSI header rules need the signer: `issueJwtVc`
+ * checks them.
  */
-export async function issueJwtVc(credential: Credential, options: IssueJwtVcOptions): Promise<string> {
+export function jwtVcPayload(
+  credential: Credential,
+  options: Pick<IssueJwtVcOptions, 'format' | 'profile' | 'iat'>,
+): Record<string, unknown> {
   if (!isRecord(credential)) throw new CivitasError('INVALID_ARGUMENT', 'credential must be an object')
-  if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
-  const format = options.format
+  const format = options?.format
   if (format !== 'jwt_vc_json' && format !== 'vc+jwt') {
     throw new CivitasError('INVALID_ARGUMENT', 'format must be "jwt_vc_json" or "vc+jwt"')
   }
@@ -134,23 +140,36 @@ export async function issueJwtVc(credential: Credential, options: IssueJwtVcOpti
   throwIfInvalid(
     validateCredential(credential, { version, ...(options.profile ? { profile: options.profile } : {}) }),
   )
-  const kid = options.kid ?? options.signer.kid
-  if (format === 'vc+jwt') {
-    if ('vc' in credential || 'vp' in credential) {
-      throw new CivitasError(
-        'FORMAT_MISMATCH',
-        'a vc+jwt payload is the credential itself: no vc or vp claim',
-      )
-    }
-    return signJws(credential, options.signer, { typ: VC_JWT_TYP, ...(kid !== undefined ? { kid } : {}) })
+  if (format === 'vc+jwt' && ('vc' in credential || 'vp' in credential)) {
+    throw new CivitasError('FORMAT_MISMATCH', 'a vc+jwt payload is the credential itself: no vc or vp claim')
   }
-  const claims = vcdm11Claims(credential, issuedAt(credential, options.iat))
+  const payload =
+    format === 'vc+jwt' ? credential : vcdm11Claims(credential, issuedAt(credential, options.iat))
+  // What signJws refuses to serialise (a BigInt, bytes, nesting too deep), refused here already.
+  assertJsonValue(payload, DEFAULT_MAX_JSON_DEPTH, 'INVALID_ARGUMENT', 'payload')
+  return payload
+}
+
+/**
+ * Signs a credential as a JWT. `jwt_vc_json`: VCDM 1.1 credential in the `vc` claim with
+ * the registered claims mapped from it. `vc+jwt`: the VCDM 2.0 credential is the payload,
+ * `typ` vc+jwt. The credential is checked against its data model first (`CREDENTIAL_INVALID`,
+ * see {@link jwtVcPayload}).
+ */
+export async function issueJwtVc(credential: Credential, options: IssueJwtVcOptions): Promise<string> {
+  if (!isRecord(credential)) throw new CivitasError('INVALID_ARGUMENT', 'credential must be an object')
+  if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
+  const payload = jwtVcPayload(credential, options)
+  const kid = options.kid ?? options.signer.kid
+  if (options.format === 'vc+jwt') {
+    return signJws(payload, options.signer, { typ: VC_JWT_TYP, ...(kid !== undefined ? { kid } : {}) })
+  }
   const header = { typ: 'JWT', ...(kid !== undefined ? { kid } : {}) }
   // EBSI's verifier compares every registered claim with the credential: check the JWT as it
   // will read it, so core never signs an EBSI credential that EBSI refuses.
   if (options.profile === 'ebsi')
-    throwIfInvalid(checkEbsiCredentialJwt({ ...header, alg: options.signer.alg }, claims))
-  return signJws(claims, options.signer, header)
+    throwIfInvalid(checkEbsiCredentialJwt({ ...header, alg: options.signer.alg }, payload))
+  return signJws(payload, options.signer, header)
 }
 
 export interface VerifyJwtVcOptions extends VerifyOptions {

@@ -12,8 +12,11 @@ export {
   type IssueSdJwtOptions,
   issueSdJwt,
   issueSdJwtVc,
+  type PreparedSdJwtVc,
+  prepareSdJwtVc,
   SD_JWT_VC_TYP,
   type SdJwtVcInput,
+  signSdJwtVc,
 } from './issue.js'
 export {
   addSdJwtSignatures,

@@ -1,3 +1,4 @@
+import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
@@ -47,21 +48,38 @@ export async function issueSdJwt(
 ): Promise<string> {
   if (!isRecord(claims)) throw new CivitasError('INVALID_ARGUMENT', 'claims must be an object')
   if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
+  return signPacked(packSdJwt(claims, toFrame(disclosable), options.hashAlg), options)
+}
+
+/** The issuer-signed payload with its digests and `_sd_alg`, and the encoded Disclosures. */
+interface PackedSdJwt {
+  readonly payload: Record<string, unknown>
+  readonly disclosures: readonly string[]
+}
+
+function packSdJwt(
+  claims: Record<string, unknown>,
+  frame: DisclosureFrame,
+  hashAlg: SdHashAlgorithm = 'sha-256',
+): PackedSdJwt {
   if ('_sd_alg' in claims) throw new CivitasError('SD_CLAIM_NAME_RESERVED', '"_sd_alg" is set by the issuer')
-  const hashAlg = options.hashAlg ?? 'sha-256'
   if (!['sha-256', 'sha-384', 'sha-512'].includes(hashAlg)) {
     throw new CivitasError('INVALID_ARGUMENT', `unsupported hashAlg ${describeValue(hashAlg)}`)
   }
-  const { payload, disclosures } = packClaims(claims, toFrame(disclosable), hashAlg)
+  const { payload, disclosures } = packClaims(claims, frame, hashAlg)
+  const signed = { ...payload, _sd_alg: hashAlg }
+  // What signJws refuses to serialise (a BigInt, bytes, nesting too deep), refused before signing.
+  assertJsonValue(signed, DEFAULT_MAX_JSON_DEPTH, 'INVALID_ARGUMENT', 'payload')
+  return { payload: signed, disclosures: disclosures.map((d) => d.encoded) }
+}
+
+async function signPacked(packed: PackedSdJwt, options: IssueSdJwtOptions): Promise<string> {
   const header: Record<string, unknown> = { ...options.header }
   if (options.typ !== undefined) header.typ = options.typ
   const kid = options.kid ?? options.signer.kid
   if (kid !== undefined) header.kid = kid
-  const jwt = await signJws({ ...payload, _sd_alg: hashAlg }, options.signer, header)
-  return joinSdJwt(
-    jwt,
-    disclosures.map((d) => d.encoded),
-  )
+  const jwt = await signJws(packed.payload, options.signer, header)
+  return joinSdJwt(jwt, packed.disclosures)
 }
 
 /** The token-level claims of an SD-JWT VC; everything in `claims` is about the subject. */
@@ -94,10 +112,83 @@ function assertNumericDate(value: unknown, name: string): void {
   }
 }
 
+function checkStatus(status: unknown): void {
+  if (
+    status !== undefined &&
+    (!isRecord(status) ||
+      !isRecord(status.status_list) ||
+      !Number.isSafeInteger(status.status_list.idx) ||
+      (status.status_list.idx as number) < 0 ||
+      typeof status.status_list.uri !== 'string')
+  ) {
+    throw new CivitasError('INVALID_ARGUMENT', 'status must be { status_list: { idx, uri } }')
+  }
+}
+
+/**
+ * An SD-JWT VC checked and packed (its Disclosures made), not signed yet: what
+ * {@link prepareSdJwtVc} returns and {@link signSdJwtVc} signs.
+ */
+export interface PreparedSdJwtVc {
+  /** The payload as it will be signed (digests, `_sd_alg`, the clear-text token claims). */
+  readonly payload: Readonly<Record<string, unknown>>
+}
+
+// Only what prepareSdJwtVc made is signed: an object built elsewhere skipped its checks.
+const preparedSdJwtVcs = new WeakMap<PreparedSdJwtVc, PackedSdJwt>()
+
+/**
+ * Everything {@link issueSdJwtVc} does before it signs: the input checked (throwing what
+ * issueSdJwtVc throws) and the claims packed into Disclosures. Lets an issuer refuse an SD-JWT
+ * VC before it spends anything on it (a status index); {@link signSdJwtVc} then signs it,
+ * with the `status` drawn meanwhile in place of the one prepared.
+ */
+export function prepareSdJwtVc(
+  input: SdJwtVcInput,
+  options: Pick<IssueSdJwtOptions, 'hashAlg'> = {},
+): PreparedSdJwtVc {
+  if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'input must be an object')
+  if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
+  const { payload, frame } = sdJwtVcPayload(input)
+  const packed = packSdJwt(payload, frame, options.hashAlg)
+  const prepared: PreparedSdJwtVc = Object.freeze({ payload: packed.payload })
+  preparedSdJwtVcs.set(prepared, packed)
+  return prepared
+}
+
+/**
+ * Signs what {@link prepareSdJwtVc} prepared (`typ` dc+sd-jwt unless `options.typ`). `status`
+ * replaces the prepared status reference (it is never selectively disclosable, so the
+ * Disclosures stay as they are). Returns `<JWT>~<D1>~...~<Dn>~`.
+ */
+export async function signSdJwtVc(
+  prepared: PreparedSdJwtVc,
+  options: IssueSdJwtOptions & { status?: SdJwtVcInput['status'] },
+): Promise<string> {
+  const packed = preparedSdJwtVcs.get(prepared)
+  if (packed === undefined) {
+    throw new CivitasError('INVALID_ARGUMENT', 'prepared must come from prepareSdJwtVc')
+  }
+  if (!isRecord(options) || !options.signer)
+    throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
+  checkStatus(options.status)
+  const payload =
+    options.status === undefined ? packed.payload : { ...packed.payload, status: options.status }
+  return signPacked(
+    { payload, disclosures: packed.disclosures },
+    { ...options, typ: options.typ ?? SD_JWT_VC_TYP },
+  )
+}
+
 /** Issues an SD-JWT VC (`typ` dc+sd-jwt). Returns `<JWT>~<D1>~...~<Dn>~`. */
 export async function issueSdJwtVc(input: SdJwtVcInput, options: IssueSdJwtOptions): Promise<string> {
   if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'input must be an object')
   if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
+  return signSdJwtVc(prepareSdJwtVc(input, options), options)
+}
+
+/** The SD-JWT VC's payload before packing and its disclosure frame, the input checked. */
+function sdJwtVcPayload(input: SdJwtVcInput): { payload: Record<string, unknown>; frame: DisclosureFrame } {
   const { vct, iss, claims, cnf, status, sub, nbf, exp } = input
   if (typeof vct !== 'string' || vct.length === 0)
     throw new CivitasError('CLAIM_INVALID', 'vct must be a non-empty string')
@@ -114,15 +205,7 @@ export async function issueSdJwtVc(input: SdJwtVcInput, options: IssueSdJwtOptio
   if (cnf !== undefined && (!isRecord(cnf) || !isRecord(cnf.jwk) || 'd' in cnf.jwk)) {
     throw new CivitasError('INVALID_ARGUMENT', 'cnf must be { jwk } with a public JWK')
   }
-  if (
-    status !== undefined &&
-    (!isRecord(status?.status_list) ||
-      !Number.isSafeInteger(status.status_list.idx) ||
-      status.status_list.idx < 0 ||
-      typeof status.status_list.uri !== 'string')
-  ) {
-    throw new CivitasError('INVALID_ARGUMENT', 'status must be { status_list: { idx, uri } }')
-  }
+  checkStatus(status)
   for (const name of [...NEVER_DISCLOSABLE, 'sub', 'iat']) {
     if (name in claims) {
       throw new CivitasError(
@@ -151,5 +234,5 @@ export async function issueSdJwtVc(input: SdJwtVcInput, options: IssueSdJwtOptio
     ...(status !== undefined ? { status } : {}),
     ...claims,
   }
-  return issueSdJwt(payload, frame, { ...options, typ: options.typ ?? SD_JWT_VC_TYP })
+  return { payload, frame }
 }
