@@ -2,13 +2,23 @@
  * Issue #9 "Keys", rotation: the issuer adds a new assertion key to its did:ethr, issues with
  * it, and retires the old one after a grace period (or at once). Credentials the old key signed
  * while it was valid keep verifying with @civitas/verifier (keyTime 'issuance'); a credential
- * the old key signs after its end does not. Real anvil chain, SQLite store.
+ * the old key signs after its end does not, and an issuer instance still holding it refuses to
+ * sign (SIGNER_RETIRED). Real anvil chain, SQLite store.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { decodeJws, generateKeyPair, isCivitasError, type Jwk, localSigner, type Signer } from '@civitas/core'
-import { createIssuer, type Issuer } from '@civitas/issuer'
+import {
+  decodeJws,
+  generateKeyPair,
+  isCivitasError,
+  issueJwtVc,
+  type Jwk,
+  localSigner,
+  type Signer,
+  VCDM_1_1_CONTEXT,
+} from '@civitas/core'
+import { type CreateIssuerOptions, createIssuer, type Issuer } from '@civitas/issuer'
 import { ethrKeyAttribute } from '@civitas/issuer/signers'
 import { createVerifier, type Verifier } from '@civitas/verifier'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -48,7 +58,7 @@ describe('key rotation on a did:ethr issuer', () => {
   const verifier = (): Verifier =>
     createVerifier({ chain: { manifest: world.chain.manifest }, trust: { rootTaos: [world.ministry.did] } })
   const store = () => `sqlite:${join(dir, 'issuer.db')}`
-  const open = (signer: Signer) =>
+  const open = (signer: Signer, extra: Partial<CreateIssuerOptions> = {}) =>
     createIssuer({
       did: college.did,
       signer,
@@ -56,6 +66,7 @@ describe('key rotation on a did:ethr issuer', () => {
       store: store(),
       statusLists: { baseUrl: 'https://college.example/status', purposes: ['revocation'] },
       flushIntervalMs: 0,
+      ...extra,
     })
   const diploma = async (by: Issuer) =>
     (
@@ -66,15 +77,31 @@ describe('key rotation on a did:ethr issuer', () => {
         claims: { familyName: 'Rossi', degree: 'MSc' },
       })
     ).token
-  /** A credential signed now with `signer`, through a second issuer instance on the same store. */
+  /**
+   * A credential signed now with `signer`, through a second issuer instance on the same store.
+   * The grace periods here are seconds long: no margin before a retirement is due.
+   */
   const signedNowWith = async (signer: Signer) => {
-    const other = await open(signer)
+    const other = await open(signer, { signerRetirement: { refreshMs: 0, marginSeconds: 0 } })
     try {
       return await diploma(other)
     } finally {
       await other.close()
     }
   }
+  /** What a signer holding a retired key would sign now, signed with core (an issuer instance refuses to). */
+  const signedByCoreWith = async (signer: Signer) =>
+    issueJwtVc(
+      {
+        '@context': [VCDM_1_1_CONTEXT],
+        id: `urn:uuid:${crypto.randomUUID()}`,
+        type: ['VerifiableCredential', DIPLOMA],
+        issuer: college.did,
+        issuanceDate: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        credentialSubject: { id: (await newHolder()).did, familyName: 'Rossi' },
+      },
+      { format: 'jwt_vc_json', signer },
+    )
 
   beforeAll(async () => {
     world = await startWorld()
@@ -143,9 +170,12 @@ describe('key rotation on a did:ethr issuer', () => {
     expect(failures(await verifier().verifyCredential(tokens.before!))).toEqual([])
     expect(failures(await verifier().verifyCredential(tokens.duringGrace!))).toEqual([])
     expect(failures(await verifier().verifyCredential(tokens.after!))).toEqual([])
-    const late = await verifier().verifyCredential(await signedNowWith(first.signer))
+    // An instance still holding the old key refuses to sign with it (signers/retirement.ts) ...
+    expect(await codeOf(signedNowWith(first.signer))).toBe('SIGNER_RETIRED')
+    // ... as what it would sign verifies nowhere.
+    const late = await verifier().verifyCredential(await signedByCoreWith(first.signer))
     expect(late.verified).toBe(false)
-    expect(failures(late)).toEqual(['credential/signature: KEY_NOT_FOUND'])
+    expect(failures(late)).toContain('credential/signature: KEY_NOT_FOUND')
     // The same token verified by the current key only (keyTime 'now') fails too: the old key is gone.
     const now = createVerifier({
       chain: { manifest: world.chain.manifest },
@@ -164,10 +194,10 @@ describe('key rotation on a did:ethr issuer', () => {
     await nextSecond()
     expect(failures(await verifier().verifyCredential(tokens.after!))).toEqual([])
     expect(failures(await verifier().verifyCredential(await diploma(issuer)))).toEqual([])
-    const late = await verifier().verifyCredential(
-      await signedNowWith(localSigner(second.privateJwk, { kid: secondKid })),
-    )
-    expect(failures(late)).toEqual(['credential/signature: KEY_NOT_FOUND'])
+    const compromised = localSigner(second.privateJwk, { kid: secondKid })
+    expect(await codeOf(signedNowWith(compromised))).toBe('SIGNER_RETIRED')
+    const late = await verifier().verifyCredential(await signedByCoreWith(compromised))
+    expect(failures(late)).toContain('credential/signature: KEY_NOT_FOUND')
   })
 
   it('rotateKey refuses, before sending anything, to retire the controller key or to run without a public key', async () => {

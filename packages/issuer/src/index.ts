@@ -22,6 +22,7 @@ export {
 } from './issuer.js'
 export type { FlushResult } from './queue.js'
 export { type IssuerTables, issuerMigrations } from './schema.js'
+export type { SignerRetirementOptions } from './signers/retirement.js'
 export type { EthrKeyPurpose, RotateKeyOptions, RotateKeyResult } from './signers/rotate.js'
 export type { SignedStatusList, StatusListFormat } from './status-list.js'
 export type { EraseResult, SubjectCredential, SubjectExport, SubjectStatusChange } from './subject.js'

@@ -21,6 +21,7 @@ import { holderSubjectOf, subjectIdOf } from './holder-key.js'
 import { createIssuanceCommits } from './issuance-commit.js'
 import { type FlushResult, flushQueue, pendingCount, queueStatusChange, type StatusAction } from './queue.js'
 import { type IssuerTables, issuerMigrations } from './schema.js'
+import { createSignerRetirementCheck, type SignerRetirementOptions } from './signers/retirement.js'
 import {
   checkRotateOptions,
   type EthrKeyPurpose,
@@ -88,6 +89,12 @@ export interface CreateIssuerOptions {
   transactionAttempts?: number
   /** What `issue` checks before anything is allocated or signed. */
   checks?: IssueChecksOptions
+  /**
+   * How this instance learns that another instance sharing the store rotated the key it signs
+   * with: it refuses to sign (SIGNER_RETIRED) once the retirement is due within `marginSeconds`
+   * (default 30), reading the store at most every `refreshMs` (default 5,000).
+   */
+  signerRetirement?: SignerRetirementOptions
   /** @internal test seam for crash tests. */
   hooks?: { beforeSend?(): void | Promise<void>; afterReceipt?(): void | Promise<void> }
 }
@@ -279,6 +286,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   const commits = createIssuanceCommits(store, { attempts, size })
   const hashId = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
   const templates = templateRegistry(BUILT_IN_TEMPLATES, options.templates)
+  const retirement = createSignerRetirementCheck(store, options.signerRetirement)
   const onChain = new Set<number>()
 
   async function ensureOnChain(allocation: Allocation): Promise<void> {
@@ -306,6 +314,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     signer: options.signer,
     baseUrl,
     ttlSeconds,
+    assertSigner: (signer) => retirement.assertUsable(signer),
   }
 
   let flushing: Promise<FlushResult> | undefined
@@ -441,6 +450,8 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     if (schemaCheck && (input.format === 'dc+sd-jwt' || rendered.credentialSchema !== undefined)) {
       await schemaCheck.assertFits(built)
     }
+    // A key another instance retired signs nothing verifiable: refused before an index is drawn.
+    await retirement.assertUsable(statusContext.signer)
     // Committed (with the other issuances queued meanwhile) before anything is signed; on disk
     // (commits.durable) before the token is returned.
     const allocated = await commits.allocate({

@@ -28,6 +28,8 @@ export interface StatusListContext {
   baseUrl: string
   /** Seconds a verifier may cache a list; also how long it is valid (`exp` = now + 2 ttl). */
   ttlSeconds: number
+  /** Throws when the signer must not sign any more (its key retired by another instance). */
+  assertSigner?(signer: Signer): Promise<void>
 }
 
 export interface SignedStatusList {
@@ -79,6 +81,7 @@ export async function buildStatusList(
       'Token Status Lists are published for revocation lists only',
     )
   }
+  await ctx.assertSigner?.(ctx.signer)
   const words = await ctx.chain.clients.status.readAllWords(await ctx.chain.owner(), listId)
   const now = Math.floor(Date.now() / 1000)
   const exp = now + 2 * ctx.ttlSeconds

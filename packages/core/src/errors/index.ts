@@ -104,6 +104,7 @@ export type CivitasErrorCode =
   | 'SCHEMA_VALIDATION_FAILED'
   | 'ALREADY_SUSPENDED'
   | 'NOT_SUSPENDED'
+  | 'SIGNER_RETIRED'
   // ── verifier: checks beyond the token itself ─────────────────────────
   | 'CREDENTIAL_REVOKED'
   | 'CREDENTIAL_SUSPENDED'

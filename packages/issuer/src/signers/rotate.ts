@@ -213,13 +213,17 @@ export async function rotateEthrKey(
       },
     )
   }
+  // A key published again (rotating back to it) is valid again: no instance should refuse it.
+  await ctx.store.db.deleteFrom('issuer_meta').where('name', '=', retirementRowName(added)).execute()
   const due = Math.floor(Date.now() / 1000) + gracePeriodSeconds
   const transactions = [addTx.hash]
+  const previous = oldSigner.kid !== undefined ? { kid: oldSigner.kid } : {}
   if (gracePeriodSeconds === 0) {
     const tx = await ctx.serialized(() => ctx.registry.revokeAttribute(address, retired.name, retired.value))
     transactions.push(tx.hash)
+    await recordRetirement(ctx.store, { ...retired, due, ...previous, revoked: true })
   } else {
-    await scheduleRetirement(ctx.store, retired, due)
+    await recordRetirement(ctx.store, { ...retired, due, ...previous })
   }
   // A wrapper, not a copy: the new signer keeps its own key handling (an HSM session, a KMS).
   const signer: Signer = Object.freeze({
@@ -251,19 +255,60 @@ export async function revokeEthrKey(
   const tx = await ctx.serialized(() =>
     ctx.registry.revokeAttribute(address, attribute.name, attribute.value),
   )
+  // Instances sharing the store that still sign with this key stop (signers/retirement.ts).
+  await recordRetirement(ctx.store, { ...attribute, due: Math.floor(Date.now() / 1000), revoked: true })
   return tx.hash
 }
 
-const RETIRE = 'key_retirement:'
+/** Prefix of the retirement rows in `issuer_meta`: `key_retirement:<attribute name>:<attribute value>`. */
+export const RETIREMENT_PREFIX = 'key_retirement:'
 
-/** Records that the attribute is to be revoked at `due` (seconds); a later rotation of the same key replaces it. */
-async function scheduleRetirement(
-  store: Store<IssuerTables>,
-  attribute: { name: string; value: string },
-  due: number,
-): Promise<void> {
-  const name = `${RETIRE}${attribute.name}:${attribute.value}`
-  const value = JSON.stringify({ ...attribute, due })
+/** The row name of an ERC-1056 key attribute's retirement. */
+export function retirementRowName(attribute: { name: string; value: string }): string {
+  return `${RETIREMENT_PREFIX}${attribute.name}:${attribute.value}`
+}
+
+/** What a retirement row holds (JSON). `kid` and `revoked` are absent from rows of older releases. */
+export interface RetirementEntry {
+  /** The ERC-1056 attribute that published the key. */
+  name: string
+  value: string
+  /** When the key is revoked on-chain, seconds since the epoch. */
+  due: number
+  /** The DID URL the retired key signed with, when known. */
+  kid?: string
+  /** True once the revocation was sent (older releases deleted the row instead). */
+  revoked?: boolean
+}
+
+/** A row's entry, or undefined for a row this release cannot read (it is skipped, as before). */
+export function parseRetirement(value: string): RetirementEntry | undefined {
+  let entry: unknown
+  try {
+    entry = JSON.parse(value)
+  } catch {
+    return undefined
+  }
+  if (typeof entry !== 'object' || entry === null) return undefined
+  const { name, value: attribute, due, kid, revoked } = entry as Record<string, unknown>
+  if (typeof name !== 'string' || typeof attribute !== 'string' || typeof due !== 'number') return undefined
+  return {
+    name,
+    value: attribute,
+    due,
+    ...(typeof kid === 'string' ? { kid } : {}),
+    ...(revoked === true ? { revoked } : {}),
+  }
+}
+
+/**
+ * Records that the attribute is (`revoked`) or is to be revoked at `due` (seconds); a later
+ * rotation of the same key replaces the row. Rows stay after the revocation is sent: other
+ * instances sharing the store read them to stop signing with the key (signers/retirement.ts).
+ */
+async function recordRetirement(store: Store<IssuerTables>, entry: RetirementEntry): Promise<void> {
+  const name = retirementRowName(entry)
+  const value = JSON.stringify(entry)
   await store.db
     .insertInto('issuer_meta')
     .values({ name, value })
@@ -280,24 +325,22 @@ export async function retireDueKeys(ctx: RotationContext, nowSeconds = Date.now(
   const rows = await ctx.store.db
     .selectFrom('issuer_meta')
     .select(['name', 'value'])
-    .where('name', 'like', `${RETIRE}%`)
+    .where('name', 'like', `${RETIREMENT_PREFIX}%`)
     .execute()
   const { address } = ethrIdentity(ctx.did)
   const hashes: string[] = []
   for (const row of rows) {
-    let entry: { name?: unknown; value?: unknown; due?: unknown }
-    try {
-      entry = JSON.parse(row.value) as typeof entry
-    } catch {
-      continue
-    }
-    if (typeof entry.name !== 'string' || typeof entry.value !== 'string' || typeof entry.due !== 'number')
-      continue
-    if (entry.due > nowSeconds) continue
-    const { name, value } = entry as { name: string; value: string }
+    const entry = parseRetirement(row.value)
+    if (entry === undefined || entry.revoked === true || entry.due > nowSeconds) continue
+    const { name, value } = entry
     const tx = await ctx.serialized(() => ctx.registry.revokeAttribute(address, name, value))
     hashes.push(tx.hash)
-    await ctx.store.db.deleteFrom('issuer_meta').where('name', '=', row.name).execute()
+    // Kept, marked: the other instances still need to know the key is gone.
+    await ctx.store.db
+      .updateTable('issuer_meta')
+      .set({ value: JSON.stringify({ ...entry, revoked: true }) })
+      .where('name', '=', row.name)
+      .execute()
   }
   return hashes
 }
