@@ -117,7 +117,7 @@ export function walDurability(walPath: string, flushFile: FlushFn = fdatasync): 
  * statement outside a transaction waits for the flush, and so does a transaction's COMMIT,
  * unless `deferred()` says the store itself waits for it after releasing the connection
  * (store.transaction: the next transaction can run while this one's flush is in flight).
- * `wrote()` tells whether the statements since the last call changed anything.
+ * A ROLLBACK flushes nothing. `wrote()` tells whether the statements since the last call changed anything.
  */
 export function durableDriver(
   inner: Driver,
@@ -125,6 +125,8 @@ export function durableDriver(
   state: { inTransaction(): boolean; wrote(): boolean; deferred(): boolean },
 ): Driver {
   let committing = false
+  // A rolled-back transaction left nothing in the WAL to flush.
+  let rollingBack = false
   const wrapped = new WeakMap<DatabaseConnection, DatabaseConnection>()
   const wrap = (connection: DatabaseConnection): DatabaseConnection => {
     let wrapper = wrapped.get(connection)
@@ -132,7 +134,7 @@ export function durableDriver(
     wrapper = {
       async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
         const result = await connection.executeQuery<R>(query)
-        if (!state.inTransaction() && state.wrote()) {
+        if (!state.inTransaction() && state.wrote() && !rollingBack) {
           durability.committed()
           if (!(committing && state.deferred())) await durability.flush()
         }
@@ -155,7 +157,14 @@ export function durableDriver(
         committing = false
       }
     },
-    rollbackTransaction: (connection) => inner.rollbackTransaction(connection),
+    async rollbackTransaction(connection) {
+      rollingBack = true
+      try {
+        await inner.rollbackTransaction(connection)
+      } finally {
+        rollingBack = false
+      }
+    },
     releaseConnection: (connection) => inner.releaseConnection(connection),
     async destroy() {
       try {

@@ -62,8 +62,8 @@ export async function openSqlite(
     database?.close()
     throw toStoreError(error, 'sqlite')
   }
-  const open = database
-  const statements = cachingStatements(open, memory ? undefined : resolve(path))
+  const opened = database
+  const statements = cachingStatements(opened, memory ? undefined : resolve(path))
   const base = new SqliteDialect({ database: statements.database })
   if (memory) return { dialect: base, durable: async () => {} }
   const durability = walDurability(`${resolve(path)}-wal`)
@@ -74,7 +74,7 @@ export async function openSqlite(
       createIntrospector: (db) => base.createIntrospector(db),
       createDriver: () =>
         durableDriver(base.createDriver(), durability, {
-          inTransaction: () => open.open && open.inTransaction,
+          inTransaction: () => opened.open && opened.inTransaction,
           wrote: statements.takeWrote,
           deferred,
         }),
