@@ -8,14 +8,19 @@ import { parse } from 'did-resolver'
 import { Wallet } from 'ethers'
 
 /** A 127.0.0.1 port nothing listens on: every RPC to it is refused at once. */
+/**
+ * A local port where no node answers: held by a server that drops every connection, for the
+ * process's lifetime. A port merely found free and closed again can be taken meanwhile by an
+ * anvil another test file starts, and then the "unreachable" node answers.
+ */
 export async function closedPort(): Promise<number> {
   return await new Promise((resolve, reject) => {
-    const server = createServer()
+    const server = createServer((socket) => socket.destroy())
     server.on('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
+      server.unref()
+      resolve(typeof address === 'object' && address ? address.port : 0)
     })
   })
 }
