@@ -3,6 +3,7 @@ import type { IssueBatchProgress, IssueBatchRow, Issuer } from '@civitas/issuer'
 import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { spawnChildScript } from '@civitas/store/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allocatedSlots } from './issuer-support/allocations.js'
 import type { ChildConfig } from './issuer-support/child-config.js'
 import {
   BASE_URL,
@@ -221,7 +222,7 @@ describe.each([
         .selectFrom('issuer_credentials')
         .select(['idempotency_key', 'credential_id', 'token'])
         .execute()
-      const allocations = await issuer.store.db.selectFrom('issuer_allocations').select('idx').execute()
+      const allocations = await allocatedSlots(issuer.store.db)
       await issuer.close()
       expect(final).toHaveLength(ROWS)
       expect(allocations).toHaveLength(2 * ROWS)

@@ -6,6 +6,7 @@ import { type CreateIssuerOptions, createIssuer, defineTemplate, type Issuer } f
 import { createVerifier } from '@civitas/verifier'
 import { Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countAllocations } from './issuer-support/allocations.js'
 import { DIPLOMA, type Entity, entity, newHolder, PID, startWorld, type World } from './verifier-support.js'
 
 // Issue #9 "Before signing": the issuer checks that its own accreditation in the
@@ -60,11 +61,7 @@ async function codeOf(promise: Promise<unknown>): Promise<CivitasErrorCode | und
 }
 
 async function allocations(issuer: Issuer): Promise<number> {
-  const row = await issuer.store.db
-    .selectFrom('issuer_allocations')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+  return countAllocations(issuer.store.db)
 }
 
 describe('accreditation before signing', () => {

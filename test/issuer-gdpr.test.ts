@@ -5,6 +5,7 @@ import { createStatusRegistryClient } from '@civitas/registry-contracts'
 import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { sql } from '@civitas/store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countAllocations } from './issuer-support/allocations.js'
 import { type Databases, issuerIdentity, openIssuer, startDatabases } from './issuer-support/setup.js'
 
 // Issue #9 "Storage", GDPR: exportSubject gives a holder everything the issuer holds about
@@ -239,16 +240,13 @@ for (const kind of kinds) {
       const rows = async () => {
         const db = issuer.store.db
         const [allocations, credentials] = await Promise.all([
-          db
-            .selectFrom('issuer_allocations')
-            .select((eb) => eb.fn.countAll().as('n'))
-            .executeTakeFirstOrThrow(),
+          countAllocations(db),
           db
             .selectFrom('issuer_credentials')
             .select((eb) => eb.fn.countAll().as('n'))
             .executeTakeFirstOrThrow(),
         ])
-        return [Number(allocations.n), Number(credentials.n)]
+        return [allocations, Number(credentials.n)]
       }
       const before = await rows()
       const pid = (holderKey: unknown, format: 'dc+sd-jwt' | 'jwt_vc_json' = 'dc+sd-jwt') =>

@@ -3,6 +3,7 @@ import { createStatusRegistryClient } from '@civitas/registry-contracts'
 import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { openStore, type Store } from '@civitas/store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { markTaken } from './issuer-support/allocations.js'
 import {
   type Databases,
   type IssuerIdentity,
@@ -85,16 +86,9 @@ describe.each([
     const taken = first.status[0]!.index
     // Leave three free indices in list 1, as 131,068 earlier issuances would have.
     const free = [1, 2, 3].map((k) => (taken + k * 30_000) % 131_072)
-    const rows: { list_id: number; idx: number; id_hash: string }[] = []
-    for (let idx = 0; idx < 131_072; idx++) {
-      if (idx !== taken && !free.includes(idx)) rows.push({ list_id: 1, idx, id_hash: `filler-${idx}` })
-    }
-    for (let i = 0; i < rows.length; i += 5_000) {
-      await issuer.store.db
-        .insertInto('issuer_allocations')
-        .values(rows.slice(i, i + 5_000))
-        .execute()
-    }
+    const filler: number[] = []
+    for (let idx = 0; idx < 131_072; idx++) if (idx !== taken && !free.includes(idx)) filler.push(idx)
+    await markTaken(issuer.store.db, 1, filler)
     await issuer.store.db
       .updateTable('issuer_lists')
       .set({ allocated: 131_069 })

@@ -22,6 +22,7 @@ import { type CreateIssuerOptions, createIssuer, type Issuer } from '@civitas/is
 import { ethrKeyAttribute } from '@civitas/issuer/signers'
 import { createVerifier } from '@civitas/verifier'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { countAllocations } from './issuer-support/allocations.js'
 import { DIPLOMA, type Entity, entity, newHolder, startWorld, type World } from './verifier-support.js'
 
 function failures(result: { errors: readonly { check: string; code: string }[] }): string[] {
@@ -82,11 +83,7 @@ describe('issuer instances sharing one store after a key rotation', () => {
       })
     ).token
   const rows = async () => {
-    const n = await a.store.db
-      .selectFrom('issuer_allocations')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow()
-    return Number(n.n)
+    return countAllocations(a.store.db)
   }
 
   beforeAll(async () => {

@@ -3,6 +3,7 @@ import { createStatusRegistryClient } from '@civitas/registry-contracts'
 import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { spawnChildScript } from '@civitas/store/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allocatedSlots } from './issuer-support/allocations.js'
 import type { ChildConfig } from './issuer-support/child-config.js'
 import {
   BASE_URL,
@@ -77,10 +78,10 @@ describe.each(dialects)('%s shared by several issuer processes', (_dialect, newS
       expect(new Set(slots).size).toBe(slots.length)
 
       const issuer = await openIssuer(chain, identity, store, account)
-      const rows = await issuer.store.db.selectFrom('issuer_allocations').select(['list_id', 'idx']).execute()
+      const rows = await allocatedSlots(issuer.store.db)
       const lists = await issuer.store.db.selectFrom('issuer_lists').selectAll().execute()
       await issuer.close()
-      const stored = new Set(rows.map((r) => `${r.list_id}:${r.idx}`))
+      const stored = new Set(rows)
       for (const slot of slots) expect(stored.has(slot.slice(slot.indexOf(':') + 1))).toBe(true)
       expect(rows).toHaveLength(slots.length)
       // One list per purpose, created on-chain once although four processes raced for it.

@@ -10,6 +10,7 @@ import { type CivitasError, generateKeyPair, isCivitasError } from '@civitas/cor
 import { defineTemplate, type IssueInput, type Issuer } from '@civitas/issuer'
 import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/local-chain'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countAllocations } from './issuer-support/allocations.js'
 import { type Databases, issuerIdentity, openIssuer, startDatabases } from './issuer-support/setup.js'
 
 const HOLDER = 'did:example:holder-refused'
@@ -40,16 +41,13 @@ afterAll(async () => {
 async function rows(): Promise<{ allocations: number; credentials: number }> {
   const db = issuer.store.db
   const [allocations, credentials] = await Promise.all([
-    db
-      .selectFrom('issuer_allocations')
-      .select((eb) => eb.fn.countAll().as('n'))
-      .executeTakeFirstOrThrow(),
+    countAllocations(db),
     db
       .selectFrom('issuer_credentials')
       .select((eb) => eb.fn.countAll().as('n'))
       .executeTakeFirstOrThrow(),
   ])
-  return { allocations: Number(allocations.n), credentials: Number(credentials.n) }
+  return { allocations, credentials: Number(credentials.n) }
 }
 
 /** The error issue() rejects with, and the rows it left behind. */

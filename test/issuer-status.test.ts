@@ -6,6 +6,7 @@ import { type LocalChain, startLocalChain } from '@civitas/registry-contracts/lo
 import { openStore } from '@civitas/store'
 import { keccak256, toUtf8Bytes, Wallet } from 'ethers'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { allocatedSlots, markTaken } from './issuer-support/allocations.js'
 import {
   type Databases,
   type IssuerIdentity,
@@ -54,16 +55,9 @@ describe('status lists', () => {
     const taken = first.status[0]!.index
     // Fill list 1 except one index, as 131,070 earlier issuances would have.
     const free = (taken + 65_536) % 131_072
-    const rows: { list_id: number; idx: number; id_hash: string }[] = []
-    for (let idx = 0; idx < 131_072; idx++) {
-      if (idx !== taken && idx !== free) rows.push({ list_id: 1, idx, id_hash: `filler-${idx}` })
-    }
-    for (let i = 0; i < rows.length; i += 5_000) {
-      await issuer.store.db
-        .insertInto('issuer_allocations')
-        .values(rows.slice(i, i + 5_000))
-        .execute()
-    }
+    const filler: number[] = []
+    for (let idx = 0; idx < 131_072; idx++) if (idx !== taken && idx !== free) filler.push(idx)
+    await markTaken(issuer.store.db, 1, filler)
     await issuer.store.db
       .updateTable('issuer_lists')
       .set({ allocated: 131_071 })
@@ -118,7 +112,7 @@ describe('idempotent issuance', () => {
     expect(again.id).toBe(first.id)
     expect(again.token).toBe(first.token)
     expect(again.status).toEqual(first.status)
-    const rows = await issuer.store.db.selectFrom('issuer_allocations').selectAll().execute()
+    const rows = await allocatedSlots(issuer.store.db)
     expect(rows).toHaveLength(2)
     await issuer.close()
   })

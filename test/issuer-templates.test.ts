@@ -14,6 +14,7 @@ import { digest, ES256 } from '@sd-jwt/crypto-nodejs'
 import { SDJwtVcInstance } from '@sd-jwt/sd-jwt-vc'
 import { verifyCredential } from 'did-jwt-vc'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countAllocations } from './issuer-support/allocations.js'
 import {
   type Databases,
   type IssuerIdentity,
@@ -84,11 +85,7 @@ function payloadOf(token: string): Record<string, unknown> {
 }
 
 async function allocations(): Promise<number> {
-  const row = await issuer.store.db
-    .selectFrom('issuer_allocations')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow()
-  return Number(row.n)
+  return countAllocations(issuer.store.db)
 }
 
 async function errorOf(

@@ -140,25 +140,13 @@ const credentials = [...indices].slice(1).map((idx, k) => {
   ids.push(id)
   return { id, idx }
 })
-const { createHmac } = await import('node:crypto')
-const secretRow = await revoker.store.db
-  .selectFrom('issuer_meta')
-  .select('value')
-  .where('name', '=', 'id_hmac_secret')
-  .executeTakeFirstOrThrow()
-const secret = Buffer.from(secretRow.value, 'base64url')
-const hash = (id: string) => createHmac('sha256', secret).update(id).digest('base64url')
 for (let i = 0; i < credentials.length; i += 2_000) {
   const part = credentials.slice(i, i + 2_000)
-  await revoker.store.db
-    .insertInto('issuer_allocations')
-    .values(part.map((c) => ({ list_id: listId, idx: c.idx, id_hash: hash(c.id) })))
-    .execute()
   await revoker.store.db
     .insertInto('issuer_credentials')
     .values(
       part.map((c) => ({
-        id_hash: hash(c.id),
+        id_hash: null,
         credential_id: c.id,
         subject: null,
         idempotency_key: null,
@@ -175,6 +163,18 @@ for (let i = 0; i < credentials.length; i += 2_000) {
     )
     .execute()
 }
+// Their indices marked taken in the list's allocation bitmap (512-byte blocks of 4,096, MSB first).
+const blocks = new Map<number, Buffer>()
+for (const idx of indices) {
+  const bits = blocks.get(idx >> 12) ?? Buffer.alloc(512)
+  bits[(idx & 4095) >> 3]! |= 0x80 >> (idx & 7)
+  blocks.set(idx >> 12, bits)
+}
+await revoker.store.db.deleteFrom('issuer_list_blocks').where('list_id', '=', listId).execute()
+await revoker.store.db
+  .insertInto('issuer_list_blocks')
+  .values([...blocks].map(([block, bits]) => ({ list_id: listId, block, bits })))
+  .execute()
 // revoke() is one durable transaction each: timed on a sample, the rest queued as it would leave them.
 const SAMPLE = 200
 const queueStart = performance.now()

@@ -1,6 +1,8 @@
 import { randomInt } from 'node:crypto'
+import { CivitasError } from '@civitas/core'
 import type { Transaction } from '@civitas/store'
-import type { IssuerTables } from './schema.js'
+import type { Kysely } from 'kysely'
+import { BLOCK_BITS, type IssuerTables } from './schema.js'
 
 export type StatusPurpose = 'revocation' | 'suspension'
 
@@ -10,28 +12,32 @@ export interface Allocation {
   index: number
 }
 
-/** Random draws checked one by one before falling back to picking among the free indices. */
+/** Rounds of random draws before falling back to picking among the free indices. */
 const POINT_DRAWS = 16
 
-/** Allocation ids per multi-row statement: well under SQLite's and PostgreSQL's parameter limits. */
+/** Block numbers per `IN (...)` and block rows per upsert: well under both databases' parameter limits. */
 const ROWS_PER_STATEMENT = 200
 
+const BLOCK_BYTES = BLOCK_BITS / 8
+
 /**
- * Draws one status index per id hash for `purpose` inside the caller's transaction: from the
- * lowest open list of that purpose (a new list row when none is open, the next one when it
- * fills), indices drawn uniformly from the list's free indices with a CSPRNG, and the list's
- * counter. Multi-row statements: a group of issuances costs a handful of statements, not a
- * handful each. Runs inside `store.transaction`, so it may run more than once: every run draws
- * afresh and touches only the database. Results are in the order of `idHashes`.
+ * Draws `count` status indices for `purpose` inside the caller's transaction: from the lowest
+ * open list of that purpose (a new list row when none is open, the next one when it fills),
+ * each drawn uniformly from the list's free indices with a CSPRNG, and marks them taken in the
+ * list's bitmap blocks. What makes an index impossible to hand out twice is the transaction
+ * itself: SQLite runs one writer at a time, and PostgreSQL (SERIALIZABLE) fails one of two
+ * transactions that rewrote the same block or list row, which then runs again. Runs inside
+ * `store.transaction`, so it may run more than once: every run draws afresh and touches only
+ * the database.
  */
 export async function allocateIndices(
   trx: Transaction<IssuerTables>,
   purpose: StatusPurpose,
   size: number,
-  idHashes: readonly string[],
+  count: number,
 ): Promise<Allocation[]> {
   const out: Allocation[] = []
-  while (out.length < idHashes.length) {
+  while (out.length < count) {
     let list = await trx
       .selectFrom('issuer_lists')
       .select(['list_id', 'size', 'allocated'])
@@ -54,20 +60,10 @@ export async function allocateIndices(
     }
     const listId = Number(list.list_id)
     const listSize = Number(list.size)
-    const want = Math.min(idHashes.length - out.length, Math.max(1, listSize - Number(list.allocated)))
-    const indices = await drawFreeIndices(trx, listId, listSize, want)
-    if (indices.length === 0) {
-      // The counter lagged behind the allocations (rows written by another tool): the list is full.
-      await trx.updateTable('issuer_lists').set({ full: 1 }).where('list_id', '=', listId).execute()
-      continue
-    }
-    const rows = indices.map((idx, i) => ({ list_id: listId, idx, id_hash: idHashes[out.length + i]! }))
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      await trx
-        .insertInto('issuer_allocations')
-        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
-        .execute()
-    }
+    const want = Math.min(count - out.length, Math.max(1, listSize - Number(list.allocated)))
+    const bitmap = new ListBitmap(trx, listId, listSize)
+    const indices = await drawFreeIndices(bitmap, listSize, Number(list.allocated), want)
+    if (indices.length > 0) await bitmap.save()
     const allocated = Number(list.allocated) + indices.length
     // Fewer free indices than wanted: the list is full (whatever its counter said).
     const full = allocated >= listSize || indices.length < want ? 1 : 0
@@ -78,54 +74,155 @@ export async function allocateIndices(
 }
 
 /**
- * `want` distinct, uniformly random free indices of a list. While the list is sparse, random
- * candidates are almost all free (checked in one query per round); near the end, rejection
- * sampling would loop, so the free indices are enumerated and the rest picked among them
- * (still uniform, still from the CSPRNG). Fewer than `want` only when the list is full.
+ * `want` distinct, uniformly random free indices of a list, marked taken in `bitmap`. While
+ * the list is sparse, random candidates are almost all free (their blocks read in one query
+ * per round); near the end, rejection sampling would loop, so the rest are picked among the
+ * enumerated free indices (still uniform, still from the CSPRNG). Fewer than `want` only when
+ * the list is full.
  */
 async function drawFreeIndices(
-  trx: Transaction<IssuerTables>,
-  listId: number,
+  bitmap: ListBitmap,
   size: number,
+  allocated: number,
   want: number,
 ): Promise<number[]> {
-  const picked = new Set<number>()
-  for (let round = 0; round < POINT_DRAWS && picked.size < want && want - picked.size <= size / 4; round++) {
+  const picked: number[] = []
+  const sparse = () => size - allocated - picked.length >= size / 4
+  for (let round = 0; round < POINT_DRAWS && picked.length < want && sparse(); round++) {
     const candidates = new Set<number>()
-    while (candidates.size < want - picked.size) {
-      const candidate = randomInt(size)
-      if (!picked.has(candidate)) candidates.add(candidate)
-    }
-    const list = [...candidates]
-    const taken = new Set<number>()
-    for (let i = 0; i < list.length; i += ROWS_PER_STATEMENT) {
-      const rows = await trx
-        .selectFrom('issuer_allocations')
-        .select('idx')
-        .where('list_id', '=', listId)
-        .where('idx', 'in', list.slice(i, i + ROWS_PER_STATEMENT))
-        .execute()
-      for (const row of rows) taken.add(Number(row.idx))
-    }
-    for (const candidate of list) if (!taken.has(candidate)) picked.add(candidate)
+    while (candidates.size < want - picked.length) candidates.add(randomInt(size))
+    await bitmap.load([...candidates].map((index) => Math.floor(index / BLOCK_BITS)))
+    for (const candidate of candidates) if (bitmap.take(candidate)) picked.push(candidate)
   }
-  if (picked.size >= want) return [...picked]
-  const rows = await trx
-    .selectFrom('issuer_allocations')
-    .select('idx')
-    .where('list_id', '=', listId)
-    .execute()
-  const used = new Uint8Array(size)
-  for (const row of rows) used[Number(row.idx)] = 1
-  for (const index of picked) used[index] = 1
+  if (picked.length >= want) return picked
+  await bitmap.loadAll()
   const free: number[] = []
-  for (let i = 0; i < size; i++) if (used[i] === 0) free.push(i)
+  for (let index = 0; index < size; index++) if (!bitmap.isTaken(index)) free.push(index)
   // A partial Fisher-Yates shuffle draws the rest uniformly without replacement.
-  const rest = Math.min(want - picked.size, free.length)
+  const rest = Math.min(want - picked.length, free.length)
   for (let k = 0; k < rest; k++) {
     const j = k + randomInt(free.length - k)
     ;[free[k], free[j]] = [free[j]!, free[k]!]
-    picked.add(free[k]!)
+    bitmap.take(free[k]!)
+    picked.push(free[k]!)
   }
-  return [...picked]
+  return picked
+}
+
+/** The blocks of one list read in this transaction, and which of them it changed. */
+class ListBitmap {
+  private readonly blocks = new Map<number, Uint8Array>()
+  private readonly changed = new Set<number>()
+  private all = false
+
+  constructor(
+    private readonly trx: Transaction<IssuerTables>,
+    private readonly listId: number,
+    private readonly size: number,
+  ) {}
+
+  async load(blockNumbers: readonly number[]): Promise<void> {
+    if (this.all) return
+    const missing = [...new Set(blockNumbers)].filter((b) => !this.blocks.has(b))
+    for (let i = 0; i < missing.length; i += ROWS_PER_STATEMENT) {
+      const part = missing.slice(i, i + ROWS_PER_STATEMENT)
+      const rows = await this.trx
+        .selectFrom('issuer_list_blocks')
+        .select(['block', 'bits'])
+        .where('list_id', '=', this.listId)
+        .where('block', 'in', part)
+        .execute()
+      for (const row of rows) this.blocks.set(Number(row.block), this.copy(row.bits, Number(row.block)))
+      for (const block of part)
+        if (!this.blocks.has(block)) this.blocks.set(block, new Uint8Array(BLOCK_BYTES))
+    }
+  }
+
+  async loadAll(): Promise<void> {
+    if (this.all) return
+    const rows = await this.trx
+      .selectFrom('issuer_list_blocks')
+      .select(['block', 'bits'])
+      .where('list_id', '=', this.listId)
+      .execute()
+    for (const row of rows) {
+      // Blocks read earlier in this transaction may carry this transaction's own picks.
+      if (!this.blocks.has(Number(row.block)))
+        this.blocks.set(Number(row.block), this.copy(row.bits, Number(row.block)))
+    }
+    const count = Math.ceil(this.size / BLOCK_BITS)
+    for (let block = 0; block < count; block++) {
+      if (!this.blocks.has(block)) this.blocks.set(block, new Uint8Array(BLOCK_BYTES))
+    }
+    this.all = true
+  }
+
+  isTaken(index: number): boolean {
+    const bits = this.blocks.get(Math.floor(index / BLOCK_BITS))!
+    const bit = index % BLOCK_BITS
+    return (bits[bit >> 3]! & (0x80 >> (bit & 7))) !== 0
+  }
+
+  /** Marks `index` taken; false when it already was. Its block must be loaded. */
+  take(index: number): boolean {
+    if (this.isTaken(index)) return false
+    const block = Math.floor(index / BLOCK_BITS)
+    const bit = index % BLOCK_BITS
+    this.blocks.get(block)![bit >> 3]! |= 0x80 >> (bit & 7)
+    this.changed.add(block)
+    return true
+  }
+
+  async save(): Promise<void> {
+    const rows = [...this.changed].map((block) => ({
+      list_id: this.listId,
+      block,
+      bits: Buffer.from(this.blocks.get(block)!),
+    }))
+    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+      await this.trx
+        .insertInto('issuer_list_blocks')
+        .values(rows.slice(i, i + ROWS_PER_STATEMENT))
+        .onConflict((oc) =>
+          oc.columns(['list_id', 'block']).doUpdateSet({ bits: (eb) => eb.ref('excluded.bits') }),
+        )
+        .execute()
+    }
+    this.changed.clear()
+  }
+
+  private copy(stored: unknown, block: number): Uint8Array {
+    if (!(stored instanceof Uint8Array) || stored.length !== BLOCK_BYTES) {
+      throw new CivitasError(
+        'STORE_CORRUPT',
+        `block ${block} of status list ${this.listId} is not a ${BLOCK_BYTES}-byte bitmap`,
+        { details: { listId: this.listId, block } },
+      )
+    }
+    return Uint8Array.from(stored)
+  }
+}
+
+/**
+ * Every index of `listId` handed out so far, ascending (for tests and audits): the set bits
+ * of its blocks.
+ */
+export async function allocatedIndices(db: Kysely<IssuerTables>, listId: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('issuer_list_blocks')
+    .select(['block', 'bits'])
+    .where('list_id', '=', listId)
+    .orderBy('block')
+    .execute()
+  const out: number[] = []
+  for (const row of rows) {
+    const bits = row.bits
+    for (let byte = 0; byte < bits.length; byte++) {
+      if (bits[byte] === 0) continue
+      for (let bit = 0; bit < 8; bit++) {
+        if (bits[byte]! & (0x80 >> bit)) out.push(Number(row.block) * BLOCK_BITS + byte * 8 + bit)
+      }
+    }
+  }
+  return out
 }

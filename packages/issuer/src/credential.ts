@@ -4,11 +4,13 @@ import {
   issueJwtVc,
   issueSdJwtVc,
   type Jwk,
-  jwtVcPayload,
+  type PreparedJwtVc,
   type PreparedSdJwtVc,
+  prepareJwtVc,
   prepareSdJwtVc,
   type SdJwtVcInput,
   type Signer,
+  signJwtVc,
   signSdJwtVc,
   VCDM_1_1_CONTEXT,
   VCDM_2_0_CONTEXT,
@@ -136,10 +138,10 @@ export function buildCredential(input: IssueInput, ctx: Omit<SignContext, 'signe
     const { claims: _, disclosable: __, ...token } = sdJwtVc
     return { format: 'dc+sd-jwt', sdJwtVc, instance: { ...token, ...claims } }
   }
-  const entries = w3cStatusEntries(statuses)
   const subject = { ...(input.subject !== undefined ? { id: input.subject } : {}), ...claims }
   const types = ['VerifiableCredential', ...rendered.types]
-  const status = entries.length === 0 ? {} : { credentialStatus: entries.length === 1 ? entries[0] : entries }
+  const credentialStatus = w3cStatusMember(statuses)
+  const status = credentialStatus === undefined ? {} : { credentialStatus }
   const credential: Record<string, unknown> =
     input.format === 'jwt_vc_json'
       ? {
@@ -169,6 +171,12 @@ export function buildCredential(input: IssueInput, ctx: Omit<SignContext, 'signe
   return { format: input.format, credential, instance: credential }
 }
 
+/** A W3C credential's `credentialStatus`: one entry, or an array of them (none: undefined). */
+function w3cStatusMember(statuses: readonly LocatedStatus[]): unknown {
+  const entries = w3cStatusEntries(statuses)
+  return entries.length === 0 ? undefined : entries.length === 1 ? entries[0] : entries
+}
+
 /** The IETF Token Status List reference of an SD-JWT VC: its revocation entry, if it has one. */
 function sdJwtStatus(statuses: readonly LocatedStatus[]): SdJwtVcInput['status'] {
   const revocation = statuses.find((s) => s.purpose === 'revocation')
@@ -186,7 +194,7 @@ function sdJwtStatus(statuses: readonly LocatedStatus[]): SdJwtVcInput['status']
 /** A credential core has already checked: an SD-JWT VC also packed, so signing repeats nothing. */
 export type CheckedCredential =
   | { format: 'dc+sd-jwt'; prepared: PreparedSdJwtVc }
-  | { format: 'jwt_vc_json' | 'vc+jwt' }
+  | { format: 'jwt_vc_json' | 'vc+jwt'; prepared: PreparedJwtVc }
 
 /**
  * Runs what core checks when it signs (data model, validity order, JSON, SD-JWT VC claim and
@@ -195,16 +203,16 @@ export type CheckedCredential =
  */
 export function checkCredential(built: BuiltCredential, issuedAt: Date): CheckedCredential {
   if (built.format === 'dc+sd-jwt') return { format: built.format, prepared: prepareSdJwtVc(built.sdJwtVc) }
-  jwtVcPayload(built.credential, {
+  const prepared = prepareJwtVc(built.credential, {
     format: built.format,
     ...(built.format === 'jwt_vc_json' ? { iat: seconds(issuedAt) } : {}),
   })
-  return { format: built.format }
+  return { format: built.format, prepared }
 }
 
 /**
  * Builds and signs the credential; the status indices are already durably allocated. An SD-JWT
- * VC `checked` before allocation is signed as prepared, with its drawn status in place.
+ * VC or W3C credential `checked` before allocation is signed as prepared, with its drawn status in place.
  */
 export async function signCredential(
   input: IssueInput,
@@ -218,6 +226,15 @@ export async function signCredential(
       signer: ctx.signer,
       ...(kid !== undefined ? { kid } : {}),
       ...(status ? { status } : {}),
+    })
+  }
+  if (checked !== undefined) {
+    // Checked with stand-in entries of the same shape; only the status entries change.
+    const credentialStatus = w3cStatusMember(ctx.statuses)
+    return signJwtVc(checked.prepared, {
+      signer: ctx.signer,
+      ...(kid !== undefined ? { kid } : {}),
+      ...(credentialStatus !== undefined ? { credentialStatus } : {}),
     })
   }
   const built = buildCredential(input, ctx)

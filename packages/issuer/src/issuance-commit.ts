@@ -7,7 +7,6 @@ import type { IssuerTables } from './schema.js'
 /** A credential row to allocate for (one per `issue`). */
 export interface AllocationRequest {
   kind: 'allocate'
-  idHash: string
   credentialId: string
   subject: string | null
   key: string | null
@@ -20,7 +19,7 @@ export interface AllocationRequest {
 /** A signed token to store under its row (idempotent issuances return it later). */
 export interface TokenWrite {
   kind: 'token'
-  idHash: string
+  credentialId: string
   token: string
 }
 
@@ -35,7 +34,7 @@ export interface IssuanceCommits {
    */
   allocate(request: Omit<AllocationRequest, 'kind'>): Promise<AllocationOutcome>
   /** Stores the signed token under its row; resolves once it is on disk. */
-  storeToken(idHash: string, token: string): Promise<void>
+  storeToken(credentialId: string, token: string): Promise<void>
   /** Resolves once every commit so far is on disk. */
   durable(): Promise<void>
 }
@@ -70,12 +69,7 @@ async function processGroup(
   for (const purpose of ['revocation', 'suspension'] as const) {
     const needing = fresh.filter(({ item }) => item.purposes.includes(purpose))
     if (needing.length === 0) continue
-    const drawn = await allocateIndices(
-      trx,
-      purpose,
-      size,
-      needing.map(({ item }) => item.idHash),
-    )
+    const drawn = await allocateIndices(trx, purpose, size, needing.length)
     for (const [k, { i }] of needing.entries()) allocationsOf.get(i)!.push(drawn[k]!)
   }
   const rows = fresh.map(({ item, i }) => {
@@ -84,7 +78,7 @@ async function processGroup(
     const revocation = allocations.find((a) => a.purpose === 'revocation')
     const suspension = allocations.find((a) => a.purpose === 'suspension')
     return {
-      id_hash: item.idHash,
+      id_hash: null,
       credential_id: item.credentialId,
       subject: item.subject,
       idempotency_key: item.key,
@@ -105,21 +99,21 @@ async function processGroup(
       .values(rows.slice(k, k + ROWS_PER_INSERT))
       .execute()
   }
-  // Tokens of the group in one statement per chunk: UPDATE ... SET token = CASE id_hash WHEN ... END.
+  // Tokens of the group in one statement per chunk: UPDATE ... SET token = CASE credential_id WHEN ... END.
   const tokens = items.filter((item): item is TokenWrite => item.kind === 'token')
   for (let k = 0; k < tokens.length; k += ROWS_PER_INSERT) {
     const part = tokens.slice(k, k + ROWS_PER_INSERT)
     const cases = sql.join(
-      part.map((t) => sql`WHEN ${t.idHash} THEN ${t.token}`),
+      part.map((t) => sql`WHEN ${t.credentialId} THEN ${t.token}`),
       sql` `,
     )
     await trx
       .updateTable('issuer_credentials')
-      .set({ token: sql<string>`CASE id_hash ${cases} END` })
+      .set({ token: sql<string>`CASE credential_id ${cases} END` })
       .where(
-        'id_hash',
+        'credential_id',
         'in',
-        part.map((t) => t.idHash),
+        part.map((t) => t.credentialId),
       )
       .execute()
   }
@@ -142,8 +136,8 @@ export function createIssuanceCommits(
   >(store, (trx, items) => processGroup(trx, items, options.size), options)
   return {
     allocate: async (request) => (await group.run({ kind: 'allocate', ...request }))!,
-    storeToken: async (idHash, token) => {
-      await group.run({ kind: 'token', idHash, token })
+    storeToken: async (credentialId, token) => {
+      await group.run({ kind: 'token', credentialId, token })
       await store.durable()
     },
     durable: () => store.durable(),

@@ -8,21 +8,37 @@ import type { IssuerTables } from './schema.js'
 export type StatusAction = 'revoke' | 'suspend' | 'reinstate'
 
 /**
- * Queues one status change for the credential whose id hashes to `idHash`. Resolves once
- * the intent and the credential's new state are committed together, so a crash loses
- * nothing and a second revoke of the same credential is refused.
+ * Queues one status change for the credential `id` (found by its id, or, once its holder's
+ * data was erased, by `idHash`, the HMAC of the id). Resolves once the intent and the
+ * credential's new state are committed together, so a crash loses nothing and a second
+ * revoke of the same credential is refused.
  */
 export async function queueStatusChange(
   store: Store<IssuerTables>,
-  idHash: string,
+  id: string,
+  idHash: () => string,
   action: StatusAction,
 ): Promise<void> {
   await store.transaction(async (trx) => {
-    const row = await trx
-      .selectFrom('issuer_credentials')
-      .select(['state', 'revocation_list', 'revocation_idx', 'suspension_list', 'suspension_idx'])
-      .where('id_hash', '=', idHash)
-      .executeTakeFirst()
+    const columns = [
+      'seq',
+      'state',
+      'revocation_list',
+      'revocation_idx',
+      'suspension_list',
+      'suspension_idx',
+    ] as const
+    const row =
+      (await trx
+        .selectFrom('issuer_credentials')
+        .select(columns)
+        .where('credential_id', '=', id)
+        .executeTakeFirst()) ??
+      (await trx
+        .selectFrom('issuer_credentials')
+        .select(columns)
+        .where('id_hash', '=', idHash())
+        .executeTakeFirst())
     if (!row) throw new CivitasError('CREDENTIAL_NOT_FOUND', 'this issuer issued no credential with that id')
     if (row.state === 'revoked')
       throw new CivitasError('ALREADY_REVOKED', 'the credential is already revoked')
@@ -67,7 +83,7 @@ export async function queueStatusChange(
         created_at: new Date().toISOString(),
       })
       .execute()
-    await trx.updateTable('issuer_credentials').set({ state }).where('id_hash', '=', idHash).execute()
+    await trx.updateTable('issuer_credentials').set({ state }).where('seq', '=', row.seq).execute()
   })
 }
 

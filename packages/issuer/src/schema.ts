@@ -14,16 +14,27 @@ export interface IssuerTables {
     /** 1 once the list is known to exist on-chain (created or adopted). */
     on_chain: number
   }
-  /** Every index ever handed out: the primary key makes a second holder of an index impossible. */
-  issuer_allocations: {
+  /**
+   * Every index ever handed out, as a bitmap per block of {@link BLOCK_BITS} indices of a list
+   * (bit set = taken; bit i of byte j is index block * BLOCK_BITS + 8j + i, most significant
+   * bit first, as in a Bitstring Status List). A missing block has nothing taken. A group of
+   * issuances rewrites a few small rows instead of inserting one randomly placed index entry
+   * per credential (schema v2; v1 had a row per index).
+   */
+  issuer_list_blocks: {
     list_id: number
-    idx: number
-    /** HMAC of the credential id under the issuer's secret: survives erasure, names no one. */
-    id_hash: string
+    block: number
+    bits: Uint8Array
   }
   issuer_credentials: {
-    id_hash: string
-    /** Personal data from here on: nulled by eraseSubject. */
+    /** Insertion order: new rows are appended, not placed at random. */
+    seq: Generated<number>
+    /**
+     * HMAC of the credential id under the issuer's secret, set when the row is erased (what
+     * finds an erased credential for revoke(id); names no one). Null while the id is stored.
+     */
+    id_hash: string | null
+    /** Personal data from here on: nulled by eraseSubject. Time-ordered (UUIDv7) for new rows. */
     credential_id: string | null
     subject: string | null
     idempotency_key: string | null
@@ -51,6 +62,9 @@ export interface IssuerTables {
   }
   issuer_meta: { name: string; value: string }
 }
+
+/** Indices per `issuer_list_blocks` row: 512 bytes, so a 131,072-entry list is 32 rows. */
+export const BLOCK_BITS = 4096
 
 export const issuerMigrations: MigrationSet = {
   namespace: 'issuer',
@@ -117,6 +131,138 @@ export const issuerMigrations: MigrationSet = {
           .createTable('issuer_meta')
           .addColumn('name', 'text', (c) => c.primaryKey())
           .addColumn('value', 'text', (c) => c.notNull())
+          .execute()
+      },
+    },
+    {
+      version: 2,
+      name: 'allocations as bitmaps; credentials appended in issuance order, erased ones found by id hash',
+      async up(db, { dialect }) {
+        // Why: v1 inserted two entries at random places per credential (the allocation's
+        // (list, index) key and the credential's id-hash key), so every issuance dirtied two
+        // B-tree pages of its own: most of the write volume and time of a group commit.
+        const blob = dialect === 'postgres' ? 'bytea' : 'blob'
+        await db.schema
+          .createTable('issuer_list_blocks')
+          .addColumn('list_id', 'integer', (c) => c.notNull())
+          .addColumn('block', 'integer', (c) => c.notNull())
+          .addColumn('bits', blob, (c) => c.notNull())
+          .addPrimaryKeyConstraint('issuer_list_blocks_pk', ['list_id', 'block'])
+          .execute()
+        const blocks = new Map<string, { list_id: number; block: number; bits: Uint8Array }>()
+        let after = { list: -1, idx: -1 }
+        for (;;) {
+          // Keyset pages: a large v1 table is read in bounded slices.
+          const rows = await db
+            .selectFrom('issuer_allocations')
+            .select(['list_id', 'idx'])
+            .where((eb) =>
+              eb.or([
+                eb('list_id', '>', after.list),
+                eb.and([eb('list_id', '=', after.list), eb('idx', '>', after.idx)]),
+              ]),
+            )
+            .orderBy('list_id')
+            .orderBy('idx')
+            .limit(10_000)
+            .execute()
+          if (rows.length === 0) break
+          for (const row of rows) {
+            const listId = Number(row.list_id)
+            const idx = Number(row.idx)
+            const block = Math.floor(idx / BLOCK_BITS)
+            const key = `${listId}:${block}`
+            let entry = blocks.get(key)
+            if (!entry) {
+              entry = { list_id: listId, block, bits: new Uint8Array(BLOCK_BITS / 8) }
+              blocks.set(key, entry)
+            }
+            const bit = idx % BLOCK_BITS
+            entry.bits[bit >> 3]! |= 0x80 >> (bit & 7)
+          }
+          const last = rows[rows.length - 1]!
+          after = { list: Number(last.list_id), idx: Number(last.idx) }
+        }
+        const values = [...blocks.values()]
+        for (let i = 0; i < values.length; i += 100) {
+          await db
+            .insertInto('issuer_list_blocks')
+            .values(values.slice(i, i + 100).map((v) => ({ ...v, bits: Buffer.from(v.bits) })))
+            .execute()
+        }
+        await db.schema.dropTable('issuer_allocations').execute()
+
+        // A new table (SQLite cannot change a primary key), renamed into place once filled.
+        await db.schema
+          .createTable('issuer_credentials_v2')
+          .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => c.primaryKey())
+          .addColumn('id_hash', 'text')
+          .addColumn('credential_id', 'text', (c) => c.unique())
+          .addColumn('subject', 'text')
+          .addColumn('idempotency_key', 'text', (c) => c.unique())
+          .addColumn('token', 'text')
+          .addColumn('format', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('issued_at', 'text', (c) => c.notNull())
+          .addColumn('revocation_list', 'integer')
+          .addColumn('revocation_idx', 'integer')
+          .addColumn('suspension_list', 'integer')
+          .addColumn('suspension_idx', 'integer')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .execute()
+        // v1 rows keep their id hash (their ids are random either way); new rows get one on erasure.
+        await db
+          .insertInto('issuer_credentials_v2')
+          .columns([
+            'id_hash',
+            'credential_id',
+            'subject',
+            'idempotency_key',
+            'token',
+            'format',
+            'type',
+            'issued_at',
+            'revocation_list',
+            'revocation_idx',
+            'suspension_list',
+            'suspension_idx',
+            'state',
+          ])
+          .expression((eb) =>
+            eb
+              .selectFrom('issuer_credentials')
+              .select([
+                'id_hash',
+                'credential_id',
+                'subject',
+                'idempotency_key',
+                'token',
+                'format',
+                'type',
+                'issued_at',
+                'revocation_list',
+                'revocation_idx',
+                'suspension_list',
+                'suspension_idx',
+                'state',
+              ])
+              .orderBy('issued_at'),
+          )
+          .execute()
+        await db.schema.dropIndex('issuer_credentials_subject').execute()
+        await db.schema.dropTable('issuer_credentials').execute()
+        await db.schema.alterTable('issuer_credentials_v2').renameTo('issuer_credentials').execute()
+        await db.schema
+          .createIndex('issuer_credentials_subject')
+          .on('issuer_credentials')
+          .column('subject')
+          .execute()
+        await db.schema
+          .createIndex('issuer_credentials_id_hash')
+          .on('issuer_credentials')
+          .column('id_hash')
+          .unique()
+          .where('id_hash', 'is not', null)
           .execute()
       },
     },

@@ -143,17 +143,44 @@ export async function exportSubject(
  * WAL checkpoint; PostgreSQL: VACUUM, after which the old row versions are free space).
  * Idempotent: erasing an unknown or already erased subject erases nothing.
  */
-export async function eraseSubject(store: Store<IssuerTables>, subjectId: unknown): Promise<EraseResult> {
+/** Rows erased per read: a subject with very many credentials is erased in bounded slices. */
+const ERASE_PAGE = 500
+
+export async function eraseSubject(
+  store: Store<IssuerTables>,
+  subjectId: unknown,
+  hashId: (id: string) => string,
+): Promise<EraseResult> {
   const subject = checkSubject(subjectId)
   // Per connection; the issuer's own SQLite store already has it on, a store passed in may not.
   if (store.dialect === 'sqlite') await sql`pragma secure_delete = ON`.execute(store.db)
   const erased = await store.transaction(async (trx) => {
-    const result = await trx
-      .updateTable('issuer_credentials')
-      .set({ credential_id: null, subject: null, idempotency_key: null, token: null, issued_at: '' })
-      .where('subject', '=', subject)
-      .executeTakeFirst()
-    return Number(result.numUpdatedRows)
+    let erased = 0
+    for (;;) {
+      // Row by row (in bounded pages): each keeps the HMAC of its id, which revoke(id) finds it by.
+      const rows = await trx
+        .selectFrom('issuer_credentials')
+        .select(['seq', 'credential_id'])
+        .where('subject', '=', subject)
+        .limit(ERASE_PAGE)
+        .execute()
+      if (rows.length === 0) return erased
+      for (const row of rows) {
+        await trx
+          .updateTable('issuer_credentials')
+          .set({
+            id_hash: row.credential_id !== null ? hashId(row.credential_id) : null,
+            credential_id: null,
+            subject: null,
+            idempotency_key: null,
+            token: null,
+            issued_at: '',
+          })
+          .where('seq', '=', row.seq)
+          .execute()
+      }
+      erased += rows.length
+    }
   })
   if (erased > 0) await store.vacuum()
   return { erased }

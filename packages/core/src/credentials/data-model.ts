@@ -282,13 +282,7 @@ export function validateCredential(credential: unknown, options?: DataModelOptio
       else if (s.id !== undefined && !isUri(s.id)) c.add(`${where}.id must be a URL`)
     })
   }
-  checkTypedList(c, 'credentialStatus', credential.credentialStatus, {
-    idRequired: version === '1.1',
-    typeRequired: true,
-  })
-  // The members of BitstringStatusListEntry / StatusList2021Entry, read the way verifiers
-  // read them (one normalisation for issuing, reading and verifying).
-  c.errors.push(...w3cStatusEntries(credential).errors)
+  checkStatusMember(c, credential, version)
   checkTypedList(c, 'credentialSchema', credential.credentialSchema, { idRequired: true, typeRequired: true })
   checkTypedList(c, 'termsOfUse', credential.termsOfUse, { idRequired: false, typeRequired: true })
   checkTypedList(c, 'evidence', credential.evidence, { idRequired: false, typeRequired: true })
@@ -355,6 +349,10 @@ function checkEbsiAttestation11(c: Collector, credential: Record<string, unknown
       c.add(`EBSI: ${where}.type must be ${EBSI_SCHEMA_TYPES.join(' or ')}`)
     }
   })
+  checkEbsiStatus(c, credential)
+}
+
+function checkEbsiStatus(c: Collector, credential: Record<string, unknown>): void {
   forEachMember(credential, 'credentialStatus', (status, where) => {
     if (!EBSI_STATUS_TYPES.includes(status.type as string)) {
       c.add(`EBSI: ${where}.type must be ${EBSI_STATUS_TYPES.join(' or ')}`)
@@ -365,6 +363,37 @@ function checkEbsiAttestation11(c: Collector, credential: Record<string, unknown
       c.add(`EBSI: ${where}.statusPurpose must be ${EBSI_STATUS_PURPOSES.join(' or ')}`)
     }
   })
+}
+
+function checkStatusMember(
+  c: Collector,
+  credential: Record<string, unknown>,
+  version: DataModelVersion,
+): void {
+  checkTypedList(c, 'credentialStatus', credential.credentialStatus, {
+    idRequired: version === '1.1',
+    typeRequired: true,
+  })
+  // The members of BitstringStatusListEntry / StatusList2021Entry, read the way verifiers
+  // read them (one normalisation for issuing, reading and verifying).
+  c.errors.push(...w3cStatusEntries(credential).errors)
+}
+
+/**
+ * What {@link validateCredential} checks of a `credentialStatus` member, on that member alone:
+ * lets a credential checked once with stand-in status entries be signed with its real ones
+ * without checking the rest again.
+ */
+export function validateCredentialStatus(
+  credentialStatus: unknown,
+  options: DataModelOptions,
+): VerificationError[] {
+  const checked = dataModelOptions(options, undefined)
+  const c = new Collector('CREDENTIAL_INVALID')
+  const holder = { credentialStatus }
+  checkStatusMember(c, holder, checked.version)
+  if (checked.profile === 'ebsi' && checked.version === '1.1') checkEbsiStatus(c, holder)
+  return c.errors
 }
 
 /** Calls `check` for each object in a member that holds one object or an array of them. */

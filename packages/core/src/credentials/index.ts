@@ -8,6 +8,7 @@ export {
   VCDM_1_1_CONTEXT,
   VCDM_2_0_CONTEXT,
   validateCredential,
+  validateCredentialStatus,
   validatePresentation,
 } from './data-model.js'
 export {
@@ -17,6 +18,10 @@ export {
   type JwtCredentialFormat,
   type JwtVcVerificationResult,
   jwtVcPayload,
+  type PreparedJwtVc,
+  prepareJwtVc,
+  type SignJwtVcOptions,
+  signJwtVc,
   VC_JWT_TYP,
   type VerifyJwtVcOptions,
   verifyJwtVc,

@@ -14,7 +14,13 @@ import {
 import type { VerificationError } from '../verification/result.js'
 import { type StatusEntry, w3cStatusEntries } from '../verification/status-entry.js'
 import { CREDENTIAL_VALIDITY, jwtTimeBounds } from '../verification/times.js'
-import { type CredentialProfile, idOf, validateCredential, xsdDateTimeToSeconds } from './data-model.js'
+import {
+  type CredentialProfile,
+  idOf,
+  validateCredential,
+  validateCredentialStatus,
+  xsdDateTimeToSeconds,
+} from './data-model.js'
 import { checkEbsiCredentialJwt } from './ebsi.js'
 import {
   type Credential,
@@ -151,6 +157,83 @@ export function jwtVcPayload(
 }
 
 /**
+ * A credential JWT checked as {@link issueJwtVc} checks it, not signed yet: what
+ * {@link prepareJwtVc} returns and {@link signJwtVc} signs.
+ */
+export interface PreparedJwtVc {
+  readonly format: JwtCredentialFormat
+  /** The payload as it will be signed (unless `signJwtVc` is given other status entries). */
+  readonly payload: Readonly<Record<string, unknown>>
+}
+
+interface PreparedState {
+  payload: Record<string, unknown>
+  format: JwtCredentialFormat
+  profile: CredentialProfile | undefined
+}
+
+// Only what prepareJwtVc made is signed: an object built elsewhere skipped its checks.
+const preparedJwtVcs = new WeakMap<PreparedJwtVc, PreparedState>()
+
+/**
+ * Everything {@link issueJwtVc} does before it signs (see {@link jwtVcPayload}), kept so that
+ * {@link signJwtVc} signs it without checking it again: an issuer checks a credential with
+ * stand-in status entries before it draws a status index, then signs it with the drawn ones.
+ */
+export function prepareJwtVc(
+  credential: Credential,
+  options: Pick<IssueJwtVcOptions, 'format' | 'profile' | 'iat'>,
+): PreparedJwtVc {
+  const payload = jwtVcPayload(credential, options)
+  const prepared: PreparedJwtVc = Object.freeze({ format: options.format, payload })
+  preparedJwtVcs.set(prepared, { payload, format: options.format, profile: options.profile })
+  return prepared
+}
+
+export interface SignJwtVcOptions {
+  signer: Signer
+  /** Key id for the JWS header. Default: `signer.kid`. */
+  kid?: string
+  /**
+   * Replaces the prepared credential's `credentialStatus` (checked as the data model checks
+   * it: `CREDENTIAL_INVALID`); nothing else of the prepared credential changes.
+   */
+  credentialStatus?: unknown
+}
+
+/** Signs what {@link prepareJwtVc} prepared, with `options.credentialStatus` in place if given. */
+export async function signJwtVc(prepared: PreparedJwtVc, options: SignJwtVcOptions): Promise<string> {
+  const state = preparedJwtVcs.get(prepared)
+  if (state === undefined) throw new CivitasError('INVALID_ARGUMENT', 'prepared must come from prepareJwtVc')
+  if (!isRecord(options) || !options.signer)
+    throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
+  let payload = state.payload
+  if (options.credentialStatus !== undefined) {
+    const status = options.credentialStatus
+    const version = state.format === 'jwt_vc_json' ? '1.1' : '2.0'
+    throwIfInvalid(
+      validateCredentialStatus(status, { version, ...(state.profile ? { profile: state.profile } : {}) }),
+    )
+    // Two levels below the payload's root in jwt_vc_json (vc.credentialStatus), one in vc+jwt.
+    assertJsonValue(status, DEFAULT_MAX_JSON_DEPTH - 2, 'INVALID_ARGUMENT', 'credentialStatus')
+    payload =
+      state.format === 'vc+jwt'
+        ? { ...payload, credentialStatus: status }
+        : { ...payload, vc: { ...(payload.vc as Record<string, unknown>), credentialStatus: status } }
+  }
+  const kid = options.kid ?? options.signer.kid
+  if (state.format === 'vc+jwt') {
+    return signJws(payload, options.signer, { typ: VC_JWT_TYP, ...(kid !== undefined ? { kid } : {}) })
+  }
+  const header = { typ: 'JWT', ...(kid !== undefined ? { kid } : {}) }
+  // EBSI's verifier compares every registered claim with the credential: check the JWT as it
+  // will read it, so core never signs an EBSI credential that EBSI refuses.
+  if (state.profile === 'ebsi')
+    throwIfInvalid(checkEbsiCredentialJwt({ ...header, alg: options.signer.alg }, payload))
+  return signJws(payload, options.signer, header)
+}
+
+/**
  * Signs a credential as a JWT. `jwt_vc_json`: VCDM 1.1 credential in the `vc` claim with
  * the registered claims mapped from it. `vc+jwt`: the VCDM 2.0 credential is the payload,
  * `typ` vc+jwt. The credential is checked against its data model first (`CREDENTIAL_INVALID`,
@@ -159,17 +242,7 @@ export function jwtVcPayload(
 export async function issueJwtVc(credential: Credential, options: IssueJwtVcOptions): Promise<string> {
   if (!isRecord(credential)) throw new CivitasError('INVALID_ARGUMENT', 'credential must be an object')
   if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
-  const payload = jwtVcPayload(credential, options)
-  const kid = options.kid ?? options.signer.kid
-  if (options.format === 'vc+jwt') {
-    return signJws(payload, options.signer, { typ: VC_JWT_TYP, ...(kid !== undefined ? { kid } : {}) })
-  }
-  const header = { typ: 'JWT', ...(kid !== undefined ? { kid } : {}) }
-  // EBSI's verifier compares every registered claim with the credential: check the JWT as it
-  // will read it, so core never signs an EBSI credential that EBSI refuses.
-  if (options.profile === 'ebsi')
-    throwIfInvalid(checkEbsiCredentialJwt({ ...header, alg: options.signer.alg }, payload))
-  return signJws(payload, options.signer, header)
+  return signJwtVc(prepareJwtVc(credential, options), options)
 }
 
 export interface VerifyJwtVcOptions extends VerifyOptions {

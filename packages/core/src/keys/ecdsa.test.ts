@@ -80,4 +80,43 @@ describe('normalizeEcdsaSignature', () => {
     const p256High = new p256.Signature(3n, p256.Point.CURVE().n - 5n).toBytes('compact')
     expect(normalizeEcdsaSignature(p256High, 'ES256')).toBe(p256High)
   })
+
+  // SEC 1 §4.1.4 / FIPS 186-5 §6.4.2: r and s must lie in [1, n-1]. The check compares bytes
+  // with the order, so the edges are where an off-by-one would hide.
+  it.each([
+    ['ES256', p256],
+    ['ES256K', secp256k1],
+  ] as const)(
+    '%s: r or s of 0 or n is refused, n-1 and 1 are accepted; S of exactly n/2 stays',
+    (alg, curve) => {
+      const n = curve.Point.CURVE().n
+      const size = 32
+      const raw = (r: bigint, s: bigint) => {
+        const out = new Uint8Array(2 * size)
+        for (const [offset, v] of [
+          [0, r],
+          [size, s],
+        ] as const) {
+          let x = v
+          for (let i = size - 1; i >= 0; i--, x >>= 8n) out[offset + i] = Number(x & 0xffn)
+        }
+        return out
+      }
+      for (const [r, s] of <[bigint, bigint][]>[
+        [0n, 1n],
+        [1n, 0n],
+        [n, 1n],
+        [1n, n],
+        [n + 1n, 1n],
+        [2n ** 256n - 1n, 1n],
+      ]) {
+        expect(codeOf(() => normalizeEcdsaSignature(raw(r, s), alg))).toBe('INVALID_ENCODING')
+      }
+      expect(normalizeEcdsaSignature(raw(n - 1n, 1n), alg)).toEqual(raw(n - 1n, 1n))
+      expect(normalizeEcdsaSignature(raw(1n, n >> 1n), alg)).toEqual(raw(1n, n >> 1n))
+      const highest = normalizeEcdsaSignature(raw(1n, (n >> 1n) + 1n), alg)
+      expect(highest).toEqual(alg === 'ES256K' ? raw(1n, n - ((n >> 1n) + 1n)) : raw(1n, (n >> 1n) + 1n))
+      expect(codeOf(() => normalizeEcdsaSignature(new Uint8Array(63).fill(1), alg))).toBe('INVALID_ENCODING')
+    },
+  )
 })

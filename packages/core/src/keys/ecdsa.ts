@@ -74,15 +74,68 @@ export function isDerSignature(bytes: Uint8Array, alg: EcdsaAlgorithm): boolean 
   }
 }
 
+/** Each curve's order n and floor(n / 2) as big-endian bytes of the scalar's length. */
+const ORDERS = new Map<EcdsaAlgorithm, { n: Uint8Array; half: Uint8Array }>()
+
+function orderOf(alg: EcdsaAlgorithm): { n: Uint8Array; half: Uint8Array } {
+  let order = ORDERS.get(alg)
+  if (!order) {
+    const { Point } = ECDSA_CURVES[alg]
+    const size = ecdsaSignatureLength(alg) / 2
+    const n = Point.CURVE().n
+    order = { n: scalarBytes(n, size), half: scalarBytes(n >> 1n, size) }
+    ORDERS.set(alg, order)
+  }
+  return order
+}
+
+function scalarBytes(value: bigint, size: number): Uint8Array {
+  const out = new Uint8Array(size)
+  for (let i = size - 1; i >= 0; i--, value >>= 8n) out[i] = Number(value & 0xffn)
+  return out
+}
+
+/** Big-endian comparison of `bytes[offset .. offset + b.length)` with `b`: -1, 0 or 1. */
+function compareAt(bytes: Uint8Array, offset: number, b: Uint8Array): number {
+  for (let i = 0; i < b.length; i++) {
+    const x = bytes[offset + i]!
+    if (x !== b[i]) return x < b[i]! ? -1 : 1
+  }
+  return 0
+}
+
+function isZeroAt(bytes: Uint8Array, offset: number, size: number): boolean {
+  for (let i = 0; i < size; i++) if (bytes[offset + i] !== 0) return false
+  return true
+}
+
 /**
  * Checks that R||S has r and s in 1..n-1 and, for ES256K, returns its low-S form.
  * OpenSSL, KMS and HSM signers return high S half of the time; RFC 8812 allows it and we verify
  * it, but libsecp256k1, noble (by default) and Ethereum (EIP-2) refuse it as malleable.
- * (r, n - s) is the same signature in low-S form. Throws the noble error for out-of-range values.
+ * (r, n - s) is the same signature in low-S form. The range checks compare bytes against the
+ * curve order (every signature an issuer makes passes here; parsing into bigints cost more
+ * than the rest of the check). Throws `INVALID_ENCODING` for a wrong length or out-of-range values.
  */
 export function normalizeEcdsaSignature(signature: Uint8Array, alg: EcdsaAlgorithm): Uint8Array {
+  const { n, half } = orderOf(alg)
+  const size = n.length
+  if (signature.length !== 2 * size) {
+    throw new CivitasError(
+      'INVALID_ENCODING',
+      `an ${alg} signature is ${2 * size} bytes, got ${signature.length}`,
+    )
+  }
+  for (const offset of [0, size]) {
+    if (isZeroAt(signature, offset, size) || compareAt(signature, offset, n) >= 0) {
+      throw new CivitasError(
+        'INVALID_ENCODING',
+        `the ${alg} signature's ${offset === 0 ? 'r' : 's'} is out of range`,
+      )
+    }
+  }
+  if (alg !== 'ES256K' || compareAt(signature, size, half) <= 0) return signature
   const { Signature, Point } = ECDSA_CURVES[alg]
   const parsed = Signature.fromBytes(signature, 'compact')
-  if (alg !== 'ES256K' || !parsed.hasHighS()) return signature
   return new Signature(parsed.r, Point.CURVE().n - parsed.s).toBytes('compact')
 }
