@@ -4,7 +4,7 @@ import { decodeJwt } from '../jose/decode.js'
 import { generateKeyPair } from '../keys/generate.js'
 import { localSigner } from '../keys/signer.js'
 import { VCDM_1_1_CONTEXT } from './data-model.js'
-import { issueJwtVc, jwtVcPayload } from './jwt-vc.js'
+import { issueJwtVc, jwtVcPayload, prepareJwtVc, signJwtVc } from './jwt-vc.js'
 
 // jwtVcPayload: what issueJwtVc signs, checked as issueJwtVc checks it, with no signer, so an
 // issuer refuses a credential core would refuse before it spends anything on it.
@@ -58,5 +58,70 @@ describe('jwtVcPayload', () => {
       ),
     ).toBe('INVALID_ARGUMENT')
     expect(codeOf(() => jwtVcPayload(credential, { format: 'ldp_vc' as never }))).toBe('INVALID_ARGUMENT')
+  })
+})
+
+// prepareJwtVc / signJwtVc: checked once (an issuer does so with stand-in status entries before
+// it draws an index), signed later with the real entries in place, nothing else re-checked.
+describe('prepareJwtVc + signJwtVc', () => {
+  const entry = (index: number, list = 'https://uni.example/status/1') => ({
+    id: `${list}#${index}`,
+    type: 'BitstringStatusListEntry',
+    statusPurpose: 'revocation',
+    statusListIndex: String(index),
+    statusListCredential: list,
+  })
+  const withStatus = { ...credential, credentialStatus: entry(0) }
+
+  it.each(['jwt_vc_json', 'vc+jwt'] as const)(
+    '%s: signs what issueJwtVc signs for the credential with the replacement status',
+    async (format) => {
+      const { privateJwk } = await generateKeyPair('ES256')
+      const signer = localSigner(privateJwk, { kid: 'did:example:university#1' })
+      const input =
+        format === 'vc+jwt'
+          ? {
+              ...withStatus,
+              '@context': ['https://www.w3.org/ns/credentials/v2'],
+              validFrom: '2026-03-01T12:00:00Z',
+            }
+          : withStatus
+      if (format === 'vc+jwt') delete (input as Record<string, unknown>).issuanceDate
+      const iat = 1_772_366_400
+      const prepared = prepareJwtVc(input, { format, ...(format === 'jwt_vc_json' ? { iat } : {}) })
+      const token = await signJwtVc(prepared, { signer, credentialStatus: entry(4242) })
+      const expected = await issueJwtVc(
+        { ...input, credentialStatus: entry(4242) },
+        { format, signer, ...(format === 'jwt_vc_json' ? { iat } : {}) },
+      )
+      expect(decodeJwt(token).payload).toEqual(decodeJwt(expected).payload)
+      expect(decodeJwt(token).header).toEqual(decodeJwt(expected).header)
+      // The prepared credential is unchanged: a second signature with its own entries.
+      const plain = await signJwtVc(prepared, { signer })
+      expect(JSON.stringify(decodeJwt(plain).payload)).toContain('"statusListIndex":"0"')
+    },
+  )
+
+  it('refuses a replacement status the data model refuses, and anything prepareJwtVc did not make', async () => {
+    const { privateJwk } = await generateKeyPair('ES256')
+    const signer = localSigner(privateJwk)
+    const prepared = prepareJwtVc(withStatus, { format: 'jwt_vc_json' })
+    const refused = async (credentialStatus: unknown) =>
+      signJwtVc(prepared, { signer, credentialStatus }).then(
+        () => undefined,
+        (e: unknown) => (isCivitasError(e) ? e.code : 'not a CivitasError'),
+      )
+    expect(await refused({ ...entry(1), statusListIndex: '-1' })).toBe('CREDENTIAL_INVALID')
+    expect(await refused({ ...entry(1), id: 'not a url' })).toBe('CREDENTIAL_INVALID')
+    expect(await refused({ type: 'BitstringStatusListEntry' })).toBe('CREDENTIAL_INVALID')
+    expect(await refused([])).toBe('CREDENTIAL_INVALID')
+    expect(await refused({ ...entry(1), extra: 1n })).toBe('INVALID_ARGUMENT')
+    const forged = Object.freeze({ format: 'jwt_vc_json' as const, payload: { iss: 'did:example:x' } })
+    expect(
+      await signJwtVc(forged, { signer }).then(
+        () => undefined,
+        (e: unknown) => (isCivitasError(e) ? e.code : 'not a CivitasError'),
+      ),
+    ).toBe('INVALID_ARGUMENT')
   })
 })
