@@ -149,6 +149,27 @@ describe.each([
     expect(list.statusChain).toMatchObject({ chainId: 31337, registry: chain.contracts.StatusRegistry })
   })
 
+  it('dc+sd-jwt issued to a named subject carries it as sub (SD-JWT VC §3.2.2.2); bound only by key it carries none', async () => {
+    const holder = await generateKeyPair('ES256')
+    const named = await issuer.issue({
+      format: 'dc+sd-jwt',
+      type: 'urn:eudi:pid:1',
+      subject: HOLDER,
+      claims: { given_name: 'Chiara' },
+      holderKey: holder.publicJwk,
+    })
+    expect(payloadOf(named.token).sub).toBe(HOLDER)
+    const result = await verifySdJwt(named.token, { resolver })
+    expect(result.errors).toEqual([])
+    const keyOnly = await issuer.issue({
+      format: 'dc+sd-jwt',
+      type: 'urn:eudi:pid:1',
+      claims: { given_name: 'Chiara' },
+      holderKey: holder.publicJwk,
+    })
+    expect(payloadOf(keyOnly.token)).not.toHaveProperty('sub')
+  })
+
   it('revoke, suspend and reinstate are queued until flush, then on-chain, and the served lists say so', async () => {
     const issued = await Promise.all(
       [0, 1, 2].map(() =>

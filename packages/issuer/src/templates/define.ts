@@ -44,6 +44,9 @@ export interface TemplateDefinition {
   /**
    * SD-JWT VC claims the holder may withhold: `'all'` (every claim, nested members and
    * array elements too), `'top-level'` (the default) or JSON Pointers (`/address/locality`).
+   * A listed claim a credential does not carry is skipped (optional claims); with a `schema`
+   * and no `build`, each pointer must name a property of the schema (a misspelt pointer would
+   * otherwise leave the claim it meant always visible).
    */
   disclosable?: 'all' | 'top-level' | readonly string[]
   /** Turns the caller's (checked) claims into `credentialSubject` members / SD-JWT VC claims. Default: as given. */
@@ -157,6 +160,22 @@ export function defineTemplate(definition: TemplateDefinition): CredentialTempla
   }
   if (schema !== undefined && !isRecord(schema)) {
     throw new CivitasError('INVALID_ARGUMENT', 'schema must be a JSON Schema object')
+  }
+  // A listed claim that is absent from a credential is skipped at issuance (an optional claim has
+  // nothing to withhold), so a misspelt pointer would leave the real claim always visible: where
+  // the schema names the claims as given (no build step), each pointer must name one of them.
+  const properties = isRecord(schema) && isRecord(schema.properties) ? schema.properties : undefined
+  if (Array.isArray(disclosable) && properties !== undefined && build === undefined) {
+    for (const pointer of disclosable as string[]) {
+      const first = pointerSegments(pointer)[0]
+      if (first === undefined || !hasOwn(properties, first)) {
+        throw new CivitasError(
+          'INVALID_ARGUMENT',
+          `disclosable pointer ${describeValue(pointer)} names no claim of the template's schema`,
+          { details: { template: id, pointer } },
+        )
+      }
+    }
   }
   const template: CredentialTemplate = Object.freeze({ ...definition, formats: Object.freeze([...formats]) })
   if (schema !== undefined) validators.set(template, compileClaimsSchema(schema, id))
@@ -314,8 +333,32 @@ export function renderTemplate(
         ? claimPointers(built, true)
         : disclosable === 'top-level'
           ? claimPointers(built, false)
-          : [...disclosable],
+          : disclosable.filter((pointer) => resolves(built, pointer)),
   }
+}
+
+/** RFC 6901 reference tokens of a JSON Pointer (`~1` is `/`, `~0` is `~`). */
+function pointerSegments(pointer: string): string[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((s) => s.replaceAll('~1', '/').replaceAll('~0', '~'))
+}
+
+/** True when `pointer` names a member present in `value` (own members only). */
+function resolves(value: unknown, pointer: string): boolean {
+  let at = value
+  for (const segment of pointerSegments(pointer)) {
+    if (Array.isArray(at)) {
+      if (!/^(0|[1-9][0-9]*)$/.test(segment) || Number(segment) >= at.length) return false
+      at = at[Number(segment)]
+    } else if (isRecord(at) && hasOwn(at, segment)) {
+      at = at[segment]
+    } else {
+      return false
+    }
+  }
+  return true
 }
 
 function isSchemaRef(value: unknown): boolean {

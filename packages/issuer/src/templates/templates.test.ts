@@ -251,6 +251,13 @@ describe('defineTemplate', () => {
       { id: 'x', type: 'X', schema: { type: 'no-such-type' } },
       { id: 'x', type: 'X', build: 'nope' },
       { id: 'x', type: 'X', disclosable: ['given_name'] },
+      // A misspelt pointer: branch would be signed in the clear.
+      {
+        id: 'x',
+        type: 'X',
+        schema: { type: 'object', properties: { branch: { type: 'string' } } },
+        disclosable: ['/brnach'],
+      },
       { id: 'x', type: 'X', context: 'https://example' },
     ]
     for (const definition of bad) {
