@@ -62,9 +62,10 @@ const theirPayload = {
     credentialSubject: { familyName: 'Rossi' },
   },
 }
-// Rounds interleave the peer and every case, so that load from other jobs on this shared
-// machine hits all of them alike; each ratio is ours / the peer's of the same round, and the
-// table shows the medians.
+// Every case is paired with a peer measurement taken just before it, in every round: the VM's
+// speed drifts by up to ~2x within a minute, so a peer measured once per round (ten seconds
+// away from the last case) made single ratios swing. Each ratio is ours / the peer's measured
+// next to it; the table shows the medians over the rounds.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const BATCH_ROWS = 256
 const BATCH_CONCURRENCY = 64
@@ -95,13 +96,14 @@ const cases: { name: string; run: () => Promise<number> }[] = [
 ])
 const peerRounds: number[] = []
 const caseRounds = cases.map(() => ({ ops: [] as number[], ratios: [] as number[] }))
+const measurePeer = async () =>
+  (await measure('did-jwt-vc', () => createVerifiableCredentialJwt(theirPayload, theirIssuer))).opsPerSecond
 for (let round = 0; round < ROUNDS; round++) {
-  // Our background threads (WAL flushes, checkpoints) settle first: they must not slow the peer.
-  await new Promise((resolve) => setTimeout(resolve, 500))
-  const peer = (await measure('did-jwt-vc', () => createVerifiableCredentialJwt(theirPayload, theirIssuer)))
-    .opsPerSecond
-  peerRounds.push(peer)
   for (const [i, c] of cases.entries()) {
+    // Our background threads (WAL flushes, checkpoints) settle first: they must not slow the peer.
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    const peer = await measurePeer()
+    peerRounds.push(peer)
     const ops = await c.run()
     caseRounds[i]!.ops.push(ops)
     caseRounds[i]!.ratios.push(ops / peer)
@@ -120,7 +122,7 @@ const rows: string[][] = [
     caseRounds[i]!.ratios.map(formatRatio).join(' '),
   ]),
 ]
-console.log(`\n### Issuance (ES256, jwt_vc_json), median of ${ROUNDS} interleaved rounds\n`)
+console.log(`\n### Issuance (ES256, jwt_vc_json), median of ${ROUNDS} rounds, each case next to its own peer run\n`)
 console.log(markdownTable(['case', 'ops/s', 'vs did-jwt-vc', 'each round'], rows))
 await sqlite.close()
 await pg.close()

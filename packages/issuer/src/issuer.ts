@@ -5,7 +5,7 @@ import { openStore, type Store, type StoreTarget } from '@civitas/store'
 import { v7 as uuidv7 } from 'uuid'
 import type { Allocation, StatusPurpose } from './allocate.js'
 import { type IssueBatchOptions, type IssueBatchResult, type IssueBatchRow, runIssueBatch } from './batch.js'
-import { connectIssuerChain, type IssuerChain, type IssuerChainOptions } from './chain.js'
+import { connectIssuerChain, type IssuerChain, type IssuerChainOptions, type StatusChain } from './chain.js'
 import { type AccreditationCheckOptions, createAccreditationCheck } from './checks/accreditation.js'
 import { createSchemaCheck, type SchemaCheckOptions } from './checks/schema.js'
 import {
@@ -290,6 +290,17 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
   const retirement = createSignerRetirementCheck(store, options.signerRetirement)
   const onChain = new Set<number>()
 
+  // Where each list lives on-chain, resolved once per list (every status entry names it).
+  const statusChains = new Map<number, StatusChain>()
+  const statusChainOf = async (listId: number): Promise<StatusChain> => {
+    let found = statusChains.get(listId)
+    if (found === undefined) {
+      found = await chain.statusChain(listId)
+      statusChains.set(listId, found)
+    }
+    return found
+  }
+
   async function ensureOnChain(allocation: Allocation): Promise<void> {
     if (onChain.has(allocation.listId)) return
     const row = await store.db
@@ -437,7 +448,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
         listId: 1,
         index: 0,
         url: statusListUrl(baseUrl, 1, purpose, input.format),
-        chain: await chain.statusChain(1),
+        chain: statusChains.get(1) ?? (await statusChainOf(1)),
       })),
     )
     const built = buildCredential(input, {
@@ -501,7 +512,7 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     } else {
       allocations = allocated.allocations
     }
-    for (const allocation of allocations) await ensureOnChain(allocation)
+    for (const allocation of allocations) if (!onChain.has(allocation.listId)) await ensureOnChain(allocation)
     const status = await locate(allocations, input.format)
     const token = await signCredential(
       input,
@@ -530,13 +541,15 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     allocations: readonly Allocation[],
     format: IssueInput['format'],
   ): Promise<LocatedStatus[]> {
-    return Promise.all(
-      allocations.map(async (a) => ({
+    const located: LocatedStatus[] = []
+    for (const a of allocations) {
+      located.push({
         ...a,
         url: statusListUrl(baseUrl, a.listId, a.purpose, format),
-        chain: await chain.statusChain(a.listId),
-      })),
-    )
+        chain: statusChains.get(a.listId) ?? (await statusChainOf(a.listId)),
+      })
+    }
+    return located
   }
 
   const rotationContext = (): RotationContext => ({
