@@ -74,11 +74,13 @@ export async function allocateIndices(
 }
 
 /**
- * `want` distinct, uniformly random free indices of a list, marked taken in `bitmap`. While
- * the list is sparse, random candidates are almost all free (their blocks read in one query
- * per round); near the end, rejection sampling would loop, so the rest are picked among the
- * enumerated free indices (still uniform, still from the CSPRNG). Fewer than `want` only when
- * the list is full.
+ * `want` distinct, uniformly random free indices of a list, marked taken in `bitmap`. While at
+ * least half the list is free, random candidates are mostly free (their blocks read in one
+ * query per round). Past that, rejection sampling would need ever more draws, so the rest are
+ * picked by rank: the k-th free index for k uniform among the free count, found through each
+ * block's free count (still uniform, still from the CSPRNG, and without listing every free
+ * index: a nearly full list costs what a fresh one costs). Fewer than `want` only when the
+ * list is full.
  */
 async function drawFreeIndices(
   bitmap: ListBitmap,
@@ -87,7 +89,7 @@ async function drawFreeIndices(
   want: number,
 ): Promise<number[]> {
   const picked: number[] = []
-  const sparse = () => size - allocated - picked.length >= size / 4
+  const sparse = () => size - allocated - picked.length >= size / 2
   for (let round = 0; round < POINT_DRAWS && picked.length < want && sparse(); round++) {
     const candidates = new Set<number>()
     while (candidates.size < want - picked.length) candidates.add(randomInt(size))
@@ -96,18 +98,32 @@ async function drawFreeIndices(
   }
   if (picked.length >= want) return picked
   await bitmap.loadAll()
-  const free: number[] = []
-  for (let index = 0; index < size; index++) if (!bitmap.isTaken(index)) free.push(index)
-  // A partial Fisher-Yates shuffle draws the rest uniformly without replacement.
-  const rest = Math.min(want - picked.length, free.length)
-  for (let k = 0; k < rest; k++) {
-    const j = k + randomInt(free.length - k)
-    ;[free[k], free[j]] = [free[j]!, free[k]!]
-    bitmap.take(free[k]!)
-    picked.push(free[k]!)
+  const blocks = Math.ceil(size / BLOCK_BITS)
+  const freeIn = new Array<number>(blocks)
+  let free = 0
+  for (let block = 0; block < blocks; block++) {
+    freeIn[block] = bitmap.freeInBlock(block)
+    free += freeIn[block]!
+  }
+  while (picked.length < want && free > 0) {
+    let rank = randomInt(free)
+    let block = 0
+    while (rank >= freeIn[block]!) rank -= freeIn[block++]!
+    const index = bitmap.nthFree(block, rank)
+    bitmap.take(index)
+    picked.push(index)
+    freeIn[block]!--
+    free--
   }
   return picked
 }
+
+/** Set bits per byte value. */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, byte) => {
+  let n = 0
+  for (let b = byte; b !== 0; b >>= 1) n += b & 1
+  return n
+})
 
 /** The blocks of one list read in this transaction, and which of them it changed. */
 class ListBitmap {
@@ -161,6 +177,33 @@ class ListBitmap {
     const bits = this.blocks.get(Math.floor(index / BLOCK_BITS))!
     const bit = index % BLOCK_BITS
     return (bits[bit >> 3]! & (0x80 >> (bit & 7))) !== 0
+  }
+
+  /** Indices of `block` below the list's size, less those taken. The block must be loaded. */
+  freeInBlock(block: number): number {
+    const bits = this.blocks.get(block)!
+    const end = Math.min(BLOCK_BITS, this.size - block * BLOCK_BITS)
+    let taken = 0
+    for (let byte = 0; byte < end >> 3; byte++) taken += POPCOUNT[bits[byte]!]!
+    // A list size is a multiple of 256 (whole bytes); a partial byte would be counted bit by bit.
+    for (let bit = end & ~7; bit < end; bit++) if (bits[bit >> 3]! & (0x80 >> (bit & 7))) taken++
+    return end - taken
+  }
+
+  /** The index of the `rank`-th (from 0) free index of `block`, in index order. */
+  nthFree(block: number, rank: number): number {
+    const bits = this.blocks.get(block)!
+    const end = Math.min(BLOCK_BITS, this.size - block * BLOCK_BITS)
+    let byte = 0
+    // Whole bytes first: 8 - popcount free indices each.
+    while ((byte + 1) * 8 <= end && rank >= 8 - POPCOUNT[bits[byte]!]!) rank -= 8 - POPCOUNT[bits[byte++]!]!
+    for (let bit = byte * 8; bit < end; bit++) {
+      if ((bits[bit >> 3]! & (0x80 >> (bit & 7))) === 0 && rank-- === 0) return block * BLOCK_BITS + bit
+    }
+    throw new CivitasError(
+      'STORE_CORRUPT',
+      `status list ${this.listId} counted a free index it does not hold`,
+    )
   }
 
   /** Marks `index` taken; false when it already was. Its block must be loaded. */
