@@ -122,7 +122,9 @@ const rows: string[][] = [
     caseRounds[i]!.ratios.map(formatRatio).join(' '),
   ]),
 ]
-console.log(`\n### Issuance (ES256, jwt_vc_json), median of ${ROUNDS} rounds, each case next to its own peer run\n`)
+console.log(
+  `\n### Issuance (ES256, jwt_vc_json), median of ${ROUNDS} rounds, each case next to its own peer run\n`,
+)
 console.log(markdownTable(['case', 'ops/s', 'vs did-jwt-vc', 'each round'], rows))
 await sqlite.close()
 await pg.close()
