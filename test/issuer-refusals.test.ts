@@ -31,7 +31,15 @@ beforeAll(async () => {
     },
     disclosable: ['/branch'],
   })
-  issuer = await openIssuer(chain, await issuerIdentity(), databases.sqlite(), 1, { templates: [card] })
+  // A misspelt pointer: "brnach" names no claim; skipping it would sign branch in the clear.
+  const typo = defineTemplate({
+    id: 'library-card-typo',
+    type: 'LibraryCard',
+    formats: ['dc+sd-jwt'],
+    schema: card.schema!,
+    disclosable: ['/brnach'],
+  })
+  issuer = await openIssuer(chain, await issuerIdentity(), databases.sqlite(), 1, { templates: [card, typo] })
 }, 120_000)
 afterAll(async () => {
   await issuer?.close()
@@ -170,6 +178,19 @@ describe('a credential core refuses allocates nothing', () => {
     expect(payload).toMatchObject({ cardNumber: '004711' })
     expect(payload).not.toHaveProperty('branch')
     expect(payload).not.toHaveProperty('_sd')
+  })
+
+  it("dc+sd-jwt whose template lists a pointer that names no claim (a typo): core's INVALID_ARGUMENT, before allocation", async () => {
+    const holder = await generateKeyPair('ES256')
+    const { error, added } = await refused({
+      format: 'dc+sd-jwt',
+      template: 'library-card-typo',
+      claims: { cardNumber: '004711', branch: 'Centrale' },
+      holderKey: holder.publicJwk,
+    })
+    expect(error.code).toBe('INVALID_ARGUMENT')
+    expect(error.message).toContain('/brnach')
+    expect(added).toEqual([0, 0])
   })
 
   it('a dc+sd-jwt checked before allocation is signed with its drawn status, not the stand-in', async () => {

@@ -126,9 +126,9 @@ export function buildCredential(input: IssueInput, ctx: Omit<SignContext, 'signe
     const sdJwtVc: SdJwtVcInput = {
       vct: rendered.vct,
       iss: ctx.did,
-      // The holder's identifier when the caller names one (SD-JWT VC `sub`); a holder bound only
-      // by cnf.jwk is named by nothing that links its credentials.
-      ...(input.subject !== undefined ? { sub: input.subject } : {}),
+      // No `sub`, even when the caller names a subject: it would be a claim every presentation
+      // shows (never disclosable), linking them. The holder is bound by cnf.jwk; `subject` only
+      // files the credential for exportSubject / eraseSubject.
       claims,
       disclosable: rendered.disclosable,
       ...(input.holderKey ? { cnf: { jwk: input.holderKey } } : {}),

@@ -425,7 +425,13 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     const wanted: StatusPurpose[] =
       input.format === 'dc+sd-jwt' ? purposes.filter((p) => p === 'revocation') : [...purposes]
     // UUIDv7 (RFC 9562): time-ordered, so the store appends the row instead of placing it at random.
-    const fresh = { id: `urn:uuid:${uuidv7()}`, issuedAt: new Date() }
+    // The 74 bits after the timestamp all random (no in-millisecond counter): one id tells nothing
+    // about the ids issued next to it.
+    const now = new Date()
+    const fresh = {
+      id: `urn:uuid:${uuidv7({ msecs: now.getTime(), random: randomBytes(16) })}`,
+      issuedAt: now,
+    }
     // Claims are checked and built before anything is allocated: bad claims cost no index.
     const render = (issuedAt: Date) =>
       renderTemplate(template, input.claims, {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
 import { isCivitasError } from '../errors/index.js'
 import { decodeJwt } from '../jose/decode.js'
 import { generateKeyPair } from '../keys/generate.js'
@@ -123,5 +124,65 @@ describe('prepareJwtVc + signJwtVc', () => {
         (e: unknown) => (isCivitasError(e) ? e.code : 'not a CivitasError'),
       ),
     ).toBe('INVALID_ARGUMENT')
+  })
+
+  it('signs what was checked: changing the credential (or a nested claim) after prepareJwtVc changes nothing', async () => {
+    const { privateJwk } = await generateKeyPair('ES256')
+    const signer = localSigner(privateJwk)
+    const mutable = structuredClone(withStatus) as Record<string, unknown>
+    const prepared = prepareJwtVc(mutable, { format: 'jwt_vc_json', iat: 1_772_366_400 })
+    mutable.issuer = 42
+    mutable.expirationDate = '2020-01-01T00:00:00Z'
+    ;(mutable.credentialSubject as Record<string, unknown>).degree = 'PhD'
+    expect(Object.keys(prepared)).toEqual(['format'])
+    const status = entry(7)
+    const signing = signJwtVc(prepared, { signer, credentialStatus: status })
+    status.statusListIndex = '8'
+    const payload = decodeJwt(await signing).payload as {
+      iss: string
+      exp?: number
+      vc: Record<string, unknown>
+    }
+    expect(payload.iss).toBe('did:example:university')
+    expect(payload.exp).toBeUndefined()
+    expect(payload.vc.credentialSubject).toEqual({ id: 'did:example:student', degree: 'MSc' })
+    expect((payload.vc.credentialStatus as { statusListIndex: string }).statusListIndex).toBe('7')
+  })
+
+  it('a replacement status may nest as deep in vc+jwt as issueJwtVc allows (one level below the root)', async () => {
+    const { privateJwk } = await generateKeyPair('ES256')
+    const signer = localSigner(privateJwk)
+    const v2 = {
+      '@context': ['https://www.w3.org/ns/credentials/v2'],
+      id: credential.id,
+      type: credential.type,
+      issuer: credential.issuer,
+      validFrom: '2026-03-01T12:00:00Z',
+      credentialSubject: credential.credentialSubject,
+    }
+    const deepStatus = (levels: number) => {
+      let deep: unknown = 'x'
+      for (let i = 0; i < levels; i++) deep = { d: deep }
+      return { ...entry(1), extra: deep }
+    }
+    const outcome = (run: () => Promise<unknown>) =>
+      run().then(
+        () => 'ok',
+        (e: unknown) => (isCivitasError(e) ? e.code : 'not a CivitasError'),
+      )
+    for (const levels of [
+      DEFAULT_MAX_JSON_DEPTH - 3,
+      DEFAULT_MAX_JSON_DEPTH - 2,
+      DEFAULT_MAX_JSON_DEPTH - 1,
+    ]) {
+      const status = deepStatus(levels)
+      const direct = await outcome(() =>
+        issueJwtVc({ ...v2, credentialStatus: status }, { format: 'vc+jwt', signer }),
+      )
+      const twoStep = await outcome(() =>
+        signJwtVc(prepareJwtVc(v2, { format: 'vc+jwt' }), { signer, credentialStatus: status }),
+      )
+      expect(twoStep).toBe(direct)
+    }
   })
 })

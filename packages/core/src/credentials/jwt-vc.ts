@@ -1,4 +1,4 @@
-import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
+import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH, snapshotValue } from '../encoding/json.js'
 import { CivitasError } from '../errors/index.js'
 import { assertInteger, isRecord } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
@@ -162,8 +162,6 @@ export function jwtVcPayload(
  */
 export interface PreparedJwtVc {
   readonly format: JwtCredentialFormat
-  /** The payload as it will be signed (unless `signJwtVc` is given other status entries). */
-  readonly payload: Readonly<Record<string, unknown>>
 }
 
 interface PreparedState {
@@ -184,8 +182,10 @@ export function prepareJwtVc(
   credential: Credential,
   options: Pick<IssueJwtVcOptions, 'format' | 'profile' | 'iat'>,
 ): PreparedJwtVc {
-  const payload = jwtVcPayload(credential, options)
-  const prepared: PreparedJwtVc = Object.freeze({ format: options.format, payload })
+  // Checked and signed is a copy of its own: a credential (or a nested claim object) the caller
+  // changes between prepare and sign would otherwise be signed unchecked. The copy stays private.
+  const payload = jwtVcPayload(snapshotValue(credential, 'credential'), options)
+  const prepared: PreparedJwtVc = Object.freeze({ format: options.format })
   preparedJwtVcs.set(prepared, { payload, format: options.format, profile: options.profile })
   return prepared
 }
@@ -209,13 +209,15 @@ export async function signJwtVc(prepared: PreparedJwtVc, options: SignJwtVcOptio
     throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
   let payload = state.payload
   if (options.credentialStatus !== undefined) {
-    const status = options.credentialStatus
+    // A private copy, as in prepareJwtVc: what is checked is what is signed.
+    const status = snapshotValue(options.credentialStatus, 'options.credentialStatus')
     const version = state.format === 'jwt_vc_json' ? '1.1' : '2.0'
     throwIfInvalid(
       validateCredentialStatus(status, { version, ...(state.profile ? { profile: state.profile } : {}) }),
     )
     // Two levels below the payload's root in jwt_vc_json (vc.credentialStatus), one in vc+jwt.
-    assertJsonValue(status, DEFAULT_MAX_JSON_DEPTH - 2, 'INVALID_ARGUMENT', 'credentialStatus')
+    const depth = DEFAULT_MAX_JSON_DEPTH - (state.format === 'jwt_vc_json' ? 2 : 1)
+    assertJsonValue(status, depth, 'INVALID_ARGUMENT', 'credentialStatus')
     payload =
       state.format === 'vc+jwt'
         ? { ...payload, credentialStatus: status }
@@ -242,7 +244,10 @@ export async function signJwtVc(prepared: PreparedJwtVc, options: SignJwtVcOptio
 export async function issueJwtVc(credential: Credential, options: IssueJwtVcOptions): Promise<string> {
   if (!isRecord(credential)) throw new CivitasError('INVALID_ARGUMENT', 'credential must be an object')
   if (!options?.signer) throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
-  return signJwtVc(prepareJwtVc(credential, options), options)
+  return signJwtVc(prepareJwtVc(credential, options), {
+    signer: options.signer,
+    ...(options.kid !== undefined ? { kid: options.kid } : {}),
+  })
 }
 
 export interface VerifyJwtVcOptions extends VerifyOptions {

@@ -201,3 +201,35 @@ export function parseJson(
   walkJson(value, limits.maxDepth, false, refusal(limits))
   return value
 }
+
+/**
+ * A private structured copy of caller data that is checked now and used later (signed after an
+ * await): what the caller changes afterwards cannot reach what was checked. A value that cannot
+ * be copied (a function, a symbol) is `INVALID_ARGUMENT` naming `what`.
+ */
+export function snapshotValue<T>(value: T, what: string): T {
+  try {
+    return structuredClone(value)
+  } catch (cause) {
+    throw new CivitasError(
+      'INVALID_ARGUMENT',
+      `${what} must be JSON data: it holds a value that cannot be copied`,
+      {
+        cause,
+        details: { argument: what },
+      },
+    )
+  }
+}
+
+/** Freezes `value` and every object inside it (no recursion: an explicit stack). */
+export function deepFreeze<T>(value: T): T {
+  const stack: unknown[] = [value]
+  while (stack.length > 0) {
+    const node = stack.pop()
+    if (node === null || typeof node !== 'object' || Object.isFrozen(node)) continue
+    Object.freeze(node)
+    for (const child of Object.values(node)) stack.push(child)
+  }
+  return value
+}

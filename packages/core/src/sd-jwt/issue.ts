@@ -1,4 +1,4 @@
-import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
+import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH, deepFreeze, snapshotValue } from '../encoding/json.js'
 import { describeValue } from '../errors/describe.js'
 import { CivitasError } from '../errors/index.js'
 import { isRecord } from '../guards/index.js'
@@ -149,8 +149,11 @@ export function prepareSdJwtVc(
 ): PreparedSdJwtVc {
   if (!isRecord(input)) throw new CivitasError('INVALID_ARGUMENT', 'input must be an object')
   if (!isRecord(options)) throw new CivitasError('INVALID_ARGUMENT', 'options must be an object')
-  const { payload, frame } = sdJwtVcPayload(input)
+  // Packed from a private copy, and frozen: what the caller changes later cannot reach what
+  // was checked (signSdJwtVc signs after an await).
+  const { payload, frame } = sdJwtVcPayload(snapshotValue(input, 'input'))
   const packed = packSdJwt(payload, frame, options.hashAlg)
+  deepFreeze(packed.payload)
   const prepared: PreparedSdJwtVc = Object.freeze({ payload: packed.payload })
   preparedSdJwtVcs.set(prepared, packed)
   return prepared
@@ -171,9 +174,9 @@ export async function signSdJwtVc(
   }
   if (!isRecord(options) || !options.signer)
     throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
-  checkStatus(options.status)
-  const payload =
-    options.status === undefined ? packed.payload : { ...packed.payload, status: options.status }
+  const status = options.status === undefined ? undefined : snapshotValue(options.status, 'options.status')
+  checkStatus(status)
+  const payload = status === undefined ? packed.payload : { ...packed.payload, status }
   return signPacked(
     { payload, disclosures: packed.disclosures },
     { ...options, typ: options.typ ?? SD_JWT_VC_TYP },

@@ -44,9 +44,9 @@ export interface TemplateDefinition {
   /**
    * SD-JWT VC claims the holder may withhold: `'all'` (every claim, nested members and
    * array elements too), `'top-level'` (the default) or JSON Pointers (`/address/locality`).
-   * A listed claim a credential does not carry is skipped (optional claims); with a `schema`
-   * and no `build`, each pointer must name a property of the schema (a misspelt pointer would
-   * otherwise leave the claim it meant always visible).
+   * A listed claim a credential does not carry is skipped when the `schema` declares it (an
+   * optional claim) and the template has no `build`; any other absent pointer is refused
+   * (a misspelt pointer would otherwise leave the claim it meant always visible).
    */
   disclosable?: 'all' | 'top-level' | readonly string[]
   /** Turns the caller's (checked) claims into `credentialSubject` members / SD-JWT VC claims. Default: as given. */
@@ -160,22 +160,6 @@ export function defineTemplate(definition: TemplateDefinition): CredentialTempla
   }
   if (schema !== undefined && !isRecord(schema)) {
     throw new CivitasError('INVALID_ARGUMENT', 'schema must be a JSON Schema object')
-  }
-  // A listed claim that is absent from a credential is skipped at issuance (an optional claim has
-  // nothing to withhold), so a misspelt pointer would leave the real claim always visible: where
-  // the schema names the claims as given (no build step), each pointer must name one of them.
-  const properties = isRecord(schema) && isRecord(schema.properties) ? schema.properties : undefined
-  if (Array.isArray(disclosable) && properties !== undefined && build === undefined) {
-    for (const pointer of disclosable as string[]) {
-      const first = pointerSegments(pointer)[0]
-      if (first === undefined || !hasOwn(properties, first)) {
-        throw new CivitasError(
-          'INVALID_ARGUMENT',
-          `disclosable pointer ${describeValue(pointer)} names no claim of the template's schema`,
-          { details: { template: id, pointer } },
-        )
-      }
-    }
   }
   const template: CredentialTemplate = Object.freeze({ ...definition, formats: Object.freeze([...formats]) })
   if (schema !== undefined) validators.set(template, compileClaimsSchema(schema, id))
@@ -333,7 +317,16 @@ export function renderTemplate(
         ? claimPointers(built, true)
         : disclosable === 'top-level'
           ? claimPointers(built, false)
-          : disclosable.filter((pointer) => resolves(built, pointer)),
+          : disclosable.filter(
+              // An optional claim the credential does not carry has nothing to withhold. Only a
+              // claim the schema declares, through every step of the pointer, and only without a
+              // build step (whose output the schema does not describe): a misspelt pointer still
+              // fails in core, instead of leaving the claim it meant in the clear.
+              (pointer) =>
+                resolves(built, pointer) ||
+                template.build !== undefined ||
+                !declares(template.schema, pointer),
+            ),
   }
 }
 
@@ -359,6 +352,18 @@ function resolves(value: unknown, pointer: string): boolean {
     }
   }
   return true
+}
+
+/** True when `schema` declares the member `pointer` names: `properties` per name, `items` per array index. */
+function declares(schema: unknown, pointer: string): boolean {
+  let at = schema
+  for (const segment of pointerSegments(pointer)) {
+    if (!isRecord(at)) return false
+    if (/^(0|[1-9][0-9]*)$/.test(segment) && isRecord(at.items)) at = at.items
+    else if (isRecord(at.properties) && hasOwn(at.properties, segment)) at = at.properties[segment]
+    else return false
+  }
+  return isRecord(at) || at === true
 }
 
 function isSchemaRef(value: unknown): boolean {

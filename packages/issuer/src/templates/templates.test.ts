@@ -251,13 +251,6 @@ describe('defineTemplate', () => {
       { id: 'x', type: 'X', schema: { type: 'no-such-type' } },
       { id: 'x', type: 'X', build: 'nope' },
       { id: 'x', type: 'X', disclosable: ['given_name'] },
-      // A misspelt pointer: branch would be signed in the clear.
-      {
-        id: 'x',
-        type: 'X',
-        schema: { type: 'object', properties: { branch: { type: 'string' } } },
-        disclosable: ['/brnach'],
-      },
       { id: 'x', type: 'X', context: 'https://example' },
     ]
     for (const definition of bad) {
@@ -298,5 +291,53 @@ describe('defineTemplate', () => {
     for (const name of ['nope', 'constructor', '__proto__', 42]) {
       expect(codeOf(() => findTemplate(registry, name)).code).toBe('TEMPLATE_NOT_FOUND')
     }
+  })
+})
+
+describe('disclosable pointers to claims a credential does not carry', () => {
+  const schema = {
+    type: 'object',
+    required: ['cardNumber'],
+    properties: {
+      cardNumber: { type: 'string' },
+      branch: { type: 'string' },
+      address: { type: 'object', properties: { locality: { type: 'string' } } },
+    },
+  }
+  const sd = { format: 'dc+sd-jwt', issuer: 'did:example:issuer', issuedAt: new Date(0) } as const
+
+  it('an optional claim the schema declares is skipped when absent, kept when present', () => {
+    const card = defineTemplate({
+      id: 'card',
+      type: 'Card',
+      schema,
+      disclosable: ['/branch', '/address/locality'],
+    })
+    expect(renderTemplate(card, { cardNumber: '1' }, sd).disclosable).toEqual([])
+    expect(
+      renderTemplate(card, { cardNumber: '1', branch: 'Nord', address: { locality: 'Roma' } }, sd)
+        .disclosable,
+    ).toEqual(['/branch', '/address/locality'])
+  })
+
+  it('a misspelt pointer (top level or nested) and any absent pointer of a template with build stay, so core refuses them', () => {
+    const typo = defineTemplate({
+      id: 'typo',
+      type: 'Card',
+      schema,
+      disclosable: ['/brnach', '/address/locailty'],
+    })
+    expect(
+      renderTemplate(typo, { cardNumber: '1', branch: 'Nord', address: { locality: 'Roma' } }, sd)
+        .disclosable,
+    ).toEqual(['/brnach', '/address/locailty'])
+    const built = defineTemplate({
+      id: 'built',
+      type: 'Card',
+      schema,
+      disclosable: ['/branch'],
+      build: (claims) => ({ ...claims, renamed: claims.branch }),
+    })
+    expect(renderTemplate(built, { cardNumber: '1' }, sd).disclosable).toEqual(['/branch'])
   })
 })
