@@ -158,7 +158,28 @@ for (const kind of kinds) {
       ])
       // A change queued before erasure is not lost by it.
       await issuer.suspend(issued.kept.id)
+      const rowsBefore = await issuer.store.db.selectFrom('issuer_credentials').select('seq').execute()
       expect(await issuer.eraseSubject(HOLDER)).toEqual({ erased: 2 })
+      // The rows are gone, not blanked: a row left in place would sit between its neighbours'
+      // issuance times and date the erased credential. What stays is keyed by the id's HMAC only.
+      const rowsAfter = await issuer.store.db.selectFrom('issuer_credentials').select('seq').execute()
+      expect(rowsAfter).toHaveLength(rowsBefore.length - 2)
+      const residue = await issuer.store.db.selectFrom('issuer_erased').selectAll().execute()
+      expect(residue).toHaveLength(2)
+      for (const row of residue) {
+        expect(Object.keys(row).sort()).toEqual(
+          [
+            'format',
+            'id_hash',
+            'revocation_idx',
+            'revocation_list',
+            'state',
+            'suspension_idx',
+            'suspension_list',
+            'type',
+          ].sort(),
+        )
+      }
       expect(hits(await storeContents(), personalStrings(issued))).toEqual([])
       expect((await issuer.exportSubject(HOLDER)).credentials).toEqual([])
       expect((await issuer.exportSubject(OTHER)).credentials.map((c) => c.id)).toEqual([issued.other.id])

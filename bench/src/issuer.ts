@@ -150,7 +150,6 @@ for (let i = 0; i < credentials.length; i += 2_000) {
     .insertInto('issuer_credentials')
     .values(
       part.map((c) => ({
-        id_hash: null,
         credential_id: c.id,
         subject: null,
         idempotency_key: null,

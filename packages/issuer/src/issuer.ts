@@ -488,8 +488,6 @@ export async function createIssuer(options: CreateIssuerOptions): Promise<Issuer
     let allocations: Allocation[]
     if ('existing' in allocated) {
       const row = allocated.existing
-      if (row.credential_id === null)
-        throw new CivitasError('CREDENTIAL_NOT_FOUND', 'the credential of this idempotency key was erased')
       id = row.credential_id
       issuedAt = new Date(row.issued_at)
       allocations = []

@@ -9,7 +9,7 @@ export type StatusAction = 'revoke' | 'suspend' | 'reinstate'
 
 /**
  * Queues one status change for the credential `id` (found by its id, or, once its holder's
- * data was erased, by `idHash`, the HMAC of the id). Resolves once the intent and the
+ * data was erased, in the erased table by `idHash`, the HMAC of the id). Resolves once the intent and the
  * credential's new state are committed together, so a crash loses nothing and a second
  * revoke of the same credential is refused.
  */
@@ -21,24 +21,23 @@ export async function queueStatusChange(
 ): Promise<void> {
   await store.transaction(async (trx) => {
     const columns = [
-      'seq',
       'state',
       'revocation_list',
       'revocation_idx',
       'suspension_list',
       'suspension_idx',
     ] as const
+    const stored = await trx
+      .selectFrom('issuer_credentials')
+      .select(['seq', ...columns])
+      .where('credential_id', '=', id)
+      .executeTakeFirst()
+    const hash = stored === undefined ? idHash() : undefined
     const row =
-      (await trx
-        .selectFrom('issuer_credentials')
-        .select(columns)
-        .where('credential_id', '=', id)
-        .executeTakeFirst()) ??
-      (await trx
-        .selectFrom('issuer_credentials')
-        .select(columns)
-        .where('id_hash', '=', idHash())
-        .executeTakeFirst())
+      stored ??
+      (hash !== undefined
+        ? await trx.selectFrom('issuer_erased').select(columns).where('id_hash', '=', hash).executeTakeFirst()
+        : undefined)
     if (!row) throw new CivitasError('CREDENTIAL_NOT_FOUND', 'this issuer issued no credential with that id')
     if (row.state === 'revoked')
       throw new CivitasError('ALREADY_REVOKED', 'the credential is already revoked')
@@ -83,7 +82,11 @@ export async function queueStatusChange(
         created_at: new Date().toISOString(),
       })
       .execute()
-    await trx.updateTable('issuer_credentials').set({ state }).where('seq', '=', row.seq).execute()
+    if (stored !== undefined) {
+      await trx.updateTable('issuer_credentials').set({ state }).where('seq', '=', stored.seq).execute()
+    } else {
+      await trx.updateTable('issuer_erased').set({ state }).where('id_hash', '=', hash!).execute()
+    }
   })
 }
 

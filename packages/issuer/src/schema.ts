@@ -1,4 +1,4 @@
-import type { MigrationSet } from '@civitas/store'
+import { type MigrationSet, sql } from '@civitas/store'
 import type { Generated } from 'kysely'
 
 /** The issuer's tables (namespace `issuer` of a @civitas/store database). */
@@ -29,13 +29,8 @@ export interface IssuerTables {
   issuer_credentials: {
     /** Insertion order: new rows are appended, not placed at random. */
     seq: Generated<number>
-    /**
-     * HMAC of the credential id under the issuer's secret, set when the row is erased (what
-     * finds an erased credential for revoke(id); names no one). Null while the id is stored.
-     */
-    id_hash: string | null
-    /** Personal data from here on: nulled by eraseSubject. Time-ordered (UUIDv7) for new rows. */
-    credential_id: string | null
+    /** Personal data from here on (eraseSubject deletes the row). Time-ordered (UUIDv7) for new rows. */
+    credential_id: string
     subject: string | null
     idempotency_key: string | null
     token: string | null
@@ -47,6 +42,21 @@ export interface IssuerTables {
     suspension_list: number | null
     suspension_idx: number | null
     /** 'active' | 'suspended' | 'revoked' */
+    state: string
+  }
+  /**
+   * What revocation needs of an erased credential, and nothing else: found by the HMAC of its
+   * id under the issuer's secret (names no one), in no order that dates it (SQLite: WITHOUT
+   * ROWID; the row it came from is deleted, so no insertion order sits next to issuance times).
+   */
+  issuer_erased: {
+    id_hash: string
+    format: string
+    type: string
+    revocation_list: number | null
+    revocation_idx: number | null
+    suspension_list: number | null
+    suspension_idx: number | null
     state: string
   }
   /** The durable queue of status changes; `done` once the receipt is in. */
@@ -136,7 +146,7 @@ export const issuerMigrations: MigrationSet = {
     },
     {
       version: 2,
-      name: 'allocations as bitmaps; credentials appended in issuance order, erased ones found by id hash',
+      name: 'allocations as bitmaps; credentials appended in issuance order; erased credentials in a table of their own',
       async up(db, { dialect }) {
         // Why: v1 inserted two entries at random places per credential (the allocation's
         // (list, index) key and the credential's id-hash key), so every issuance dirtied two
@@ -196,8 +206,7 @@ export const issuerMigrations: MigrationSet = {
         await db.schema
           .createTable('issuer_credentials_v2')
           .addColumn('seq', dialect === 'postgres' ? 'bigserial' : 'integer', (c) => c.primaryKey())
-          .addColumn('id_hash', 'text')
-          .addColumn('credential_id', 'text', (c) => c.unique())
+          .addColumn('credential_id', 'text', (c) => c.notNull().unique())
           .addColumn('subject', 'text')
           .addColumn('idempotency_key', 'text', (c) => c.unique())
           .addColumn('token', 'text')
@@ -210,11 +219,39 @@ export const issuerMigrations: MigrationSet = {
           .addColumn('suspension_idx', 'integer')
           .addColumn('state', 'text', (c) => c.notNull())
           .execute()
-        // v1 rows keep their id hash (their ids are random either way); new rows get one on erasure.
+        await db.schema
+          .createTable('issuer_erased')
+          .addColumn('id_hash', 'text', (c) => c.primaryKey())
+          .addColumn('format', 'text', (c) => c.notNull())
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('revocation_list', 'integer')
+          .addColumn('revocation_idx', 'integer')
+          .addColumn('suspension_list', 'integer')
+          .addColumn('suspension_idx', 'integer')
+          .addColumn('state', 'text', (c) => c.notNull())
+          .$call((table) => (dialect === 'sqlite' ? table.modifyEnd(sql`without rowid`) : table))
+          .execute()
+        const residue = [
+          'id_hash',
+          'format',
+          'type',
+          'revocation_list',
+          'revocation_idx',
+          'suspension_list',
+          'suspension_idx',
+          'state',
+        ] as const
+        // v1 rows erased already (id gone, HMAC kept) move to the erased table.
+        await db
+          .insertInto('issuer_erased')
+          .columns(residue)
+          .expression((eb) =>
+            eb.selectFrom('issuer_credentials').select(residue).where('credential_id', 'is', null),
+          )
+          .execute()
         await db
           .insertInto('issuer_credentials_v2')
           .columns([
-            'id_hash',
             'credential_id',
             'subject',
             'idempotency_key',
@@ -232,7 +269,6 @@ export const issuerMigrations: MigrationSet = {
             eb
               .selectFrom('issuer_credentials')
               .select([
-                'id_hash',
                 'credential_id',
                 'subject',
                 'idempotency_key',
@@ -246,6 +282,7 @@ export const issuerMigrations: MigrationSet = {
                 'suspension_idx',
                 'state',
               ])
+              .where('credential_id', 'is not', null)
               .orderBy('issued_at'),
           )
           .execute()
@@ -256,13 +293,6 @@ export const issuerMigrations: MigrationSet = {
           .createIndex('issuer_credentials_subject')
           .on('issuer_credentials')
           .column('subject')
-          .execute()
-        await db.schema
-          .createIndex('issuer_credentials_id_hash')
-          .on('issuer_credentials')
-          .column('id_hash')
-          .unique()
-          .where('id_hash', 'is not', null)
           .execute()
       },
     },

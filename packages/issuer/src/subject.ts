@@ -144,7 +144,7 @@ export async function exportSubject(
  * Idempotent: erasing an unknown or already erased subject erases nothing.
  */
 /** Rows erased per read: a subject with very many credentials is erased in bounded slices. */
-const ERASE_PAGE = 500
+const ERASE_PAGE = 100
 
 export async function eraseSubject(
   store: Store<IssuerTables>,
@@ -157,28 +157,43 @@ export async function eraseSubject(
   const erased = await store.transaction(async (trx) => {
     let erased = 0
     for (;;) {
-      // Row by row (in bounded pages): each keeps the HMAC of its id, which revoke(id) finds it by.
+      // In bounded pages: what revocation needs moves to the erased table under the HMAC of the
+      // id, and the row (id, subject, key, token, issuance time, and its place among the others,
+      // which would date it) is deleted.
       const rows = await trx
         .selectFrom('issuer_credentials')
-        .select(['seq', 'credential_id'])
+        .select([
+          'seq',
+          'credential_id',
+          'format',
+          'type',
+          'revocation_list',
+          'revocation_idx',
+          'suspension_list',
+          'suspension_idx',
+          'state',
+        ])
         .where('subject', '=', subject)
         .limit(ERASE_PAGE)
         .execute()
       if (rows.length === 0) return erased
-      for (const row of rows) {
-        await trx
-          .updateTable('issuer_credentials')
-          .set({
-            id_hash: row.credential_id !== null ? hashId(row.credential_id) : null,
-            credential_id: null,
-            subject: null,
-            idempotency_key: null,
-            token: null,
-            issued_at: '',
-          })
-          .where('seq', '=', row.seq)
-          .execute()
-      }
+      await trx
+        .insertInto('issuer_erased')
+        .values(
+          rows.map(({ seq: _, credential_id, ...residue }) => ({
+            id_hash: hashId(credential_id),
+            ...residue,
+          })),
+        )
+        .execute()
+      await trx
+        .deleteFrom('issuer_credentials')
+        .where(
+          'seq',
+          'in',
+          rows.map((r) => r.seq),
+        )
+        .execute()
       erased += rows.length
     }
   })
