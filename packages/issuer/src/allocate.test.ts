@@ -1,7 +1,9 @@
+import { randomInt } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { openStore, type Store } from '@civitas/store'
+import { startTestPostgres, type TestPostgres } from '@civitas/store/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { allocatedIndices, allocateIndices } from './allocate.js'
 import { BLOCK_BITS, type IssuerTables, issuerMigrations } from './schema.js'
@@ -117,4 +119,50 @@ describe('allocateIndices near the end of a list', () => {
     // it would give index 0 a third of the draws (chi2 in the hundreds).
     expect(chi2).toBeLessThan(24.3)
   })
+})
+
+// Without replacement across connections: two stores on one database (two SQLite connections
+// to one file; two PostgreSQL pools, SERIALIZABLE), three allocators each, groups of 1 to 40,
+// until a list of 4,352 (a multiple of 256, not of 4,096: a partial last block) is full and the
+// next one has begun. Every index once, the full list exactly its size.
+describe.each(['sqlite', 'postgres'] as const)('allocateIndices from two stores on %s', (dialect) => {
+  const LIST = 4096 + 256
+  let postgres: TestPostgres | undefined
+  afterAll(async () => {
+    await postgres?.stop()
+  })
+
+  it('never hands out an index twice, and fills the list to its last index', async () => {
+    let target: string
+    if (dialect === 'sqlite') target = `sqlite:${join(dir, 'shared.db')}`
+    else {
+      postgres = await startTestPostgres()
+      target = await postgres.createDatabase()
+    }
+    const stores = await Promise.all(
+      [0, 1].map(() => openStore<IssuerTables>(target, { migrations: issuerMigrations })),
+    )
+    const handedOut: string[] = []
+    const allocator = async (shared: Store<IssuerTables>) => {
+      while (handedOut.length < LIST + 60) {
+        const count = 1 + randomInt(40)
+        const drawn = await shared.transaction((trx) => allocateIndices(trx, 'revocation', LIST, count), {
+          attempts: 100,
+        })
+        for (const a of drawn) handedOut.push(`${a.listId}:${a.index}`)
+      }
+    }
+    try {
+      await Promise.all([...stores, ...stores, ...stores].map(allocator))
+      expect(new Set(handedOut).size).toBe(handedOut.length)
+      const first = handedOut.filter((slot) => slot.startsWith('1:')).map((slot) => Number(slot.slice(2)))
+      expect(first).toHaveLength(LIST)
+      expect(Math.min(...first)).toBe(0)
+      expect(Math.max(...first)).toBe(LIST - 1)
+      expect(await allocatedIndices(stores[0]!.db, 1)).toHaveLength(LIST)
+      expect(handedOut.some((slot) => slot.startsWith('2:'))).toBe(true)
+    } finally {
+      await Promise.all(stores.map((s) => s.close()))
+    }
+  }, 120_000)
 })
