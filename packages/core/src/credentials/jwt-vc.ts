@@ -1,4 +1,4 @@
-import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH, snapshotValue } from '../encoding/json.js'
+import { assertJsonValue, DEFAULT_MAX_JSON_DEPTH } from '../encoding/json.js'
 import { CivitasError } from '../errors/index.js'
 import { assertInteger, isRecord } from '../guards/index.js'
 import type { JwsHeader } from '../jose/decode.js'
@@ -165,7 +165,13 @@ export interface PreparedJwtVc {
 }
 
 interface PreparedState {
-  payload: Record<string, unknown>
+  /**
+   * The checked payload serialised at once, without its `credentialStatus` (spliced back in at
+   * signing): text cannot change after the check, whatever the caller does to its objects.
+   */
+  head: string
+  /** The prepared `credentialStatus` as JSON text, when it had one. */
+  status: string | undefined
   format: JwtCredentialFormat
   profile: CredentialProfile | undefined
 }
@@ -173,20 +179,31 @@ interface PreparedState {
 // Only what prepareJwtVc made is signed: an object built elsewhere skipped its checks.
 const preparedJwtVcs = new WeakMap<PreparedJwtVc, PreparedState>()
 
+/** Where `credentialStatus` sits: the payload itself (vc+jwt) or its `vc` claim, its last member (jwt_vc_json). */
+const CLOSING = { 'vc+jwt': '}', jwt_vc_json: '}}' } as const
+
 /**
  * Everything {@link issueJwtVc} does before it signs (see {@link jwtVcPayload}), kept so that
  * {@link signJwtVc} signs it without checking it again: an issuer checks a credential with
  * stand-in status entries before it draws a status index, then signs it with the drawn ones.
+ * The checked payload is serialised here: what the caller changes afterwards is not signed.
  */
 export function prepareJwtVc(
   credential: Credential,
   options: Pick<IssueJwtVcOptions, 'format' | 'profile' | 'iat'>,
 ): PreparedJwtVc {
-  // Checked and signed is a copy of its own: a credential (or a nested claim object) the caller
-  // changes between prepare and sign would otherwise be signed unchecked. The copy stays private.
-  const payload = jwtVcPayload(snapshotValue(credential, 'credential'), options)
-  const prepared: PreparedJwtVc = Object.freeze({ format: options.format })
-  preparedJwtVcs.set(prepared, { payload, format: options.format, profile: options.profile })
+  const payload = jwtVcPayload(credential, options)
+  const format = options.format
+  // Serialised right after the check, with no await between: the text is what was checked.
+  const holder = (format === 'vc+jwt' ? payload : payload.vc) as Record<string, unknown>
+  const { credentialStatus, ...rest } = holder
+  const head = JSON.stringify(format === 'vc+jwt' ? rest : { ...payload, vc: rest })
+  if (!head.endsWith(CLOSING[format])) {
+    throw new CivitasError('INVALID_ARGUMENT', 'the credential cannot be serialised as a JWT payload')
+  }
+  const status = credentialStatus === undefined ? undefined : JSON.stringify(credentialStatus)
+  const prepared: PreparedJwtVc = Object.freeze({ format })
+  preparedJwtVcs.set(prepared, { head, status, format, profile: options.profile })
   return prepared
 }
 
@@ -207,22 +224,26 @@ export async function signJwtVc(prepared: PreparedJwtVc, options: SignJwtVcOptio
   if (state === undefined) throw new CivitasError('INVALID_ARGUMENT', 'prepared must come from prepareJwtVc')
   if (!isRecord(options) || !options.signer)
     throw new CivitasError('INVALID_ARGUMENT', 'options.signer is required')
-  let payload = state.payload
+  let status = state.status
   if (options.credentialStatus !== undefined) {
-    // A private copy, as in prepareJwtVc: what is checked is what is signed.
-    const status = snapshotValue(options.credentialStatus, 'options.credentialStatus')
+    const replacement = options.credentialStatus
     const version = state.format === 'jwt_vc_json' ? '1.1' : '2.0'
     throwIfInvalid(
-      validateCredentialStatus(status, { version, ...(state.profile ? { profile: state.profile } : {}) }),
+      validateCredentialStatus(replacement, {
+        version,
+        ...(state.profile ? { profile: state.profile } : {}),
+      }),
     )
     // Two levels below the payload's root in jwt_vc_json (vc.credentialStatus), one in vc+jwt.
     const depth = DEFAULT_MAX_JSON_DEPTH - (state.format === 'jwt_vc_json' ? 2 : 1)
-    assertJsonValue(status, depth, 'INVALID_ARGUMENT', 'credentialStatus')
-    payload =
-      state.format === 'vc+jwt'
-        ? { ...payload, credentialStatus: status }
-        : { ...payload, vc: { ...(payload.vc as Record<string, unknown>), credentialStatus: status } }
+    assertJsonValue(replacement, depth, 'INVALID_ARGUMENT', 'credentialStatus')
+    // Serialised at once, as in prepareJwtVc: the text is what was checked.
+    status = JSON.stringify(replacement)
   }
+  const closing = CLOSING[state.format]
+  const body = state.head.slice(0, -closing.length)
+  const joiner = body.endsWith('{') ? '' : ','
+  const payload = status === undefined ? state.head : `${body}${joiner}"credentialStatus":${status}${closing}`
   const kid = options.kid ?? options.signer.kid
   if (state.format === 'vc+jwt') {
     return signJws(payload, options.signer, { typ: VC_JWT_TYP, ...(kid !== undefined ? { kid } : {}) })
@@ -231,7 +252,12 @@ export async function signJwtVc(prepared: PreparedJwtVc, options: SignJwtVcOptio
   // EBSI's verifier compares every registered claim with the credential: check the JWT as it
   // will read it, so core never signs an EBSI credential that EBSI refuses.
   if (state.profile === 'ebsi')
-    throwIfInvalid(checkEbsiCredentialJwt({ ...header, alg: options.signer.alg }, payload))
+    throwIfInvalid(
+      checkEbsiCredentialJwt(
+        { ...header, alg: options.signer.alg },
+        JSON.parse(payload) as Record<string, unknown>,
+      ),
+    )
   return signJws(payload, options.signer, header)
 }
 
