@@ -114,20 +114,21 @@ async function processGroup(
     results[i] = { allocations }
     const revocation = allocations.find((a) => a.purpose === 'revocation')
     const suspension = allocations.find((a) => a.purpose === 'suspension')
-    // In CREDENTIAL_COLUMNS order.
-    return [
-      item.credentialId,
-      item.subject,
-      item.key,
-      item.format,
-      item.type,
-      item.issuedAt,
-      revocation?.listId ?? null,
-      revocation?.index ?? null,
-      suspension?.listId ?? null,
-      suspension?.index ?? null,
-      'active',
-    ]
+    const row: Record<(typeof CREDENTIAL_COLUMNS)[number], string | number | null> = {
+      credential_id: item.credentialId,
+      subject: item.subject,
+      idempotency_key: item.key,
+      format: item.format,
+      type: item.type,
+      issued_at: item.issuedAt,
+      revocation_list: revocation?.listId ?? null,
+      revocation_idx: revocation?.index ?? null,
+      suspension_list: suspension?.listId ?? null,
+      suspension_idx: suspension?.index ?? null,
+      state: 'active',
+    }
+    // In the statement's column order, whatever the order above.
+    return CREDENTIAL_COLUMNS.map((column) => row[column])
   })
   for (let k = 0; k < rows.length; k += ROWS_PER_INSERT) {
     const part = rows.slice(k, k + ROWS_PER_INSERT)
